@@ -1,0 +1,444 @@
+//! Markdown to HTML and to plain text: the one place that sets pulldown-cmark options.
+//!
+//! Besides the HTML, one pass collects what search needs (plain text, headings with
+//! stable ids) and strips what is Vue-only: `<script setup>` blocks, whose JSON-LD
+//! object is kept as data, and any element bound with `v-html`.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+/// A heading of a page, with the id its anchor uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 for `#`, 2 for `##`, …
+    pub level: u8,
+    /// The heading's text.
+    pub text: String,
+    /// The element id, unique within the page (`when-to-use`).
+    pub id: String,
+}
+
+/// A Markdown body rendered once.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// The body as HTML.
+    pub html: String,
+    /// The body as plain text, headings left out, for the index.
+    pub text: String,
+    /// Every heading, in order.
+    pub headings: Vec<Heading>,
+    /// JSON-LD objects found in `<script setup>`, serialised safely for a `<script>` tag.
+    pub json_ld: Vec<String>,
+    /// Every link's target, with its 1-based line in the body.
+    pub links: Vec<(usize, String)>,
+    /// Problems worth a warning: (1-based line in the body, message).
+    pub warnings: Vec<(usize, String)>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// Renders a Markdown body.
+pub fn render(body: &str) -> Rendered {
+    let mut out = Rendered::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut used_ids = HashSet::new();
+    let mut heading: Option<(HeadingLevel, Option<CowStr>, Vec<Event>, String)> = None;
+    let mut html_block: Option<(usize, String)> = None;
+    let line_of = |offset: usize| body[..offset].matches('\n').count() + 1;
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Some((_, block)) = html_block.as_mut() {
+            match event {
+                Event::Html(html) => block.push_str(&html),
+                Event::End(TagEnd::HtmlBlock) => {
+                    let (offset, block) = html_block.take().unwrap_or_default();
+                    if let Some(kept) = filter_html_block(&block, line_of(offset), &mut out) {
+                        add_text(&mut out.text, &strip_tags(&kept));
+                        events.push(Event::Html(kept.into()));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if let Some((level, id, inner, text)) = heading.as_mut() {
+            match event {
+                Event::End(TagEnd::Heading(_)) => {
+                    let level = *level as u8;
+                    let id = match id.take() {
+                        Some(id) => unique_id(&id, &mut used_ids),
+                        None => unique_id(&slug(text), &mut used_ids),
+                    };
+                    events.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
+                    events.append(inner);
+                    events.push(Event::Html(
+                        format!(
+                            "<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level}>\n"
+                        )
+                        .into(),
+                    ));
+                    out.headings.push(Heading {
+                        level,
+                        text: text.trim().to_string(),
+                        id,
+                    });
+                    heading = None;
+                }
+                other => {
+                    if let Event::Text(t) | Event::Code(t) = &other {
+                        text.push_str(t);
+                    }
+                    inner.push(other);
+                }
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                heading = Some((level, id, Vec::new(), String::new()));
+            }
+            Event::Start(Tag::HtmlBlock) => html_block = Some((range.start, String::new())),
+            Event::Start(Tag::Link { ref dest_url, .. }) => {
+                out.links.push((line_of(range.start), dest_url.to_string()));
+                events.push(event);
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                out.text.push_str(t);
+                events.push(event);
+            }
+            Event::InlineHtml(ref html) | Event::Html(ref html) => {
+                add_text(&mut out.text, &strip_tags(html));
+                events.push(event);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                out.text.push(' ');
+                events.push(event);
+            }
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_),
+            ) => {
+                out.text.push('\n');
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out.text = collapse_blank_lines(&out.text);
+    out
+}
+
+/// Decides what of a raw HTML block reaches the browser. `<script setup>` blocks are
+/// dropped (their JSON-LD kept), and so is any `<script>` but a plain JSON-LD one.
+fn filter_html_block(block: &str, line: usize, out: &mut Rendered) -> Option<String> {
+    let trimmed = block.trim_start();
+    let is_script = trimmed
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("<script"));
+    if !is_script {
+        return Some(block.to_string());
+    }
+    let open_tag = &trimmed[..trimmed.find('>').unwrap_or(trimmed.len())];
+    let open_lower = open_tag.to_ascii_lowercase();
+    if open_lower.contains("setup") {
+        match json_ld_in_script(block) {
+            Ok(Some(json)) => out.json_ld.push(json),
+            Ok(None) => {}
+            Err(message) => out.warnings.push((line, message)),
+        }
+        return None;
+    }
+    if open_lower.contains("v-html") || open_lower.contains("v-bind") {
+        return None;
+    }
+    if open_lower.contains("application/ld+json") {
+        let inner = script_inner(block);
+        return match serde_json::from_str::<serde_json::Value>(inner) {
+            Ok(value) => {
+                out.json_ld.push(safe_json(&value));
+                None
+            }
+            Err(error) => {
+                out.warnings
+                    .push((line, format!("JSON-LD script is not valid JSON: {error}")));
+                None
+            }
+        };
+    }
+    out.warnings.push((
+        line,
+        "inline <script> blocks are not served; put scripts in templates".into(),
+    ));
+    None
+}
+
+fn script_inner(block: &str) -> &str {
+    let start = block.find('>').map_or(block.len(), |i| i + 1);
+    let end = block
+        .to_ascii_lowercase()
+        .rfind("</script")
+        .unwrap_or(block.len())
+        .max(start);
+    &block[start..end]
+}
+
+/// Finds the first object literal assigned in a `<script setup>` block and, when it is
+/// a JSON-LD object (it has `@context`), returns it serialised for a `<script>` tag.
+fn json_ld_in_script(block: &str) -> Result<Option<String>, String> {
+    let inner = script_inner(block);
+    let Some(eq) = inner.find('=') else {
+        return Ok(None);
+    };
+    let Some(open) = inner[eq..].find('{').map(|i| i + eq) else {
+        return Ok(None);
+    };
+    let Some(close) = matching_brace(&inner[open..]).map(|i| i + open) else {
+        return Err("structured data in <script setup> has an unclosed `{`".into());
+    };
+    let literal = &inner[open..=close];
+    if !literal.contains("@context") {
+        return Ok(None);
+    }
+    serde_json::from_str::<serde_json::Value>(literal)
+        .map(|value| Some(safe_json(&value)))
+        .map_err(|error| format!("structured data in <script setup> is not valid JSON: {error}"))
+}
+
+/// The byte index of the `}` closing the `{` at index 0, skipping string contents.
+fn matching_brace(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (index, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '{' => depth += 1,
+            '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Serialises JSON so that it cannot end the `<script>` element that holds it.
+fn safe_json(value: &serde_json::Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// Turns heading text into an id: `When to Use` → `when-to-use`.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-');
+    if slug.is_empty() {
+        "section".into()
+    } else {
+        slug.into()
+    }
+}
+
+fn unique_id(wanted: &str, used: &mut HashSet<String>) -> String {
+    let mut id = wanted.to_string();
+    let mut n = 1;
+    while !used.insert(id.clone()) {
+        id = format!("{wanted}-{n}");
+        n += 1;
+    }
+    escape_html(&id)
+}
+
+/// Escapes text for HTML content and quoted attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The text of an HTML fragment: tags removed, common entities decoded.
+pub fn strip_tags(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match (c, in_tag) {
+            ('<', _) => in_tag = true,
+            ('>', true) => {
+                in_tag = false;
+                text.push(' ');
+            }
+            (_, false) => text.push(c),
+            _ => {}
+        }
+    }
+    decode_entities(&text)
+}
+
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    for (entity, plain) in [
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&nbsp;", " "),
+        ("&amp;", "&"),
+    ] {
+        out = out.replace(entity, plain);
+    }
+    out
+}
+
+fn add_text(text: &mut String, more: &str) {
+    let more = more.trim();
+    if !more.is_empty() {
+        let _ = writeln!(text, " {more}");
+    }
+}
+
+fn collapse_blank_lines(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_stable_unique_ids_and_self_links() {
+        let out = render("# Title\n\n## When to Use\n\ntext\n\n## When to Use\n");
+        assert_eq!(out.headings[1].id, "when-to-use");
+        assert_eq!(out.headings[2].id, "when-to-use-1");
+        assert!(out.html.contains(
+            "<h2 id=\"when-to-use\">When to Use<a class=\"anchor\" href=\"#when-to-use\""
+        ));
+    }
+
+    #[test]
+    fn explicit_heading_ids_win() {
+        let out = render("## Setup {#install}\n");
+        assert_eq!(out.headings[0].id, "install");
+    }
+
+    #[test]
+    fn slug_keeps_letters_digits_and_dashes() {
+        assert_eq!(slug("401 vs. 403: Which?"), "401-vs-403-which");
+        assert_eq!(slug("  Ünïcode  Title "), "ünïcode-title");
+        assert_eq!(slug("!!!"), "section");
+    }
+
+    #[test]
+    fn gfm_extensions_render() {
+        let out = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ text[^1]\n\n[^1]: note\n",
+        );
+        assert!(out.html.contains("<table>"));
+        assert!(out.html.contains("type=\"checkbox\""));
+        assert!(out.html.contains("<del>old</del>"));
+        assert!(out.html.contains("footnote"));
+    }
+
+    #[test]
+    fn raw_html_renders_as_html() {
+        let out = render("<div class=\"note\">Hello <b>there</b></div>\n");
+        assert!(
+            out.html
+                .contains("<div class=\"note\">Hello <b>there</b></div>")
+        );
+        assert!(out.text.contains("Hello"));
+    }
+
+    #[test]
+    fn script_setup_is_dropped_and_its_json_ld_kept_safely() {
+        let body = "<script setup>\nconst data = {\n  \"@context\": \"https://schema.org\",\n  \"headline\": \"x <\\/script><script>alert(1)<\\/script>\"\n}\n</script>\n\n<script type=\"application/ld+json\" v-html=\"JSON.stringify(data)\"></script>\n\n# Title\n";
+        let out = render(body);
+        assert!(!out.html.contains("<script"), "{}", out.html);
+        assert!(!out.html.contains("v-html"));
+        assert_eq!(out.json_ld.len(), 1);
+        assert!(out.json_ld[0].contains("\\u003c/script\\u003e"));
+        assert!(!out.json_ld[0].contains("</script>"));
+        assert!(!out.text.contains("schema.org"));
+    }
+
+    #[test]
+    fn invalid_json_ld_is_a_warning_with_a_line() {
+        let out = render("# T\n\n<script setup>\nconst d = { \"@context\": oops }\n</script>\n");
+        assert_eq!(out.warnings.len(), 1);
+        assert_eq!(out.warnings[0].0, 3);
+        assert!(out.json_ld.is_empty());
+    }
+
+    #[test]
+    fn script_setup_inside_a_code_fence_is_shown_as_code() {
+        let out = render("```html\n<script setup>\nconst a = 1\n</script>\n```\n");
+        assert!(out.html.contains("&lt;script setup&gt;"));
+    }
+
+    #[test]
+    fn text_leaves_out_headings_and_markup() {
+        let out = render("# Title\n\nSome *emphasis* and `code`.\n\n- one\n- two\n");
+        assert_eq!(out.text, "Some emphasis and code.\none\ntwo");
+    }
+
+    #[test]
+    fn links_are_collected_with_their_lines() {
+        let out = render("# T\n\nSee [a](/a) and\n[b](b#x).\n");
+        assert_eq!(out.links, [(3, "/a".to_string()), (4, "b#x".to_string())]);
+    }
+
+    #[test]
+    fn strip_tags_decodes_entities() {
+        assert_eq!(strip_tags("<p>a &amp; b</p>").trim(), "a & b");
+    }
+}

@@ -1,0 +1,97 @@
+//! Where a page is served: its path under content/, or its `permalink`/`slug`.
+
+use serde_json::{Map, Value};
+use std::path::{Component, Path};
+
+/// The URL path of a page from its file path relative to content/ and its frontmatter.
+///
+/// `502.md` → `/502`, `guide/index.md` → `/guide`, `index.md` → `/`; a `permalink` or
+/// else `slug` key replaces the path. Fails with a message when the result is not a
+/// clean path (empty segments, `.` or `..`, control characters).
+pub fn url_for(source: &Path, frontmatter: &Map<String, Value>) -> Result<String, String> {
+    let explicit = ["permalink", "slug"]
+        .iter()
+        .find_map(|key| frontmatter.get(*key).and_then(Value::as_str));
+    let raw = match explicit {
+        Some(path) => path.to_string(),
+        None => path_url(source)?,
+    };
+    normalize(&raw)
+}
+
+fn path_url(source: &Path) -> Result<String, String> {
+    let mut segments = Vec::new();
+    for component in source.with_extension("").components() {
+        match component {
+            Component::Normal(part) => segments.push(
+                part.to_str()
+                    .ok_or_else(|| "file name is not valid UTF-8".to_string())?
+                    .to_string(),
+            ),
+            _ => return Err("file path leaves the content folder".into()),
+        }
+    }
+    if segments.last().is_some_and(|last| last == "index") {
+        segments.pop();
+    }
+    Ok(segments.join("/"))
+}
+
+/// Normalises a URL path: one leading `/`, no trailing `/`, no empty or dot segments.
+pub fn normalize(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        return Ok("/".into());
+    }
+    let mut url = String::with_capacity(trimmed.len() + 1);
+    for segment in trimmed.split('/') {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return Err(format!("URL {raw:?} has an empty or dot segment"));
+        }
+        if segment
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '?' | '#' | '\\'))
+        {
+            return Err(format!("URL {raw:?} has a character not allowed in a path"));
+        }
+        url.push('/');
+        url.push_str(segment);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn url(path: &str, fm: Value) -> Result<String, String> {
+        url_for(Path::new(path), fm.as_object().unwrap())
+    }
+
+    #[test]
+    fn paths_map_to_urls() {
+        assert_eq!(url("502.md", json!({})).unwrap(), "/502");
+        assert_eq!(url("guide/setup.md", json!({})).unwrap(), "/guide/setup");
+        assert_eq!(url("guide/index.md", json!({})).unwrap(), "/guide");
+        assert_eq!(url("index.md", json!({})).unwrap(), "/");
+    }
+
+    #[test]
+    fn permalink_then_slug_override_the_path() {
+        let slug = json!({"slug": "Web/HTTP/Reference/Status/502"});
+        assert_eq!(
+            url("502/index.md", slug).unwrap(),
+            "/Web/HTTP/Reference/Status/502"
+        );
+        let both = json!({"slug": "b", "permalink": "/a/"});
+        assert_eq!(url("x.md", both).unwrap(), "/a");
+    }
+
+    #[test]
+    fn dot_segments_are_rejected() {
+        assert!(url("x.md", json!({"permalink": "/a/../../etc"})).is_err());
+        assert!(url("x.md", json!({"slug": "a//b"})).is_err());
+        assert!(url("x.md", json!({"slug": "a?b"})).is_err());
+    }
+}

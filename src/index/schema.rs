@@ -1,0 +1,64 @@
+//! The index schema: field names and options, resolved once.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+/// The tokenizer of every text field: words, lowercased, English stems.
+pub const TOKENIZER: &str = "en_stem";
+
+/// Bumped whenever the schema or the way documents are built changes, so that an
+/// index written by an older folio is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The index's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// The page's URL path; a raw term, stored.
+    pub url: Field,
+    /// The page's name as shown in results; stored only.
+    pub name: Field,
+    /// Title and first heading; the most heavily weighted text.
+    pub title: Field,
+    /// Every other heading.
+    pub headings: Field,
+    /// Frontmatter description; stored for snippets of pages whose body does not match.
+    pub description: Field,
+    /// Frontmatter keywords.
+    pub keywords: Field,
+    /// The body text; stored for snippets.
+    pub body: Field,
+}
+
+impl Fields {
+    /// Builds the schema and its fields.
+    pub fn schema() -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let text = TextOptions::default().set_indexing_options(indexing);
+        let stored_text = text.clone().set_stored();
+        let fields = Fields {
+            url: builder.add_text_field("url", STRING | STORED),
+            name: builder.add_text_field("name", STORED),
+            title: builder.add_text_field("title", text.clone()),
+            headings: builder.add_text_field("headings", text.clone()),
+            description: builder.add_text_field("description", stored_text.clone()),
+            keywords: builder.add_text_field("keywords", text),
+            body: builder.add_text_field("body", stored_text),
+        };
+        (builder.build(), fields)
+    }
+
+    /// The fields a query searches, with their weights.
+    pub fn weighted(&self) -> [(Field, f32); 5] {
+        [
+            (self.title, 4.0),
+            (self.headings, 2.0),
+            (self.keywords, 1.5),
+            (self.description, 1.5),
+            (self.body, 1.0),
+        ]
+    }
+}

@@ -1,0 +1,170 @@
+//! folio turns a folder of Markdown pages into a fast, searchable website.
+//!
+//! A page travels one way:
+//!
+//! ```text
+//! content/*.md ─▶ content (parse: frontmatter, Markdown, URL) ─▶ Site
+//!                   ├─▶ render (Handlebars) ─▶ HTML bytes held in memory ─┐
+//!                   └─▶ index (Tantivy, on disk under index/) ────────────┴─▶ server (warp)
+//! ```
+//!
+//! Nothing reaches back up the path: content knows nothing of templates, the index
+//! knows nothing of HTTP, and all warp code lives in [`server`].
+
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod index;
+pub mod render;
+pub mod server;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::content::{Severity, Site};
+use crate::error::Result;
+use crate::index::{Freshness, SearchIndex};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Runs a parsed command line to its end.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let mut config = Config::default();
+    match cli.command {
+        Command::Serve(args) => {
+            args.apply(&mut config);
+            serve(&config).await
+        }
+        Command::Index(args) => {
+            args.apply(&mut config);
+            index(&config)
+        }
+        Command::Check(args) => {
+            args.apply(&mut config);
+            check(&config)
+        }
+        Command::Search(args) => {
+            args.site.apply(&mut config);
+            search(&config, &args.query.join(" "), args.limit)
+        }
+    }
+}
+
+/// Loads the site and logs every diagnostic.
+fn load_site(config: &Config) -> Result<Site> {
+    let site = content::load(&config.content)?;
+    for diagnostic in &site.diagnostics {
+        match diagnostic.severity {
+            Severity::Warning => tracing::warn!("{diagnostic}"),
+            Severity::Error => tracing::error!("{diagnostic}"),
+        }
+    }
+    Ok(site)
+}
+
+fn open_index(config: &Config, site: &Site) -> Result<SearchIndex> {
+    let started = Instant::now();
+    let (index, freshness) = SearchIndex::open_or_build(&config.index, site)?;
+    match freshness {
+        Freshness::Reused => tracing::info!(index = %config.index.display(), "index is up to date"),
+        Freshness::Rebuilt(reason) => tracing::info!(
+            index = %config.index.display(),
+            pages = site.pages.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "index rebuilt ({reason})"
+        ),
+    }
+    Ok(index)
+}
+
+async fn serve(config: &Config) -> Result<ExitCode> {
+    let listener = server::bind(&config.addr).await?;
+    let site = load_site(config)?;
+    let index = open_index(config, &site)?;
+    let renderer = render::Renderer::new(&config.templates, &config.title)?;
+    let state = Arc::new(server::State::new(&site, renderer, index)?);
+    let addr = listener
+        .local_addr()
+        .map_err(|e| error::Error::io(&config.addr, e))?;
+    tracing::info!(pages = state.page_count(), "serving on http://{addr}");
+    server::serve(listener, state, shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM");
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+fn index(config: &Config) -> Result<ExitCode> {
+    let started = Instant::now();
+    let site = load_site(config)?;
+    let index = open_index(config, &site)?;
+    println!(
+        "indexed {} pages in {} ms into {}",
+        index.len(),
+        started.elapsed().as_millis(),
+        config.index.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(config: &Config) -> Result<ExitCode> {
+    let site = content::load(&config.content)?;
+    for diagnostic in &site.diagnostics {
+        println!("{diagnostic}");
+    }
+    let count = |severity| {
+        site.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    eprintln!(
+        "checked {} pages: {} errors, {} warnings",
+        site.pages.len() + count(Severity::Error),
+        count(Severity::Error),
+        count(Severity::Warning)
+    );
+    Ok(if site.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn search(config: &Config, query: &str, limit: usize) -> Result<ExitCode> {
+    let site = load_site(config)?;
+    let index = open_index(config, &site)?;
+    let results = index.search(query, limit)?;
+    for hit in &results.hits {
+        println!("{:.3}\t{}\t{}", hit.score, hit.url, hit.title);
+    }
+    Ok(if results.hits.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

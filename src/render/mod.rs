@@ -1,0 +1,306 @@
+//! Render: pages and views to HTML through Handlebars templates. Templates ship inside
+//! the binary; files in the templates folder override them by name. Knows nothing of
+//! the index or HTTP: views are built from content and plain values.
+
+mod view;
+
+use crate::content::markdown::escape_html;
+use crate::content::{HeadTag, Page, Site};
+use crate::error::{Error, Result};
+use handlebars::Handlebars;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use view::ResultView;
+use view::{Chrome, GroupView, HomeView, LinkView, NotFoundView, PageView, SearchView};
+
+/// The templates folio ships, by name: the same files as the repository's `templates/`.
+const TEMPLATES: [(&str, &str); 5] = [
+    ("layout", include_str!("../../templates/layout.hbs")),
+    ("page", include_str!("../../templates/page.hbs")),
+    ("home", include_str!("../../templates/home.hbs")),
+    ("search", include_str!("../../templates/search.hbs")),
+    ("not_found", include_str!("../../templates/not_found.hbs")),
+];
+
+const CSS: &str = include_str!("../../templates/assets/folio.css");
+const JS: &str = include_str!("../../templates/assets/folio.js");
+
+/// A static file served beside the pages.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// The URL path, with a hash of the content in the name (`/assets/folio.1a2b….css`).
+    pub url: String,
+    /// The MIME type.
+    pub content_type: &'static str,
+    /// The bytes.
+    pub body: Vec<u8>,
+}
+
+/// Turns pages and views into HTML. Built once; rendering takes `&self`.
+pub struct Renderer {
+    registry: Handlebars<'static>,
+    site_title: String,
+    css: Asset,
+    js: Asset,
+}
+
+impl Renderer {
+    /// Loads the built-in templates, then any `*.hbs` (and `assets/folio.css`,
+    /// `assets/folio.js`) in `dir` over them. A missing `dir` is fine.
+    pub fn new(dir: &Path, site_title: &str) -> Result<Self> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        for (name, source) in TEMPLATES {
+            let file = dir.join(format!("{name}.hbs"));
+            let source = read_override(&file)?.unwrap_or_else(|| source.to_string());
+            registry
+                .register_template_string(name, source)
+                .map_err(|error| Error::Template {
+                    name: file.display().to_string(),
+                    message: error.to_string(),
+                })?;
+        }
+        let asset = |name: &str, built_in: &str, content_type| -> Result<Asset> {
+            let (stem, extension) = name.split_once('.').unwrap_or((name, ""));
+            let body = read_override(&dir.join("assets").join(name))?
+                .unwrap_or_else(|| built_in.to_string())
+                .into_bytes();
+            Ok(Asset {
+                url: format!("/assets/{stem}.{:016x}.{extension}", hash(&body)),
+                content_type,
+                body,
+            })
+        };
+        Ok(Renderer {
+            css: asset("folio.css", CSS, "text/css; charset=utf-8")?,
+            js: asset("folio.js", JS, "text/javascript; charset=utf-8")?,
+            registry,
+            site_title: site_title.to_string(),
+        })
+    }
+
+    /// The stylesheet and the script.
+    pub fn assets(&self) -> [&Asset; 2] {
+        [&self.css, &self.js]
+    }
+
+    /// Renders one content page.
+    pub fn page(&self, page: &Page) -> Result<String> {
+        let view = PageView {
+            chrome: self.chrome(page, ""),
+            html: &page.html,
+        };
+        self.render("page", &page.url, &view)
+    }
+
+    /// Renders the home page: the `/` page's body, if any, and every page grouped.
+    pub fn home(&self, site: &Site) -> Result<String> {
+        let home = site.page("/");
+        let chrome = match home {
+            Some(page) => self.chrome(page, ""),
+            None => self.plain_chrome(&self.site_title, ""),
+        };
+        let view = HomeView {
+            chrome,
+            intro: home.map(|page| page.html.as_str()),
+            groups: groups(site),
+        };
+        self.render("home", "/", &view)
+    }
+
+    /// Renders the search results page for `query`.
+    pub fn search(&self, query: &str, total: usize, hits: &[ResultView]) -> Result<String> {
+        let title = if query.is_empty() {
+            format!("Search - {}", self.site_title)
+        } else {
+            format!("{query} - Search - {}", self.site_title)
+        };
+        let view = SearchView {
+            chrome: self.plain_chrome(&title, query),
+            query,
+            total,
+            one: total == 1,
+            hits,
+        };
+        self.render("search", "/search", &view)
+    }
+
+    /// Renders the 404 page for the path that was asked for.
+    pub fn not_found(&self, path: &str) -> Result<String> {
+        let title = format!("Not found - {}", self.site_title);
+        let view = NotFoundView {
+            chrome: self.plain_chrome(&title, ""),
+            path,
+        };
+        self.render("not_found", path, &view)
+    }
+
+    fn render<T: Serialize>(&self, template: &str, what: &str, view: &T) -> Result<String> {
+        self.registry
+            .render(template, view)
+            .map_err(|error| Error::Render {
+                template: template.to_string(),
+                what: what.to_string(),
+                message: error.to_string(),
+            })
+    }
+
+    fn chrome<'a>(&'a self, page: &'a Page, query: &'a str) -> Chrome<'a> {
+        Chrome {
+            site_title: &self.site_title,
+            title: page.title.clone(),
+            head: head_html(&page.head, &page.description),
+            json_ld: &page.json_ld,
+            query,
+            css: &self.css.url,
+            js: &self.js.url,
+        }
+    }
+
+    fn plain_chrome<'a>(&'a self, title: &str, query: &'a str) -> Chrome<'a> {
+        Chrome {
+            site_title: &self.site_title,
+            title: title.to_string(),
+            head: String::new(),
+            json_ld: &[],
+            query,
+            css: &self.css.url,
+            js: &self.js.url,
+        }
+    }
+}
+
+fn read_override(path: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(Error::io(path, error)),
+    }
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut hasher = DefaultHasher::new();
+    hasher.write(bytes);
+    hasher.finish()
+}
+
+/// The page's `<head>` tags as HTML, with a meta description when it has none.
+fn head_html(tags: &[HeadTag], description: &str) -> String {
+    let has_description = tags.iter().any(|tag| {
+        tag.name == "meta"
+            && tag
+                .attrs
+                .iter()
+                .any(|(k, v)| k == "name" && v.eq_ignore_ascii_case("description"))
+    });
+    let mut html = String::new();
+    if !has_description && !description.is_empty() {
+        html.push_str(&format!(
+            "<meta name=\"description\" content=\"{}\">\n",
+            escape_html(description)
+        ));
+    }
+    for tag in tags {
+        html.push('<');
+        html.push_str(&tag.name);
+        for (key, value) in &tag.attrs {
+            html.push_str(&format!(" {key}=\"{}\"", escape_html(value)));
+        }
+        html.push_str(">\n");
+    }
+    html
+}
+
+/// Groups pages for the home page: by frontmatter `class`, else by top folder, else
+/// "Pages". A group links to the page whose URL is `/<class>` when there is one.
+fn groups(site: &Site) -> Vec<GroupView<'_>> {
+    let mut by_key: BTreeMap<(u8, String), Vec<&Page>> = BTreeMap::new();
+    for page in site.pages.iter().filter(|page| page.url != "/") {
+        let key = match (page.field("class"), page.url[1..].split_once('/')) {
+            (Some(class), _) => (0, class),
+            (None, Some((folder, _))) => (1, folder.to_string()),
+            (None, None) => (2, "Pages".to_string()),
+        };
+        by_key.entry(key).or_default().push(page);
+    }
+    by_key
+        .into_iter()
+        .map(|((_, key), pages)| {
+            let url = format!("/{key}");
+            GroupView {
+                url: site.page(&url).map(|_| url),
+                title: site
+                    .page(&format!("/{key}"))
+                    .map_or_else(|| title_case(&key), |page| page.heading.clone()),
+                pages: pages
+                    .into_iter()
+                    .map(|page| LinkView {
+                        url: &page.url,
+                        title: &page.heading,
+                        description: &page.description,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn title_case(key: &str) -> String {
+    let mut chars = key.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::parse_page;
+
+    fn page(path: &str, text: &str) -> Page {
+        parse_page(Path::new(path), text.as_bytes()).0.unwrap()
+    }
+
+    #[test]
+    fn head_tags_are_escaped_and_description_added_once() {
+        let p = page(
+            "a.md",
+            "---\ndescription: \"a \\\"quoted\\\" <b>\"\nhead:\n  - - link\n    - rel: canonical\n      href: /a\n---\n# A\n",
+        );
+        let html = head_html(&p.head, &p.description);
+        assert!(
+            html.contains("<meta name=\"description\" content=\"a &quot;quoted&quot; &lt;b&gt;\">")
+        );
+        assert!(html.contains("<link rel=\"canonical\" href=\"/a\">"));
+    }
+
+    #[test]
+    fn pages_group_by_class_then_folder() {
+        let site = Site {
+            pages: vec![
+                page("5xx.md", "# 5xx Server Errors\n"),
+                page("502.md", "---\nclass: 5xx\n---\n# 502 Bad Gateway\n"),
+                page("guides/a.md", "# A guide\n"),
+                page("about.md", "# About\n"),
+            ],
+            ..Site::default()
+        };
+        let groups = groups(&site);
+        let titles: Vec<_> = groups.iter().map(|g| g.title.as_str()).collect();
+        assert_eq!(titles, ["5xx Server Errors", "Guides", "Pages"]);
+        assert_eq!(groups[0].url.as_deref(), Some("/5xx"));
+        assert_eq!(groups[0].pages[0].url, "/502");
+    }
+
+    #[test]
+    fn a_broken_override_template_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("page.hbs"), "{{#if}}").unwrap();
+        let error = Renderer::new(dir.path(), "t").err().unwrap().to_string();
+        assert!(error.contains("page.hbs"), "{error}");
+    }
+}

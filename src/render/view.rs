@@ -1,0 +1,70 @@
+//! Typed data handed to templates: one struct per template, no untyped maps.
+
+use serde::Serialize;
+
+/// What the layout needs on every page.
+#[derive(Serialize)]
+pub struct Chrome<'a> {
+    pub site_title: &'a str,
+    pub title: String,
+    /// Ready `<meta>`/`<link>` tags, escaped.
+    pub head: String,
+    pub json_ld: &'a [String],
+    /// The search box's value.
+    pub query: &'a str,
+    pub css: &'a str,
+    pub js: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    pub chrome: Chrome<'a>,
+    pub html: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct HomeView<'a> {
+    pub chrome: Chrome<'a>,
+    pub intro: Option<&'a str>,
+    pub groups: Vec<GroupView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct GroupView<'a> {
+    pub title: String,
+    pub url: Option<String>,
+    pub pages: Vec<LinkView<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct LinkView<'a> {
+    pub url: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct SearchView<'a> {
+    pub chrome: Chrome<'a>,
+    pub query: &'a str,
+    pub total: usize,
+    pub one: bool,
+    pub hits: &'a [ResultView],
+}
+
+/// One search result as the results page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultView {
+    /// The page's URL.
+    pub url: String,
+    /// The page's name.
+    pub title: String,
+    /// HTML: escaped text with `<mark>` around matched words.
+    pub snippet: String,
+}
+
+#[derive(Serialize)]
+pub struct NotFoundView<'a> {
+    pub chrome: Chrome<'a>,
+    pub path: &'a str,
+}

@@ -1,0 +1,307 @@
+//! Routes, one function each, and the one `recover` that turns rejections into responses.
+
+use super::State;
+use crate::render::ResultView;
+use bytes::Bytes;
+use serde::Serialize;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Instant;
+use warp::http::{Response, StatusCode, header};
+use warp::path::FullPath;
+use warp::{Filter, Rejection, Reply};
+
+/// The default and the largest number of hits a search returns.
+const DEFAULT_LIMIT: usize = 10;
+const MAX_LIMIT: usize = 100;
+
+type Params = Vec<(String, String)>;
+
+/// Every route, with rejections recovered.
+pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
+    let read = warp::get().or(warp::head()).unify();
+    read.and(
+        healthz(state.clone())
+            .or(api_search(state.clone()))
+            .or(search_page(state.clone()))
+            .or(asset(state.clone()))
+            .or(page(state)),
+    )
+    .recover(recover)
+}
+
+fn with_state(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Arc<State>,), Error = Infallible> + Clone {
+    warp::any().map(move || state.clone())
+}
+
+/// `GET /healthz`: alive, with the number of pages.
+fn healthz(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path!("healthz")
+        .and(with_state(state))
+        .map(|state: Arc<State>| {
+            json(
+                StatusCode::OK,
+                &serde_json::json!({"status": "ok", "pages": state.page_count()}),
+            )
+        })
+}
+
+/// `GET /api/search?q=…&limit=N`: ranked hits as JSON.
+fn api_search(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path!("api" / "search")
+        .and(warp::query::<Params>())
+        .and(with_state(state))
+        .then(|params: Params, state: Arc<State>| async move {
+            let limit = match limit(&params) {
+                Ok(limit) => limit,
+                Err(message) => return json_error(StatusCode::BAD_REQUEST, &message),
+            };
+            let query = param(&params, "q").to_string();
+            let started = Instant::now();
+            match run_search(state, query.clone(), limit).await {
+                Some(results) => json(
+                    StatusCode::OK,
+                    &ApiResults {
+                        query: &query,
+                        total: results.total,
+                        took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+                        hits: &results.hits,
+                    },
+                ),
+                None => json_error(StatusCode::INTERNAL_SERVER_ERROR, "search failed"),
+            }
+        })
+}
+
+#[derive(Serialize)]
+struct ApiResults<'a> {
+    query: &'a str,
+    total: usize,
+    took_ms: f64,
+    hits: &'a [crate::index::Hit],
+}
+
+/// `GET /search?q=…`: the results page, which works without JavaScript.
+fn search_page(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path!("search")
+        .and(warp::query::<Params>())
+        .and(with_state(state))
+        .then(|params: Params, state: Arc<State>| async move {
+            let query = param(&params, "q").trim().to_string();
+            let results = match query.is_empty() {
+                true => Some(Default::default()),
+                false => run_search(state.clone(), query.clone(), DEFAULT_LIMIT * 2).await,
+            };
+            let Some(results) = results else {
+                return html(StatusCode::INTERNAL_SERVER_ERROR, error_page(&state));
+            };
+            let hits: Vec<ResultView> = results
+                .hits
+                .into_iter()
+                .map(|hit| ResultView {
+                    url: hit.url,
+                    title: hit.title,
+                    snippet: hit.snippet,
+                })
+                .collect();
+            match state.renderer.search(&query, results.total, &hits) {
+                Ok(page) => html(StatusCode::OK, Bytes::from(page)),
+                Err(error) => {
+                    tracing::error!(%error, "search page failed to render");
+                    html(StatusCode::INTERNAL_SERVER_ERROR, error_page(&state))
+                }
+            }
+        })
+}
+
+/// `GET /assets/…`: the stylesheet and the script.
+fn asset(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path("assets")
+        .and(warp::path::full())
+        .and(with_state(state))
+        .and_then(|path: FullPath, state: Arc<State>| async move {
+            let Some((content_type, body)) = state.assets.get(path.as_str()) else {
+                return Err(warp::reject::not_found());
+            };
+            let mut response = Response::new(body.clone());
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(content_type),
+            );
+            headers.insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+            Ok(response)
+        })
+}
+
+/// `GET /{url}`: a page, a redirect to its canonical URL, or the 404 page.
+fn page(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Infallible> + Clone {
+    warp::path::full()
+        .and(with_state(state))
+        .map(|path: FullPath, state: Arc<State>| {
+            let decoded = percent_encoding::percent_decode_str(path.as_str()).decode_utf8();
+            let Ok(decoded) = decoded else {
+                return not_found(&state, path.as_str());
+            };
+            if let Some(body) = state.pages.get(decoded.as_ref()) {
+                return html(StatusCode::OK, body.clone());
+            }
+            let canonical = decoded.trim_end_matches('/');
+            let canonical = canonical.strip_suffix(".md").unwrap_or(canonical);
+            let canonical = if canonical.is_empty() { "/" } else { canonical };
+            if canonical != decoded && state.pages.contains_key(canonical) {
+                return redirect(path.as_str(), canonical);
+            }
+            not_found(&state, &decoded)
+        })
+}
+
+async fn run_search(
+    state: Arc<State>,
+    query: String,
+    limit: usize,
+) -> Option<crate::index::SearchResults> {
+    let outcome = tokio::task::spawn_blocking(move || state.index.search(&query, limit)).await;
+    match outcome {
+        Ok(Ok(results)) => Some(results),
+        Ok(Err(error)) => {
+            tracing::error!(%error, "search failed");
+            None
+        }
+        Err(error) => {
+            tracing::error!(%error, "search task failed");
+            None
+        }
+    }
+}
+
+fn param<'a>(params: &'a Params, key: &str) -> &'a str {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// Reads `limit`: a whole number from 1, capped at [`MAX_LIMIT`].
+fn limit(params: &Params) -> Result<usize, String> {
+    match params.iter().find(|(k, _)| k == "limit") {
+        None => Ok(DEFAULT_LIMIT),
+        Some((_, value)) => match value.trim().parse::<u64>() {
+            Ok(0) | Err(_) => Err(format!(
+                "limit must be a whole number from 1 to {MAX_LIMIT}, not {value:?}"
+            )),
+            Ok(n) => Ok(n.min(MAX_LIMIT as u64) as usize),
+        },
+    }
+}
+
+fn html(status: StatusCode, body: Bytes) -> Response<Bytes> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Bytes> {
+    let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = Response::new(Bytes::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn json_error(status: StatusCode, message: &str) -> Response<Bytes> {
+    json(status, &serde_json::json!({"error": message}))
+}
+
+fn redirect(from: &str, to: &str) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+    match header::HeaderValue::from_str(
+        &percent_encoding::utf8_percent_encode(to, PATH).to_string(),
+    ) {
+        Ok(location) => {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Err(error) => {
+            tracing::warn!(%error, from, "redirect target is not a valid header");
+            *response.status_mut() = StatusCode::NOT_FOUND;
+        }
+    }
+    response
+}
+
+/// Characters escaped in a path: controls, space and what would end the path.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'%');
+
+fn not_found(state: &State, path: &str) -> Response<Bytes> {
+    match state.renderer.not_found(path) {
+        Ok(page) => html(StatusCode::NOT_FOUND, Bytes::from(page)),
+        Err(error) => {
+            tracing::error!(%error, "404 page failed to render");
+            html(
+                StatusCode::NOT_FOUND,
+                Bytes::from_static(b"<h1>404 Not Found</h1>"),
+            )
+        }
+    }
+}
+
+fn error_page(_state: &State) -> Bytes {
+    Bytes::from_static(b"<!doctype html><title>Error</title><h1>Something went wrong</h1><p>The error was logged.</p>")
+}
+
+async fn recover(rejection: Rejection) -> Result<Response<Bytes>, Infallible> {
+    if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        let mut response = json_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET and HEAD are served",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+        return Ok(response);
+    }
+    if rejection.find::<warp::reject::InvalidQuery>().is_some() {
+        return Ok(json_error(
+            StatusCode::BAD_REQUEST,
+            "the query string cannot be read",
+        ));
+    }
+    if rejection.is_not_found() {
+        return Ok(json_error(StatusCode::NOT_FOUND, "not found"));
+    }
+    tracing::warn!(?rejection, "request rejected");
+    Ok(json_error(StatusCode::BAD_REQUEST, "bad request"))
+}

@@ -1,0 +1,96 @@
+// Search as you type: results drop under the box, arrows move, Enter opens, Esc closes.
+// Without this script the search form still works: it submits to /search.
+(function () {
+  "use strict";
+  const input = document.getElementById("search-input");
+  const list = document.getElementById("search-results");
+  if (!input || !list) return;
+  const form = input.form;
+  let timer = 0;
+  let pending = null;
+  let active = -1;
+
+  function items() { return Array.from(list.querySelectorAll("[role=option]")); }
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function select(index) {
+    const all = items();
+    if (!all.length) return;
+    active = (index + all.length) % all.length;
+    all.forEach((el, i) => el.setAttribute("aria-selected", i === active ? "true" : "false"));
+    input.setAttribute("aria-activedescendant", all[active].id);
+    all[active].scrollIntoView({ block: "nearest" });
+  }
+
+  function show(hits, query) {
+    list.replaceChildren();
+    if (!hits.length) {
+      const li = document.createElement("li");
+      li.className = "empty";
+      li.textContent = "No results for \u201c" + query + "\u201d";
+      list.append(li);
+    }
+    hits.forEach((hit, i) => {
+      const li = document.createElement("li");
+      li.id = "search-option-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.dataset.url = hit.url;
+      const title = document.createElement("span");
+      title.className = "title";
+      title.textContent = hit.title;
+      const snippet = document.createElement("span");
+      snippet.className = "snippet";
+      // The server escapes page text and adds only <mark> elements.
+      snippet.innerHTML = hit.snippet;
+      li.append(title, snippet);
+      li.addEventListener("mousedown", (event) => { event.preventDefault(); location.href = hit.url; });
+      list.append(li);
+    });
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    active = -1;
+  }
+
+  async function run() {
+    const query = input.value.trim();
+    if (pending) pending.abort();
+    if (!query) { close(); return; }
+    pending = new AbortController();
+    try {
+      const response = await fetch("/api/search?limit=8&q=" + encodeURIComponent(query), { signal: pending.signal });
+      if (!response.ok) return;
+      const body = await response.json();
+      if (input.value.trim() === query) show(body.hits, query);
+    } catch (error) {
+      if (error.name !== "AbortError") close();
+    }
+  }
+
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 80); });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown") { event.preventDefault(); if (list.hidden) run(); else select(active + 1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); select(active - 1); }
+    else if (event.key === "Escape") { close(); }
+    else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      location.href = items()[active].dataset.url;
+    }
+  });
+  input.addEventListener("blur", () => setTimeout(close, 150));
+  document.addEventListener("keydown", (event) => {
+    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) || document.activeElement.isContentEditable;
+    if ((event.key === "/" && !typing) || (event.key.toLowerCase() === "k" && (event.ctrlKey || event.metaKey))) {
+      event.preventDefault();
+      input.focus();
+      input.select();
+    }
+  });
+  if (form) form.addEventListener("submit", () => { if (pending) pending.abort(); });
+})();

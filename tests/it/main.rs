@@ -1,0 +1,5 @@
+//! folio's integration tests: the real binary, a real socket, real HTTP.
+
+mod cli;
+mod server;
+mod support;
