@@ -1,5 +1,6 @@
 //! folio's integration tests: the real binary, a real socket, real HTTP.
 
 mod cli;
+mod reference;
 mod server;
 mod support;
