@@ -25,6 +25,8 @@ pub struct Config {
     pub title: String,
     /// How content changes are noticed.
     pub watch: Watch,
+    /// Frontmatter keys whose values search results count and filter by.
+    pub facets: Vec<String>,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             addr: "127.0.0.1:8080".into(),
             title: "folio".into(),
             watch: Watch::Off,
+            facets: vec!["class".into()],
         }
     }
 }

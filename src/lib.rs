@@ -67,7 +67,7 @@ fn load_site(config: &Config) -> Result<Site> {
 
 fn open_index(config: &Config, site: &Site) -> Result<SearchIndex> {
     let started = Instant::now();
-    let (index, freshness) = SearchIndex::open_or_build(&config.index, site)?;
+    let (index, freshness) = SearchIndex::open_or_build(&config.index, site, &config.facets)?;
     match freshness {
         Freshness::Reused => tracing::info!(index = %config.index.display(), "index is up to date"),
         Freshness::Rebuilt(reason) => tracing::info!(
@@ -158,7 +158,12 @@ fn check(config: &Config) -> Result<ExitCode> {
 fn search(config: &Config, query: &str, limit: usize) -> Result<ExitCode> {
     let site = load_site(config)?;
     let index = open_index(config, &site)?;
-    let results = index.search(query, limit)?;
+    let request = index::SearchRequest {
+        query,
+        limit,
+        filters: &[],
+    };
+    let results = index.search(&request)?;
     for hit in &results.hits {
         println!("{:.3}\t{}\t{}", hit.score, hit.url, hit.title);
     }

@@ -19,13 +19,24 @@ pub struct Heading {
     pub id: String,
 }
 
+/// A part of a page under one `##` heading (the first runs from the top of the page).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's id; empty for the part before the first `##`.
+    pub id: String,
+    /// The heading's text; empty for the part before the first `##`.
+    pub title: String,
+    /// The plain text under the heading, sub-headings included, for the index.
+    pub text: String,
+}
+
 /// A Markdown body rendered once.
 #[derive(Debug, Default)]
 pub struct Rendered {
     /// The body as HTML.
     pub html: String,
-    /// The body as plain text, headings left out, for the index.
-    pub text: String,
+    /// The body's plain text cut at every `##` heading.
+    pub sections: Vec<Section>,
     /// Every heading, in order.
     pub headings: Vec<Heading>,
     /// JSON-LD objects found in `<script setup>`, serialised safely for a `<script>` tag.
@@ -48,6 +59,9 @@ fn options() -> Options {
 /// Renders a Markdown body.
 pub fn render(body: &str) -> Rendered {
     let mut out = Rendered::default();
+    // Plain text of the current section; moved into `out.sections` at each `##`.
+    let mut text = String::new();
+    let mut section = Section::default();
     let mut events: Vec<Event> = Vec::new();
     let mut used_ids = HashSet::new();
     let mut heading: Option<(HeadingLevel, Option<CowStr>, Vec<Event>, String)> = None;
@@ -61,7 +75,7 @@ pub fn render(body: &str) -> Rendered {
                 Event::End(TagEnd::HtmlBlock) => {
                     let (offset, block) = html_block.take().unwrap_or_default();
                     if let Some(kept) = filter_html_block(&block, line_of(offset), &mut out) {
-                        add_text(&mut out.text, &strip_tags(&kept));
+                        add_text(&mut text, &strip_tags(&kept));
                         events.push(Event::Html(kept.into()));
                     }
                 }
@@ -69,13 +83,13 @@ pub fn render(body: &str) -> Rendered {
             }
             continue;
         }
-        if let Some((level, id, inner, text)) = heading.as_mut() {
+        if let Some((level, id, inner, heading_text)) = heading.as_mut() {
             match event {
                 Event::End(TagEnd::Heading(_)) => {
                     let level = *level as u8;
                     let id = match id.take() {
                         Some(id) => unique_id(&id, &mut used_ids),
-                        None => unique_id(&slug(text), &mut used_ids),
+                        None => unique_id(&slug(heading_text), &mut used_ids),
                     };
                     events.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
                     events.append(inner);
@@ -85,16 +99,35 @@ pub fn render(body: &str) -> Rendered {
                         )
                         .into(),
                     ));
+                    let heading_text = heading_text.trim().to_string();
+                    if level == 2 {
+                        section.text = collapse_blank_lines(&std::mem::take(&mut text));
+                        out.sections.push(std::mem::replace(
+                            &mut section,
+                            Section {
+                                id: id.clone(),
+                                title: heading_text.clone(),
+                                text: String::new(),
+                            },
+                        ));
+                    } else if level > 2 {
+                        add_text(&mut text, &heading_text);
+                    }
                     out.headings.push(Heading {
                         level,
-                        text: text.trim().to_string(),
+                        text: heading_text,
                         id,
                     });
                     heading = None;
                 }
+                Event::Text(t) => {
+                    let t = with_macros_expanded(t);
+                    heading_text.push_str(&t);
+                    inner.push(Event::Text(t));
+                }
                 other => {
-                    if let Event::Text(t) | Event::Code(t) = &other {
-                        text.push_str(t);
+                    if let Event::Code(t) = &other {
+                        heading_text.push_str(t);
                     }
                     inner.push(other);
                 }
@@ -110,16 +143,21 @@ pub fn render(body: &str) -> Rendered {
                 out.links.push((line_of(range.start), dest_url.to_string()));
                 events.push(event);
             }
-            Event::Text(ref t) | Event::Code(ref t) => {
-                out.text.push_str(t);
+            Event::Text(t) => {
+                let t = with_macros_expanded(t);
+                text.push_str(&t);
+                events.push(Event::Text(t));
+            }
+            Event::Code(ref t) => {
+                text.push_str(t);
                 events.push(event);
             }
             Event::InlineHtml(ref html) | Event::Html(ref html) => {
-                add_text(&mut out.text, &strip_tags(html));
+                add_text(&mut text, &strip_tags(html));
                 events.push(event);
             }
             Event::SoftBreak | Event::HardBreak => {
-                out.text.push(' ');
+                text.push(' ');
                 events.push(event);
             }
             Event::End(
@@ -129,15 +167,59 @@ pub fn render(body: &str) -> Rendered {
                 | TagEnd::TableCell
                 | TagEnd::BlockQuote(_),
             ) => {
-                out.text.push('\n');
+                text.push('\n');
                 events.push(event);
             }
             other => events.push(other),
         }
     }
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
-    out.text = collapse_blank_lines(&out.text);
+    section.text = collapse_blank_lines(&text);
+    out.sections.push(section);
+    out.sections
+        .retain(|s| !s.text.is_empty() || !s.title.is_empty());
     out
+}
+
+fn with_macros_expanded(text: CowStr<'_>) -> CowStr<'_> {
+    match expand_macros(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(expanded) => expanded.into(),
+    }
+}
+
+/// Replaces template macros in text, as MDN's KumaScript writes them, with the text
+/// they display: `{{HTTPStatus("404", "404 Not Found")}}` → `404 Not Found`,
+/// `{{Glossary("Proxy_server", "proxy")}}` → `proxy`, `{{HTTPHeader("ETag")}}` →
+/// `ETag`; a macro without arguments (`{{Specifications}}`) is removed.
+fn expand_macros(text: &str) -> std::borrow::Cow<'_, str> {
+    static MACRO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"\{\{\s*[A-Za-z][\w.-]*\s*(?:\(([^)]*)\))?\s*\}\}"#)
+            .expect("the macro pattern is valid")
+    });
+    static ARGUMENT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#""([^"]*)"|'([^']*)'"#).expect("the argument pattern is valid")
+    });
+    if !text.contains("{{") {
+        return text.into();
+    }
+    MACRO.replace_all(text, |captures: &regex::Captures| {
+        let arguments: Vec<&str> = captures
+            .get(1)
+            .map(|args| {
+                ARGUMENT
+                    .captures_iter(args.as_str())
+                    .filter_map(|c| c.get(1).or_else(|| c.get(2)))
+                    .map(|m| m.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        match arguments.as_slice() {
+            [_, display, ..] if !display.trim().is_empty() => display.to_string(),
+            [target, ..] => target.replace('_', " "),
+            [] => String::new(),
+        }
+    })
 }
 
 /// Decides what of a raw HTML block reaches the browser. `<script setup>` blocks are
@@ -355,6 +437,48 @@ fn collapse_blank_lines(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn text_of(out: &Rendered) -> String {
+        out.sections
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn text_is_cut_into_sections_at_each_h2() {
+        let out = render(
+            "# Page\n\nIntro.\n\n## When to Use\n\nUse it.\n\n### Detail\n\nMore.\n\n## Source\n\nRFC.\n",
+        );
+        let sections: Vec<(&str, &str, &str)> = out
+            .sections
+            .iter()
+            .map(|s| (s.id.as_str(), s.title.as_str(), s.text.as_str()))
+            .collect();
+        assert_eq!(
+            sections,
+            [
+                ("", "", "Intro."),
+                ("when-to-use", "When to Use", "Use it.\nDetail\nMore."),
+                ("source", "Source", "RFC.")
+            ]
+        );
+    }
+
+    #[test]
+    fn template_macros_render_as_their_text() {
+        let out = render(
+            "See {{HTTPStatus(\"404\", \"404 Not Found\")}} from a {{Glossary(\"Proxy_server\")}}.\n\n{{Specifications}}\n\n`{{path/to/file}}`\n",
+        );
+        assert!(
+            out.html.contains("See 404 Not Found from a Proxy server."),
+            "{}",
+            out.html
+        );
+        assert!(!out.html.contains("Specifications"));
+        assert!(out.html.contains("<code>{{path/to/file}}</code>"));
+    }
+
     #[test]
     fn headings_get_stable_unique_ids_and_self_links() {
         let out = render("# Title\n\n## When to Use\n\ntext\n\n## When to Use\n");
@@ -396,7 +520,7 @@ mod tests {
             out.html
                 .contains("<div class=\"note\">Hello <b>there</b></div>")
         );
-        assert!(out.text.contains("Hello"));
+        assert!(text_of(&out).contains("Hello"));
     }
 
     #[test]
@@ -408,7 +532,7 @@ mod tests {
         assert_eq!(out.json_ld.len(), 1);
         assert!(out.json_ld[0].contains("\\u003c/script\\u003e"));
         assert!(!out.json_ld[0].contains("</script>"));
-        assert!(!out.text.contains("schema.org"));
+        assert!(!text_of(&out).contains("schema.org"));
     }
 
     #[test]
@@ -428,7 +552,7 @@ mod tests {
     #[test]
     fn text_leaves_out_headings_and_markup() {
         let out = render("# Title\n\nSome *emphasis* and `code`.\n\n- one\n- two\n");
-        assert_eq!(out.text, "Some emphasis and code.\none\ntwo");
+        assert_eq!(text_of(&out), "Some emphasis and code.\none\ntwo");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-pub use markdown::Heading;
+pub use markdown::{Heading, Section};
 
 /// How bad a [`Diagnostic`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +76,8 @@ pub struct Page {
     pub description: String,
     /// Frontmatter `keywords` (a list or a comma-separated string).
     pub keywords: Vec<String>,
+    /// Frontmatter `aliases`: other names of the page's subject, searched like its title.
+    pub aliases: Vec<String>,
     /// Every frontmatter key.
     pub frontmatter: Map<String, Value>,
     /// Tags from frontmatter `head`.
@@ -84,8 +86,8 @@ pub struct Page {
     pub json_ld: Vec<String>,
     /// The body as HTML.
     pub html: String,
-    /// The body as plain text, for the index.
-    pub text: String,
+    /// The body's plain text, cut at every `##` heading, for the index.
+    pub sections: Vec<Section>,
     /// The body's headings.
     pub headings: Vec<Heading>,
     /// Every link's target with its 1-based line in the file.
@@ -101,6 +103,15 @@ impl Page {
             _ => None,
         }
     }
+
+    /// A frontmatter value as strings: a list's scalar items, or one scalar.
+    pub fn field_values(&self, key: &str) -> Vec<String> {
+        match self.frontmatter.get(key) {
+            Some(Value::Array(items)) => items.iter().filter_map(scalar_string).collect(),
+            Some(value) => scalar_string(value).into_iter().collect(),
+            None => Vec::new(),
+        }
+    }
 }
 
 /// Every page of a content folder, and what was wrong with the rest.
@@ -112,6 +123,8 @@ pub struct Site {
     pub diagnostics: Vec<Diagnostic>,
     /// A hash of every content file's path and bytes: equal fingerprints, equal sites.
     pub fingerprint: u64,
+    /// Groups of words that mean the same, from `_synonyms.toml` in the content folder.
+    pub synonyms: Vec<Vec<String>>,
 }
 
 impl Site {
@@ -198,6 +211,15 @@ pub fn load(dir: &Path) -> Result<Site> {
         }
     }
     site.fingerprint = hasher.finish();
+    match read_synonyms(&dir.join(SYNONYMS_FILE)) {
+        Ok(groups) => site.synonyms = groups,
+        Err((line, message)) => site.diagnostics.push(Diagnostic {
+            path: dir.join(SYNONYMS_FILE),
+            line,
+            severity: Severity::Error,
+            message,
+        }),
+    }
     let checks = check_site(&site);
     site.diagnostics.extend(
         checks
@@ -210,6 +232,33 @@ pub fn load(dir: &Path) -> Result<Site> {
             }),
     );
     Ok(site)
+}
+
+/// The synonym table's file name, in the content folder.
+pub const SYNONYMS_FILE: &str = "_synonyms.toml";
+
+/// The synonym table: `groups = [["backend", "upstream", "origin"], …]`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SynonymTable {
+    groups: Vec<Vec<String>>,
+}
+
+/// Reads the synonym table; a missing file is an empty table.
+fn read_synonyms(path: &Path) -> Result<Vec<Vec<String>>, (usize, String)> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err((1, error.to_string())),
+    };
+    toml::from_str::<SynonymTable>(&text)
+        .map(|table| table.groups)
+        .map_err(|error| {
+            let line = error
+                .span()
+                .map_or(1, |span| text[..span.start].matches('\n').count() + 1);
+            (line, error.message().to_lowercase())
+        })
 }
 
 /// The longest `description` that search engines show whole.
@@ -371,11 +420,12 @@ fn parse_into(
         heading: h1.unwrap_or_else(|| title.clone()),
         title,
         description: string_field(&fields, "description").unwrap_or_default(),
-        keywords: keywords(fields.get("keywords")),
+        keywords: string_list(fields.get("keywords")),
+        aliases: string_list(fields.get("aliases")),
         head,
         json_ld: rendered.json_ld,
         html: rendered.html,
-        text: rendered.text,
+        sections: rendered.sections,
         headings: rendered.headings,
         links: rendered
             .links
@@ -395,7 +445,8 @@ fn string_field(fields: &Map<String, Value>, key: &str) -> Option<String> {
         .map(String::from)
 }
 
-fn keywords(value: Option<&Value>) -> Vec<String> {
+/// A list of strings, or one comma-separated string.
+fn string_list(value: Option<&Value>) -> Vec<String> {
     match value {
         Some(Value::String(list)) => list
             .split(',')

@@ -3,19 +3,22 @@
 //! One writer behind a lock and one reader for the life of the process; every search
 //! takes a fresh searcher. A missing, stale or incompatible index is rebuilt.
 
+mod highlight;
 mod query;
 mod schema;
 mod search;
 
 use crate::content::{Page, Site};
 use crate::error::{Error, Result};
+use query::Synonyms;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
+use tantivy::schema::Facet;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
 pub use query::{Clause, parse_query};
 pub use schema::Fields;
-pub use search::{Hit, SearchResults};
+pub use search::{Hit, SearchRequest, SearchResults, Suggestion};
 
 /// The file in the index folder that records which content the index was built from.
 const FINGERPRINT_FILE: &str = "folio-fingerprint";
@@ -29,6 +32,9 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Option<Mutex<IndexWriter>>,
     fields: Fields,
+    /// The frontmatter keys indexed as facets.
+    facet_keys: Vec<String>,
+    synonyms: RwLock<Synonyms>,
 }
 
 /// Whether [`SearchIndex::open_or_build`] reused the index on disk.
@@ -41,25 +47,36 @@ pub enum Freshness {
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir` when it was built from exactly this site by this
-    /// version of folio; otherwise rebuilds it there.
-    pub fn open_or_build(dir: &Path, site: &Site) -> Result<(SearchIndex, Freshness)> {
+    /// Opens the index in `dir` when it was built from exactly this site, with these
+    /// facet keys, by this version of folio; otherwise rebuilds it there.
+    pub fn open_or_build(
+        dir: &Path,
+        site: &Site,
+        facet_keys: &[String],
+    ) -> Result<(SearchIndex, Freshness)> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let wanted = fingerprint_line(site);
+        let wanted = fingerprint_line(site, facet_keys);
         let recorded = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).ok();
         let stale_reason = match recorded {
             None => Some("no index yet".to_string()),
             Some(line) if line != wanted => Some("content or folio version changed".to_string()),
             Some(_) => None,
         };
-        let reason = match (Self::open(dir), stale_reason) {
+        let opened = Index::open_in_dir(dir)
+            .map_err(Error::from)
+            .and_then(|index| Self::with_index(index, true, dir, site, facet_keys));
+        let reason = match (opened, stale_reason) {
             (Ok(index), None) => return Ok((index, Freshness::Reused)),
             (Ok(index), Some(reason)) => {
                 index.replace_all(&site.pages)?;
                 write_atomically(&dir.join(FINGERPRINT_FILE), &wanted)?;
                 return Ok((index, Freshness::Rebuilt(reason)));
             }
-            (Err(Error::IndexBusy(_)), None) => return Self::open_read_only(dir),
+            (Err(Error::IndexBusy(_)), None) => {
+                let index = Index::open_in_dir(dir)?;
+                let index = Self::with_index(index, false, dir, site, facet_keys)?;
+                return Ok((index, Freshness::Reused));
+            }
             (Err(error @ Error::IndexBusy(_)), Some(_)) => return Err(error),
             (Err(error), reason) => {
                 if dir.join("meta.json").exists() {
@@ -71,31 +88,28 @@ impl SearchIndex {
         clear_index_dir(dir)?;
         let (schema, _) = Fields::schema();
         let index = Index::create_in_dir(dir, schema)?;
-        let built = Self::with_index(index, true, dir)?;
+        let built = Self::with_index(index, true, dir, site, facet_keys)?;
         built.replace_all(&site.pages)?;
         write_atomically(&dir.join(FINGERPRINT_FILE), &wanted)?;
         Ok((built, Freshness::Rebuilt(reason)))
     }
 
     /// Builds an index in memory, for tests and one-off use.
-    pub fn in_memory(site: &Site) -> Result<SearchIndex> {
+    pub fn in_memory(site: &Site, facet_keys: &[String]) -> Result<SearchIndex> {
         let (schema, _) = Fields::schema();
-        let built = Self::with_index(Index::create_in_ram(schema), true, Path::new(":memory:"))?;
+        let index = Index::create_in_ram(schema);
+        let built = Self::with_index(index, true, Path::new(":memory:"), site, facet_keys)?;
         built.replace_all(&site.pages)?;
         Ok(built)
     }
 
-    fn open(dir: &Path) -> Result<SearchIndex> {
-        let index = Index::open_in_dir(dir)?;
-        Self::with_index(index, true, dir)
-    }
-
-    fn open_read_only(dir: &Path) -> Result<(SearchIndex, Freshness)> {
-        let index = Index::open_in_dir(dir)?;
-        Ok((Self::with_index(index, false, dir)?, Freshness::Reused))
-    }
-
-    fn with_index(index: Index, writable: bool, dir: &Path) -> Result<SearchIndex> {
+    fn with_index(
+        index: Index,
+        writable: bool,
+        dir: &Path,
+        site: &Site,
+        facet_keys: &[String],
+    ) -> Result<SearchIndex> {
         let fields = Fields::schema().1;
         if index.schema() != Fields::schema().0 {
             return Err(TantivyError::SchemaError("index schema differs".into()).into());
@@ -113,12 +127,24 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(SearchIndex {
+        let built = SearchIndex {
             index,
             reader,
             writer,
             fields,
-        })
+            facet_keys: facet_keys.to_vec(),
+            synonyms: RwLock::default(),
+        };
+        built.set_synonyms(&site.synonyms)?;
+        Ok(built)
+    }
+
+    /// Replaces the synonym groups applied to queries.
+    pub fn set_synonyms(&self, groups: &[Vec<String>]) -> Result<()> {
+        let mut analyzer = self.index.tokenizer_for_field(self.fields.body)?;
+        let synonyms = Synonyms::new(groups, &mut analyzer);
+        *self.synonyms.write().unwrap_or_else(|p| p.into_inner()) = synonyms;
+        Ok(())
     }
 
     /// Replaces every document with the given pages and commits.
@@ -147,6 +173,9 @@ impl SearchIndex {
         if page.heading != page.title {
             doc.add_text(f.title, &page.heading);
         }
+        for alias in &page.aliases {
+            doc.add_text(f.title, alias);
+        }
         for heading in page.headings.iter().filter(|h| h.level > 1) {
             doc.add_text(f.headings, &heading.text);
         }
@@ -154,7 +183,16 @@ impl SearchIndex {
         for keyword in &page.keywords {
             doc.add_text(f.keywords, keyword);
         }
-        doc.add_text(f.body, &page.text);
+        for section in &page.sections {
+            doc.add_text(f.body, &section.text);
+            doc.add_text(f.section_id, &section.id);
+            doc.add_text(f.section_title, &section.title);
+        }
+        for key in &self.facet_keys {
+            for value in page.field_values(key) {
+                doc.add_facet(f.facets, Facet::from_path([key.as_str(), value.as_str()]));
+            }
+        }
         doc
     }
 
@@ -169,12 +207,13 @@ impl SearchIndex {
     }
 }
 
-fn fingerprint_line(site: &Site) -> String {
+fn fingerprint_line(site: &Site, facet_keys: &[String]) -> String {
     format!(
-        "folio {} schema {} content {:016x}\n",
+        "folio {} schema {} content {:016x} facets {}\n",
         env!("CARGO_PKG_VERSION"),
         schema::SCHEMA_VERSION,
-        site.fingerprint
+        site.fingerprint,
+        facet_keys.join(",")
     )
 }
 

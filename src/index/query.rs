@@ -1,12 +1,17 @@
 //! Query building: a person's words into a Tantivy query. Lenient by design: no
 //! character is syntax except `"`, and an unbalanced `"` is ignored.
+//!
+//! Each word matches exactly (stemmed) in any field, or failing that fuzzily (typos),
+//! as a prefix (the last word, while typing) or through a synonym. Pages holding
+//! every uncommon word score again, and more when the words stand close together.
 
 use super::schema::Fields;
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query, TermQuery,
 };
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
 /// The most words a query is read for; the rest are ignored.
@@ -14,6 +19,25 @@ pub const MAX_WORDS: usize = 32;
 
 /// How much of a query is read, in bytes (cut at a character boundary).
 pub const MAX_QUERY_BYTES: usize = 1024;
+
+/// Words that get fuzzy alternatives: typos are looked for in the first ones only,
+/// which bounds the work a long query can cause.
+const MAX_FUZZY_WORDS: usize = 8;
+
+/// How far apart (in positions) words may stand and still count as close together.
+const PROXIMITY_SLOP: u32 = 3;
+
+/// Weights of the ways a word can match, relative to an exact match.
+const PROXIMITY_WEIGHT: f32 = 2.0;
+const SYNONYM_WEIGHT: f32 = 0.8;
+/// Fuzzy and prefix matches score a constant; these scale it per field weight.
+const FUZZY_WEIGHT: f32 = 0.5;
+const PREFIX_WEIGHT: f32 = 0.7;
+/// A number that stands in a title (a status code, a version) is an identifier.
+const NUMBER_IN_TITLE_WEIGHT: f32 = 6.0;
+
+/// The shortest unfinished word that is completed; shorter ones match too much.
+pub const MIN_PREFIX_CHARS: usize = 2;
 
 /// A part of a query as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,29 +58,29 @@ pub fn parse_query(query: &str) -> Vec<Clause> {
     } else {
         query.rfind('"').unwrap_or(query.len())
     };
-    let mut words_seen = 0;
     for (index, part) in query[..balanced_end].split('"').enumerate() {
         let words: Vec<String> = part.split_whitespace().map(String::from).collect();
         if index % 2 == 1 && words.len() > 1 {
-            words_seen += words.len();
             clauses.push(Clause::Phrase(words));
         } else {
-            for word in words {
-                words_seen += 1;
-                clauses.push(Clause::Word(word));
-            }
-        }
-        if words_seen >= MAX_WORDS {
-            break;
+            clauses.extend(words.into_iter().map(Clause::Word));
         }
     }
     clauses.extend(
         query[balanced_end..]
             .split_whitespace()
-            .map(|w| Clause::Word(w.trim_matches('"').to_string()))
-            .filter(|c| !matches!(c, Clause::Word(w) if w.is_empty())),
+            .map(|w| w.trim_matches('"'))
+            .filter(|w| !w.is_empty())
+            .map(|w| Clause::Word(w.to_string())),
     );
-    clauses.truncate(MAX_WORDS);
+    let mut words = 0;
+    clauses.retain(|clause| {
+        words += match clause {
+            Clause::Word(_) => 1,
+            Clause::Phrase(p) => p.len(),
+        };
+        words <= MAX_WORDS
+    });
     clauses
 }
 
@@ -71,8 +95,77 @@ fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// The analysed tokens of `text`, as the index stores them.
-fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+/// Groups of words or phrases that mean the same to a reader, analysed like the index.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    /// Each group's members, each member as its stemmed tokens.
+    groups: Vec<Vec<Vec<String>>>,
+}
+
+impl Synonyms {
+    /// Analyses each group's members with the index's analyzer.
+    pub fn new(groups: &[Vec<String>], analyzer: &mut TextAnalyzer) -> Synonyms {
+        let groups = groups
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|member| analyze(analyzer, member))
+                    .filter(|tokens| !tokens.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|group| group.len() > 1)
+            .collect();
+        Synonyms { groups }
+    }
+
+    /// For each occurrence of a member in `tokens`: (first token, length, other members).
+    fn matches(&self, tokens: &[String]) -> Vec<(usize, usize, Vec<&[String]>)> {
+        let mut found = Vec::new();
+        for group in &self.groups {
+            for member in group {
+                for start in 0..tokens.len() {
+                    if tokens[start..].starts_with(member) {
+                        let others = group
+                            .iter()
+                            .filter(|other| *other != member)
+                            .map(Vec::as_slice)
+                            .collect();
+                        found.push((start, member.len(), others));
+                    }
+                }
+            }
+        }
+        found
+    }
+}
+
+/// A free word of the query as the index sees it.
+#[derive(Debug, Clone)]
+struct Token {
+    /// Lowercased, not stemmed: what typos and prefixes are matched with.
+    raw: String,
+    /// Lowercased and stemmed: what exact matches use.
+    stem: String,
+}
+
+/// What the query builder needs from the index besides the fields.
+pub struct Context<'a> {
+    /// The analyzer of the text fields (stemming).
+    pub stemmer: TextAnalyzer,
+    /// The same without stemming.
+    pub plain: TextAnalyzer,
+    /// The fields and their weights.
+    pub fields: &'a Fields,
+    /// Synonym groups.
+    pub synonyms: &'a Synonyms,
+    /// Whether a stemmed word is so common that requiring it says nothing.
+    pub is_common: &'a dyn Fn(&str) -> bool,
+    /// Whether a stemmed word is in the index at all; unknown words are looked up as typos.
+    pub is_known: &'a dyn Fn(&str) -> bool,
+}
+
+fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
     while let Some(token) = stream.next() {
@@ -81,66 +174,143 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
-/// Builds the query: each word matches any field (the best field counts most), each
-/// phrase must match in some field. Field weights come from [`Fields::weighted`].
-pub fn build(clauses: &[Clause], analyzer: &mut TextAnalyzer, fields: &Fields) -> Box<dyn Query> {
+/// Builds the query for `clauses`. The last word may be unfinished (search as you type).
+pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
+    let fields = context.fields;
     let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut free_tokens = Vec::new();
+    let mut tokens: Vec<Token> = Vec::new();
     for clause in clauses {
         match clause {
-            Clause::Word(word) => free_tokens.extend(tokens(analyzer, word)),
+            Clause::Word(word) => {
+                let stems = analyze(&mut context.stemmer, word);
+                let raws = analyze(&mut context.plain, word);
+                tokens.extend(
+                    raws.into_iter()
+                        .zip(stems)
+                        .map(|(raw, stem)| Token { raw, stem }),
+                );
+            }
             Clause::Phrase(words) => {
-                let tokens = tokens(analyzer, &words.join(" "));
-                if let Some(phrase) = phrase_any_field(fields, &tokens, 0) {
+                let stems = analyze(&mut context.stemmer, &words.join(" "));
+                if let Some(phrase) = phrase_any_field(fields, &stems, 0) {
                     parts.push((Occur::Must, phrase));
                 }
             }
         }
     }
-    free_tokens.dedup();
-    for token in &free_tokens {
-        parts.push((
-            Occur::Should,
-            any_field(fields, |field| term_query(field, token)),
-        ));
-    }
-    if free_tokens.len() > 1 {
-        // Pages holding every word score again; pages holding them close together, more.
-        let all: Vec<(Occur, Box<dyn Query>)> = free_tokens
-            .iter()
-            .map(|token| {
-                (
-                    Occur::Must,
-                    any_field(fields, |field| term_query(field, token)),
-                )
-            })
-            .collect();
-        parts.push((Occur::Should, Box::new(BooleanQuery::new(all))));
-        if let Some(near) = phrase_any_field(fields, &free_tokens, PROXIMITY_SLOP) {
+    let stems: Vec<String> = tokens.iter().map(|t| t.stem.clone()).collect();
+    let synonyms = context.synonyms.matches(&stems);
+    let mut per_token: Vec<Box<dyn Query>> = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        let mut ways: Vec<Box<dyn Query>> = vec![any_field(fields, 1.0, |f| term(f, &token.stem))];
+        let distance = typo_distance(&token.raw);
+        if let Some(distance) =
+            distance.filter(|_| index < MAX_FUZZY_WORDS && !(context.is_known)(&token.stem))
+        {
+            for form in forms(token) {
+                ways.push(text_fields(fields, FUZZY_WEIGHT, |f| {
+                    Box::new(FuzzyTermQuery::new(
+                        Term::from_field_text(f, form),
+                        distance,
+                        true,
+                    ))
+                }));
+            }
+        }
+        let last_word_typed = clauses.last().is_some_and(|c| matches!(c, Clause::Word(_)));
+        if last_word_typed
+            && index + 1 == tokens.len()
+            && token.raw.chars().count() >= MIN_PREFIX_CHARS
+        {
+            let form = if token.raw.starts_with(&token.stem) {
+                &token.stem
+            } else {
+                &token.raw
+            };
+            ways.push(text_fields(fields, PREFIX_WEIGHT, |f| {
+                Box::new(FuzzyTermQuery::new_prefix(
+                    Term::from_field_text(f, form),
+                    0,
+                    false,
+                ))
+            }));
+        }
+        for (start, length, others) in &synonyms {
+            if (*start..start + length).contains(&index) {
+                for other in others {
+                    if let Some(query) = phrase_any_field(fields, other, 0) {
+                        ways.push(Box::new(BoostQuery::new(query, SYNONYM_WEIGHT)));
+                    }
+                }
+            }
+        }
+        if token.stem.chars().all(|c| c.is_ascii_digit()) {
             parts.push((
                 Occur::Should,
-                Box::new(BoostQuery::new(near, PROXIMITY_BOOST)),
+                Box::new(BoostQuery::new(
+                    term(fields.title, &token.stem),
+                    NUMBER_IN_TITLE_WEIGHT,
+                )),
             ));
         }
+        per_token.push(Box::new(DisjunctionMaxQuery::new(ways)));
     }
+    let required: Vec<(Occur, Box<dyn Query>)> = tokens
+        .iter()
+        .zip(&per_token)
+        .filter(|(token, _)| !(context.is_common)(&token.stem))
+        .map(|(_, query)| (Occur::Must, query.box_clone()))
+        .collect();
+    if tokens.len() > 1 && required.len() > 1 {
+        parts.push((Occur::Should, Box::new(BooleanQuery::new(required))));
+    }
+    if (2..=8).contains(&stems.len())
+        && let Some(near) = phrase_any_field(fields, &stems, PROXIMITY_SLOP)
+    {
+        parts.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(near, PROXIMITY_WEIGHT)),
+        ));
+    }
+    parts.extend(per_token.into_iter().map(|query| (Occur::Should, query)));
     if parts.is_empty() {
         return Box::new(EmptyQuery);
     }
     Box::new(BooleanQuery::new(parts))
 }
 
-/// How far apart (in positions) words may stand and still count as close together.
-const PROXIMITY_SLOP: u32 = 3;
+/// The edit distance tolerated in a word: none under 5 characters, 1 up to 8, then 2.
+fn typo_distance(word: &str) -> Option<u8> {
+    let length = word.chars().count();
+    match length {
+        0..=4 => None,
+        5..=8 => Some(1),
+        _ => Some(2),
+    }
+}
 
-/// The weight of the words standing close together, relative to one word's match.
-const PROXIMITY_BOOST: f32 = 2.0;
+/// The forms a word is matched in for typos and prefixes: as typed, and its stem.
+fn forms(token: &Token) -> Vec<&str> {
+    if token.raw == token.stem {
+        vec![&token.raw]
+    } else {
+        vec![&token.raw, &token.stem]
+    }
+}
+
+fn term(field: Field, token: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, token),
+        IndexRecordOption::WithFreqs,
+    ))
+}
 
 /// The tokens as a phrase (with `slop`) in any field; one token is a plain term.
 fn phrase_any_field(fields: &Fields, tokens: &[String], slop: u32) -> Option<Box<dyn Query>> {
     match tokens {
         [] => None,
-        [token] => Some(any_field(fields, |field| term_query(field, token))),
-        _ => Some(any_field(fields, |field| {
+        [token] => Some(any_field(fields, 1.0, |f| term(f, token))),
+        _ => Some(any_field(fields, 1.0, |field| {
             let terms = tokens
                 .iter()
                 .map(|t| Term::from_field_text(field, t))
@@ -152,22 +322,35 @@ fn phrase_any_field(fields: &Fields, tokens: &[String], slop: u32) -> Option<Box
     }
 }
 
-fn term_query(field: tantivy::schema::Field, token: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, token),
-        IndexRecordOption::WithFreqs,
-    ))
+/// Like [`any_field`] over the title, the headings and the body only: for queries that
+/// cost work per field (typos, prefixes).
+fn text_fields(
+    fields: &Fields,
+    scale: f32,
+    query_for: impl Fn(Field) -> Box<dyn Query>,
+) -> Box<dyn Query> {
+    let per_field = fields
+        .weighted()
+        .into_iter()
+        .filter(|(field, _)| [fields.title, fields.headings, fields.body].contains(field))
+        .map(|(field, weight)| {
+            Box::new(BoostQuery::new(query_for(field), weight * scale)) as Box<dyn Query>
+        })
+        .collect();
+    Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.3))
 }
 
+/// The best of one query per weighted field; the other fields add a little.
 fn any_field(
     fields: &Fields,
-    query_for: impl Fn(tantivy::schema::Field) -> Box<dyn Query>,
+    scale: f32,
+    query_for: impl Fn(Field) -> Box<dyn Query>,
 ) -> Box<dyn Query> {
     let per_field = fields
         .weighted()
         .into_iter()
         .map(|(field, weight)| {
-            Box::new(BoostQuery::new(query_for(field), weight)) as Box<dyn Query>
+            Box::new(BoostQuery::new(query_for(field), weight * scale)) as Box<dyn Query>
         })
         .collect();
     Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.3))
@@ -216,7 +399,34 @@ mod tests {
     }
 
     #[test]
-    fn a_one_word_phrase_is_a_word_in_a_phrase_clause() {
+    fn a_one_word_phrase_is_a_word() {
         assert_eq!(parse_query("\"gateway\""), words(&["gateway"]));
+    }
+
+    #[test]
+    fn typo_distance_grows_with_length() {
+        assert_eq!(typo_distance("gate"), None);
+        assert_eq!(typo_distance("gatewy"), Some(1));
+        assert_eq!(typo_distance("authentcation"), Some(2));
+    }
+
+    #[test]
+    fn synonyms_match_single_and_multi_word_members() {
+        let mut analyzer = tantivy::tokenizer::TokenizerManager::default()
+            .get(super::super::schema::TOKENIZER)
+            .unwrap();
+        let synonyms = Synonyms::new(
+            &[vec![
+                "load balancer".into(),
+                "proxy".into(),
+                "gateway".into(),
+            ]],
+            &mut analyzer,
+        );
+        let tokens = analyze(&mut analyzer, "the load balancers failed");
+        let found = synonyms.matches(&tokens);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].0, found[0].1), (1, 2));
+        assert_eq!(found[0].2.len(), 2);
     }
 }

@@ -1,7 +1,7 @@
 //! The index schema: field names and options, resolved once.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 /// The tokenizer of every text field: words, lowercased, English stems.
@@ -9,7 +9,7 @@ pub const TOKENIZER: &str = "en_stem";
 
 /// Bumped whenever the schema or the way documents are built changes, so that an
 /// index written by an older folio is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The index's fields.
 #[derive(Debug, Clone, Copy)]
@@ -18,7 +18,7 @@ pub struct Fields {
     pub url: Field,
     /// The page's name as shown in results; stored only.
     pub name: Field,
-    /// Title and first heading; the most heavily weighted text.
+    /// Title, first heading and aliases; the most heavily weighted text.
     pub title: Field,
     /// Every other heading.
     pub headings: Field,
@@ -26,8 +26,14 @@ pub struct Fields {
     pub description: Field,
     /// Frontmatter keywords.
     pub keywords: Field,
-    /// The body text; stored for snippets.
+    /// The body text, one value per section; stored for snippets.
     pub body: Field,
+    /// Each section's heading id, in the order of the `body` values; stored only.
+    pub section_id: Field,
+    /// Each section's heading text, in the order of the `body` values; stored only.
+    pub section_title: Field,
+    /// Facets, `/key/value`, for the frontmatter keys declared as facets.
+    pub facets: Field,
 }
 
 impl Fields {
@@ -47,6 +53,9 @@ impl Fields {
             description: builder.add_text_field("description", stored_text.clone()),
             keywords: builder.add_text_field("keywords", text),
             body: builder.add_text_field("body", stored_text),
+            section_id: builder.add_text_field("section_id", STORED),
+            section_title: builder.add_text_field("section_title", STORED),
+            facets: builder.add_facet_field("facets", FacetOptions::default()),
         };
         (builder.build(), fields)
     }

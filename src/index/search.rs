@@ -1,18 +1,34 @@
-//! Search: a query string into ranked hits with highlighted snippets.
+//! Search: a request into ranked hits, each with its best section and a highlighted
+//! snippet, plus facet counts; and title suggestions for search as you type.
 
-use super::query::{build, parse_query};
+use super::highlight::{Highlighter, Passage};
+use super::query::{Clause, Context, MIN_PREFIX_CHARS, build, parse_query};
 use super::{Fields, SearchIndex};
 use crate::content::markdown::escape_html;
 use crate::error::Result;
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
-use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use std::collections::BTreeMap;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 /// The longest snippet, in characters.
 const SNIPPET_CHARS: usize = 180;
+
+/// A word found in more than this share of pages is too common to require.
+const COMMON_SHARE: f64 = 0.4;
+
+/// What to search for.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest<'a> {
+    /// The words as typed.
+    pub query: &'a str,
+    /// The most hits to return.
+    pub limit: usize,
+    /// `(key, value)` facet filters; pages must match one value of each key.
+    pub filters: &'a [(String, String)],
+}
 
 /// One ranked page.
 #[derive(Debug, Clone, Serialize)]
@@ -21,6 +37,10 @@ pub struct Hit {
     pub url: String,
     /// The page's name.
     pub title: String,
+    /// The URL of the best-matching section (`/502#when-to-use`), or the page's URL.
+    pub anchor: String,
+    /// The best-matching section's heading, when it is not the top of the page.
+    pub section: Option<String>,
     /// HTML: escaped page text with `<mark>` around matched words.
     pub snippet: String,
     /// The relevance score (higher is better).
@@ -34,44 +54,281 @@ pub struct SearchResults {
     pub total: usize,
     /// The best `limit` of them, best first.
     pub hits: Vec<Hit>,
+    /// For each facet key, how many pages matching the words (before filtering) have
+    /// each value.
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// A page offered while typing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    /// The page's name.
+    pub title: String,
+    /// The page's description.
+    pub description: String,
+    /// The page's URL path.
+    pub url: String,
 }
 
 impl SearchIndex {
-    /// Runs `query` and returns at most `limit` hits.
-    pub fn search(&self, query: &str, limit: usize) -> Result<SearchResults> {
-        let clauses = parse_query(query);
-        if clauses.is_empty() || limit == 0 {
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let clauses = parse_query(request.query);
+        if clauses.is_empty() {
             return Ok(SearchResults::default());
         }
-        let mut analyzer = self.index.tokenizer_for_field(self.fields.body)?;
-        let query = build(&clauses, &mut analyzer, &self.fields);
         let searcher = self.reader.searcher();
+        let query = self.query(&searcher, &clauses)?;
+        let filtered = self.filtered(query.box_clone(), request.filters);
         let (top, total) = searcher.search(
-            &query,
-            &(TopDocs::with_limit(limit).order_by_score(), Count),
+            filtered.as_ref(),
+            &(
+                TopDocs::with_limit(request.limit.max(1)).order_by_score(),
+                Count,
+            ),
         )?;
-        let snippets = Snippets::new(&searcher, query.as_ref(), self.fields)?;
+        let facets = self.facet_counts(&searcher, query.as_ref())?;
+        let highlighter = self.highlighter(&clauses, query.as_ref())?;
         let hits = top
             .into_iter()
-            .map(|(score, address)| self.hit(&searcher, &snippets, score, address))
+            .take(request.limit)
+            .map(|(score, address)| self.hit(&searcher, highlighter.as_ref(), score, address))
             .collect::<Result<_>>()?;
-        Ok(SearchResults { total, hits })
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    /// Pages whose title words start with what was typed, best first.
+    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        let clauses = parse_query(typed);
+        if clauses.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let title_only = Fields {
+            headings: self.fields.title,
+            keywords: self.fields.title,
+            description: self.fields.title,
+            body: self.fields.title,
+            ..self.fields
+        };
+        let query = self.query_with(&searcher, &clauses, &title_only)?;
+        let top = searcher.search(query.as_ref(), &TopDocs::with_limit(limit).order_by_score())?;
+        top.into_iter()
+            .map(|(_, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(Suggestion {
+                    title: text(&doc, self.fields.name).to_string(),
+                    description: text(&doc, self.fields.description).to_string(),
+                    url: text(&doc, self.fields.url).to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// Marks what the query looks for: its words, its terms (stems and synonyms) and
+    /// the last word as a prefix.
+    fn highlighter(&self, clauses: &[Clause], query: &dyn Query) -> Result<Option<Highlighter>> {
+        let words: Vec<String> = clauses
+            .iter()
+            .flat_map(|clause| match clause {
+                Clause::Word(word) => vec![word.clone()],
+                Clause::Phrase(words) => words.clone(),
+            })
+            .collect();
+        let mut stems = Vec::new();
+        query.query_terms(&mut |term, _| {
+            if let Some(text) = term.value().as_str() {
+                stems.push(text.to_string());
+            }
+        });
+        stems.sort();
+        stems.dedup();
+        let prefix = match clauses.last() {
+            Some(Clause::Word(word)) if word.chars().count() >= MIN_PREFIX_CHARS => {
+                Some(word.as_str())
+            }
+            _ => None,
+        };
+        let stemmer = self.index.tokenizer_for_field(self.fields.body)?;
+        Ok(Highlighter::new(&words, &stems, prefix, stemmer))
+    }
+
+    fn query(&self, searcher: &Searcher, clauses: &[Clause]) -> Result<Box<dyn Query>> {
+        self.query_with(searcher, clauses, &self.fields)
+    }
+
+    fn query_with(
+        &self,
+        searcher: &Searcher,
+        clauses: &[Clause],
+        fields: &Fields,
+    ) -> Result<Box<dyn Query>> {
+        let pages = searcher.num_docs().max(1) as f64;
+        let body = self.fields.body;
+        let is_common = |stem: &str| {
+            let term = Term::from_field_text(body, stem);
+            searcher
+                .doc_freq(&term)
+                .is_ok_and(|count| count as f64 > pages * COMMON_SHARE)
+        };
+        let title = self.fields.title;
+        let is_known = |stem: &str| {
+            [body, title].into_iter().any(|field| {
+                let term = Term::from_field_text(field, stem);
+                searcher.doc_freq(&term).is_ok_and(|count| count > 0)
+            })
+        };
+        let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
+        let mut context = Context {
+            stemmer: self.index.tokenizer_for_field(self.fields.body)?,
+            plain: self.index.tokenizers().get("default").unwrap_or_default(),
+            fields,
+            synonyms: &synonyms,
+            is_common: &is_common,
+            is_known: &is_known,
+        };
+        Ok(build(clauses, &mut context))
+    }
+
+    /// Adds the facet filters as required clauses.
+    fn filtered(&self, query: Box<dyn Query>, filters: &[(String, String)]) -> Box<dyn Query> {
+        let mut by_key: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (key, value) in filters {
+            if self.facet_keys.iter().any(|k| k == key) {
+                by_key.entry(key).or_default().push(value);
+            }
+        }
+        if by_key.is_empty() {
+            return query;
+        }
+        let mut parts = vec![(Occur::Must, query)];
+        for (key, values) in by_key {
+            let any_value: Vec<(Occur, Box<dyn Query>)> = values
+                .into_iter()
+                .map(|value| {
+                    let facet = Facet::from_path([key, value]);
+                    let term = Term::from_facet(self.fields.facets, &facet);
+                    let query: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Should, query)
+                })
+                .collect();
+            parts.push((Occur::Must, Box::new(BooleanQuery::new(any_value))));
+        }
+        Box::new(BooleanQuery::new(parts))
+    }
+
+    fn facet_counts(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+    ) -> Result<BTreeMap<String, BTreeMap<String, u64>>> {
+        if self.facet_keys.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let mut collector = FacetCollector::for_field("facets");
+        for key in &self.facet_keys {
+            collector.add_facet(Facet::from_path([key.as_str()]));
+        }
+        let counts = searcher.search(query, &collector)?;
+        Ok(self
+            .facet_keys
+            .iter()
+            .map(|key| {
+                let values = counts
+                    .get(Facet::from_path([key.as_str()]))
+                    .filter_map(|(facet, count)| {
+                        let value = facet.to_path().last()?.to_string();
+                        Some((value, count))
+                    })
+                    .collect();
+                (key.clone(), values)
+            })
+            .collect())
     }
 
     fn hit(
         &self,
         searcher: &Searcher,
-        snippets: &Snippets,
+        highlighter: Option<&Highlighter>,
         score: f32,
         address: DocAddress,
     ) -> Result<Hit> {
         let doc: TantivyDocument = searcher.doc(address)?;
+        let url = text(&doc, self.fields.url).to_string();
+        let values = |field| -> Vec<&str> {
+            doc.get_all(field)
+                .filter_map(|value| value.as_str())
+                .collect()
+        };
+        let bodies = values(self.fields.body);
+        let ids = values(self.fields.section_id);
+        let titles = values(self.fields.section_title);
+        let best = highlighter.and_then(|h| Some((h, self.best_section(h, &bodies)?)));
+        let (anchor, section, snippet) = match best {
+            Some((highlighter, (index, passage))) => {
+                let id = ids.get(index).copied().unwrap_or_default();
+                let anchor = if id.is_empty() {
+                    url.clone()
+                } else {
+                    format!("{url}#{id}")
+                };
+                let section = titles
+                    .get(index)
+                    .filter(|title| !title.is_empty())
+                    .map(|title| title.to_string());
+                (anchor, section, highlighter.html(bodies[index], &passage))
+            }
+            None => (
+                url.clone(),
+                None,
+                self.plain_snippet(&doc, &bodies, highlighter),
+            ),
+        };
         Ok(Hit {
-            url: text(&doc, self.fields.url).to_string(),
             title: text(&doc, self.fields.name).to_string(),
-            snippet: snippets.for_doc(&doc),
+            url,
+            anchor,
+            section,
+            snippet,
             score,
         })
+    }
+
+    /// The section whose best passage marks the most different words (the first of
+    /// equals), with that passage.
+    fn best_section(&self, highlighter: &Highlighter, bodies: &[&str]) -> Option<(usize, Passage)> {
+        bodies
+            .iter()
+            .enumerate()
+            .filter_map(|(index, body)| Some((index, highlighter.passage(body, SNIPPET_CHARS)?)))
+            .max_by_key(|(index, passage)| (passage.words, usize::MAX - index))
+    }
+
+    /// The description (marked where it matches), or the start of the body, when no
+    /// section holds the query's words.
+    fn plain_snippet(
+        &self,
+        doc: &TantivyDocument,
+        bodies: &[&str],
+        highlighter: Option<&Highlighter>,
+    ) -> String {
+        let description = text(doc, self.fields.description);
+        if let Some(highlighter) = highlighter
+            && let Some(passage) = highlighter.passage(description, SNIPPET_CHARS)
+        {
+            return highlighter.html(description, &passage);
+        }
+        let plain = if description.is_empty() {
+            bodies.first().copied().unwrap_or_default()
+        } else {
+            description
+        };
+        escape_html(&leading_words(plain, SNIPPET_CHARS))
     }
 }
 
@@ -79,47 +336,6 @@ fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
     doc.get_first(field)
         .and_then(|value| value.as_str())
         .unwrap_or_default()
-}
-
-/// Snippet generators for the body, then the description.
-struct Snippets {
-    body: SnippetGenerator,
-    description: SnippetGenerator,
-    fields: Fields,
-}
-
-impl Snippets {
-    fn new(searcher: &Searcher, query: &dyn Query, fields: Fields) -> Result<Self> {
-        let make = |field| -> Result<SnippetGenerator> {
-            let mut generator = SnippetGenerator::create(searcher, query, field)?;
-            generator.set_max_num_chars(SNIPPET_CHARS);
-            Ok(generator)
-        };
-        Ok(Snippets {
-            body: make(fields.body)?,
-            description: make(fields.description)?,
-            fields,
-        })
-    }
-
-    /// The body's best passage with matches marked; else the description, marked where
-    /// it matches; else the start of the description or the body.
-    fn for_doc(&self, doc: &TantivyDocument) -> String {
-        for generator in [&self.body, &self.description] {
-            let mut snippet = generator.snippet_from_doc(doc);
-            if !snippet.highlighted().is_empty() {
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                return snippet.to_html();
-            }
-        }
-        let description = text(doc, self.fields.description);
-        let plain = if description.is_empty() {
-            text(doc, self.fields.body)
-        } else {
-            description
-        };
-        escape_html(&leading_words(plain, SNIPPET_CHARS))
-    }
 }
 
 /// The start of `text`, cut at a word boundary before `max` characters, with an ellipsis.
@@ -138,6 +354,110 @@ fn leading_words(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{Site, parse_page};
+    use std::path::Path;
+
+    fn site(pages: &[(&str, String)]) -> Site {
+        Site {
+            pages: pages
+                .iter()
+                .map(|(path, text)| parse_page(Path::new(path), text.as_bytes()).0.unwrap())
+                .collect(),
+            synonyms: vec![vec!["backend".into(), "upstream".into()]],
+            ..Site::default()
+        }
+    }
+
+    fn urls(index: &SearchIndex, query: &str) -> Vec<String> {
+        let request = SearchRequest {
+            query,
+            limit: 10,
+            filters: &[],
+        };
+        index
+            .search(&request)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.url)
+            .collect()
+    }
+
+    fn sample() -> SearchIndex {
+        let site = site(&[
+            ("502.md", "---\nclass: 5xx\naliases: [\"Proxy Error\"]\n---\n# 502 Bad Gateway\n\nIntro text.\n\n## Meaning\n\nThe upstream server sent an invalid response.\n\n## Source\n\nRFC 9110.\n".to_string()),
+            ("504.md", "---\nclass: 5xx\n---\n# 504 Gateway Timeout\n\n## Meaning\n\nThe upstream did not answer in time.\n".to_string()),
+            ("404.md", "---\nclass: 4xx\n---\n# 404 Not Found\n\n## Meaning\n\nNothing is at the address. Authentication does not help.\n".to_string()),
+            ("5xx.md", "# 5xx Server Errors\n\nEvery server error.\n".to_string()),
+        ]);
+        SearchIndex::in_memory(&site, &["class".to_string()]).unwrap()
+    }
+
+    #[test]
+    fn hits_carry_their_best_section() {
+        let index = sample();
+        let request = SearchRequest {
+            query: "invalid response",
+            limit: 5,
+            filters: &[],
+        };
+        let results = index.search(&request).unwrap();
+        let hit = &results.hits[0];
+        assert_eq!(hit.url, "/502");
+        assert_eq!(hit.anchor, "/502#meaning");
+        assert_eq!(hit.section.as_deref(), Some("Meaning"));
+        assert!(
+            hit.snippet
+                .contains("<mark>invalid</mark> <mark>response</mark>"),
+            "{}",
+            hit.snippet
+        );
+    }
+
+    #[test]
+    fn typos_prefixes_codes_classes_synonyms_and_aliases_find_pages() {
+        let index = sample();
+        assert_eq!(urls(&index, "gatewy timout")[0], "/504");
+        assert_eq!(urls(&index, "authentcation")[0], "/404");
+        assert_eq!(urls(&index, "gatew")[0], "/502");
+        assert_eq!(urls(&index, "http 504")[0], "/504");
+        assert_eq!(urls(&index, "5xx")[0], "/5xx");
+        assert_eq!(urls(&index, "backend invalid")[0], "/502");
+        assert_eq!(urls(&index, "proxy error")[0], "/502");
+    }
+
+    #[test]
+    fn facets_count_before_filtering_and_filters_apply() {
+        let index = sample();
+        let filters = [("class".to_string(), "4xx".to_string())];
+        let request = SearchRequest {
+            query: "the",
+            limit: 10,
+            filters: &filters,
+        };
+        let results = index.search(&request).unwrap();
+        assert!(
+            results.hits.iter().all(|h| h.url == "/404"),
+            "{:?}",
+            results.hits
+        );
+        assert_eq!(results.facets["class"]["5xx"], 2);
+        assert_eq!(results.facets["class"]["4xx"], 1);
+    }
+
+    #[test]
+    fn suggestions_complete_title_words() {
+        let index = sample();
+        let titles: Vec<String> = index
+            .suggest("gatew", 5)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.title)
+            .collect();
+        assert_eq!(titles.len(), 2);
+        assert!(titles.contains(&"502 Bad Gateway".to_string()));
+        assert!(index.suggest("", 5).unwrap().is_empty());
+    }
 
     #[test]
     fn leading_words_cuts_at_a_space() {

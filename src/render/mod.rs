@@ -127,6 +127,25 @@ impl Renderer {
         self.render("search", "/search", &view)
     }
 
+    /// The OpenSearch description: search and suggestions under `origin`
+    /// (`https://docs.example.com`).
+    pub fn opensearch(&self, origin: &str) -> String {
+        let title = escape_html(&self.site_title);
+        let origin = escape_html(origin.trim_end_matches('/'));
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
+  <ShortName>{title}</ShortName>
+  <Description>Search {title}</Description>
+  <InputEncoding>UTF-8</InputEncoding>
+  <Url type="text/html" method="get" template="{origin}/search?q={{searchTerms}}"/>
+  <Url type="application/x-suggestions+json" method="get" template="{origin}/api/suggest?q={{searchTerms}}"/>
+  <Url type="application/opensearchdescription+xml" rel="self" template="{origin}/opensearch.xml"/>
+</OpenSearchDescription>
+"#
+        )
+    }
+
     /// Renders the 404 page for the path that was asked for.
     pub fn not_found(&self, path: &str) -> Result<String> {
         let title = format!("Not found - {}", self.site_title);

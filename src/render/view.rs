@@ -59,6 +59,8 @@ pub struct ResultView {
     pub url: String,
     /// The page's name.
     pub title: String,
+    /// The heading of the section that matched best, when not the top of the page.
+    pub section: Option<String>,
     /// HTML: escaped text with `<mark>` around matched words.
     pub snippet: String,
 }

@@ -14,6 +14,8 @@ use warp::{Filter, Rejection, Reply};
 /// The default and the largest number of hits a search returns.
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 100;
+/// How many titles `/api/suggest` offers.
+const SUGGESTIONS: usize = 8;
 
 type Params = Vec<(String, String)>;
 
@@ -23,6 +25,8 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = In
     read.and(
         healthz(state.clone())
             .or(api_search(state.clone()))
+            .or(api_suggest(state.clone()))
+            .or(opensearch(state.clone()))
             .or(search_page(state.clone()))
             .or(asset(state.clone()))
             .or(page(state)),
@@ -64,7 +68,7 @@ fn api_search(
             };
             let query = param(&params, "q").to_string();
             let started = Instant::now();
-            match run_search(state, query.clone(), limit).await {
+            match run_search(state, query.clone(), limit, params).await {
                 Some(results) => json(
                     StatusCode::OK,
                     &ApiResults {
@@ -72,6 +76,7 @@ fn api_search(
                         total: results.total,
                         took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
                         hits: &results.hits,
+                        facets: &results.facets,
                     },
                 ),
                 None => json_error(StatusCode::INTERNAL_SERVER_ERROR, "search failed"),
@@ -85,6 +90,62 @@ struct ApiResults<'a> {
     total: usize,
     took_ms: f64,
     hits: &'a [crate::index::Hit],
+    facets: &'a std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
+}
+
+/// `GET /api/suggest?q=…`: OpenSearch suggestions, `[query, [titles], [descriptions], [urls]]`.
+fn api_suggest(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path!("api" / "suggest")
+        .and(warp::query::<Params>())
+        .and(with_state(state))
+        .map(|params: Params, state: Arc<State>| {
+            let typed = param(&params, "q");
+            let suggestions = match state.index.suggest(typed, SUGGESTIONS) {
+                Ok(suggestions) => suggestions,
+                Err(error) => {
+                    tracing::error!(%error, "suggest failed");
+                    return json_error(StatusCode::INTERNAL_SERVER_ERROR, "suggest failed");
+                }
+            };
+            let column = |pick: fn(&crate::index::Suggestion) -> &str| -> Vec<&str> {
+                suggestions.iter().map(pick).collect()
+            };
+            let body = (
+                typed,
+                column(|s| &s.title),
+                column(|s| &s.description),
+                column(|s| &s.url),
+            );
+            let mut response = json(StatusCode::OK, &body);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/x-suggestions+json"),
+            );
+            response
+        })
+}
+
+/// `GET /opensearch.xml`: lets a browser add the site as a search engine.
+fn opensearch(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path!("opensearch.xml")
+        .and(warp::header::optional::<String>("host"))
+        .and(with_state(state))
+        .map(|host: Option<String>, state: Arc<State>| {
+            let host = host
+                .filter(|h| is_host(h))
+                .unwrap_or_else(|| "localhost".into());
+            let xml = state.renderer.opensearch(&format!("http://{host}"));
+            let mut response = Response::new(Bytes::from(xml));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/opensearchdescription+xml"),
+            );
+            response
+        })
 }
 
 /// `GET /search?q=…`: the results page, which works without JavaScript.
@@ -98,7 +159,7 @@ fn search_page(
             let query = param(&params, "q").trim().to_string();
             let results = match query.is_empty() {
                 true => Some(Default::default()),
-                false => run_search(state.clone(), query.clone(), DEFAULT_LIMIT * 2).await,
+                false => run_search(state.clone(), query.clone(), DEFAULT_LIMIT * 2, params).await,
             };
             let Some(results) = results else {
                 return html(StatusCode::INTERNAL_SERVER_ERROR, error_page(&state));
@@ -107,8 +168,9 @@ fn search_page(
                 .hits
                 .into_iter()
                 .map(|hit| ResultView {
-                    url: hit.url,
+                    url: hit.anchor,
                     title: hit.title,
+                    section: hit.section,
                     snippet: hit.snippet,
                 })
                 .collect();
@@ -175,8 +237,17 @@ async fn run_search(
     state: Arc<State>,
     query: String,
     limit: usize,
+    filters: Params,
 ) -> Option<crate::index::SearchResults> {
-    let outcome = tokio::task::spawn_blocking(move || state.index.search(&query, limit)).await;
+    let outcome = tokio::task::spawn_blocking(move || {
+        let request = crate::index::SearchRequest {
+            query: &query,
+            limit,
+            filters: &filters,
+        };
+        state.index.search(&request)
+    })
+    .await;
     match outcome {
         Ok(Ok(results)) => Some(results),
         Ok(Err(error)) => {
@@ -188,6 +259,15 @@ async fn run_search(
             None
         }
     }
+}
+
+/// Whether a `Host` header is a plain host name or address with an optional port.
+fn is_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
 fn param<'a>(params: &'a Params, key: &str) -> &'a str {

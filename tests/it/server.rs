@@ -216,7 +216,7 @@ fn html_search_works_without_javascript_and_escapes_the_query() {
     let response = server.get("/search?q=upstream+invalid+response");
     assert_eq!(response.status, 200);
     let body = &response.body;
-    assert!(body.contains("<a class=\"hit-title\" href=\"/502\">502 Bad Gateway</a>"));
+    assert!(body.contains("<a class=\"hit-title\" href=\"/502#meaning\">502 Bad Gateway</a> <span class=\"hit-section\">› Meaning</span>"));
     assert!(body.contains("<mark>upstream</mark>"));
     let hostile = server.get(&format!(
         "/search?q={}",

@@ -1,0 +1,281 @@
+//! Highlighting: the passage of a text where the query's words stand closest together,
+//! HTML-escaped, with those words in `<mark>`.
+//!
+//! Words are found with one automaton over the text; only words that start like a
+//! query word are stemmed to confirm them, so a snippet costs little however long
+//! the page is.
+
+use crate::content::markdown::escape_html;
+use aho_corasick::AhoCorasick;
+use std::collections::HashSet;
+use std::ops::Range;
+use tantivy::tokenizer::TextAnalyzer;
+
+/// How far a passage's end may move to finish a word.
+const WORD_SLACK: usize = 24;
+
+/// How a pattern found in the text confirms a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The word as typed: the text's word must be the same word.
+    Word,
+    /// An index term: the text's word must stem to it.
+    Stem,
+    /// The unfinished last word: the text's word must start with it.
+    Prefix,
+}
+
+/// Finds and marks the query's words in texts.
+pub struct Highlighter {
+    matcher: AhoCorasick,
+    patterns: Vec<(String, Kind)>,
+    stems: HashSet<String>,
+    stemmer: TextAnalyzer,
+}
+
+/// A passage to show: its byte range and the number of different words it marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passage {
+    /// How many different query words the whole text holds.
+    pub words: usize,
+    /// The marked words, as byte ranges into the text.
+    marks: Vec<Range<usize>>,
+    /// The byte range of the passage.
+    range: Range<usize>,
+}
+
+impl Highlighter {
+    /// A highlighter for `words` as typed, the query's index `stems`, and the last
+    /// word as a prefix when it may be unfinished. `None` when there is nothing to find.
+    pub fn new(
+        words: &[String],
+        stems: &[String],
+        prefix: Option<&str>,
+        stemmer: TextAnalyzer,
+    ) -> Option<Highlighter> {
+        let mut patterns: Vec<(String, Kind)> = Vec::new();
+        let mut add = |text: &str, kind| {
+            let text = text.to_lowercase();
+            if !text.is_empty() && !patterns.iter().any(|(t, k)| *t == text && *k == kind) {
+                patterns.push((text, kind));
+            }
+        };
+        words.iter().for_each(|w| add(w, Kind::Word));
+        stems.iter().for_each(|s| add(s, Kind::Stem));
+        prefix.into_iter().for_each(|p| add(p, Kind::Prefix));
+        if patterns.is_empty() {
+            return None;
+        }
+        let matcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(patterns.iter().map(|(t, _)| t))
+            .ok()?;
+        Some(Highlighter {
+            matcher,
+            stems: stems.iter().map(|s| s.to_lowercase()).collect(),
+            patterns,
+            stemmer,
+        })
+    }
+
+    /// The best passage of `text`, at most `max_chars` long, or `None` when no word
+    /// of the query is in it.
+    pub fn passage(&self, text: &str, max_chars: usize) -> Option<Passage> {
+        let marks = self.marks(text);
+        if marks.is_empty() {
+            return None;
+        }
+        let words = distinct(text, &marks);
+        let max_bytes = max_chars;
+        let mut best = (0, 0);
+        let mut end = 0;
+        for start in 0..marks.len() {
+            while end < marks.len() && marks[end].end <= marks[start].start + max_bytes {
+                end += 1;
+            }
+            let count = distinct(text, &marks[start..end]);
+            if count > best.0 {
+                best = (count, start);
+            }
+        }
+        let first = marks[best.1].start;
+        let from = word_start(text, first.saturating_sub(max_bytes / 4))
+            .max(first.saturating_sub(max_bytes / 2));
+        let from = floor_boundary(text, from);
+        let to = floor_boundary(text, (from + max_bytes).min(text.len()));
+        let to = word_end(text, to).min(floor_boundary(text, (to + WORD_SLACK).min(text.len())));
+        let marks = marks
+            .into_iter()
+            .filter(|m| m.start >= from && m.end <= to)
+            .collect();
+        Some(Passage {
+            words,
+            marks,
+            range: from..to,
+        })
+    }
+
+    /// The passage as HTML: escaped text, marks, and `…` where text was cut.
+    pub fn html(&self, text: &str, passage: &Passage) -> String {
+        let mut html = String::new();
+        if passage.range.start > 0 {
+            html.push('…');
+        }
+        let mut at = passage.range.start;
+        for mark in &passage.marks {
+            html.push_str(&escape_html(&text[at..mark.start]));
+            html.push_str("<mark>");
+            html.push_str(&escape_html(&text[mark.clone()]));
+            html.push_str("</mark>");
+            at = mark.end;
+        }
+        html.push_str(&escape_html(&text[at..passage.range.end]));
+        if passage.range.end < text.len() {
+            html.push('…');
+        }
+        html
+    }
+
+    /// Every confirmed word of the query in `text`, in order, not overlapping.
+    fn marks(&self, text: &str) -> Vec<Range<usize>> {
+        let mut marks: Vec<Range<usize>> = Vec::new();
+        let mut analyzer = self.stemmer.clone();
+        for found in self.matcher.find_overlapping_iter(text) {
+            let start = found.start();
+            if text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            if marks.last().is_some_and(|last| last.end > start) {
+                continue;
+            }
+            let end = word_end(text, found.end());
+            let word = text[start..end].to_lowercase();
+            let (pattern, kind) = &self.patterns[found.pattern().as_usize()];
+            let confirmed = match kind {
+                Kind::Word => word == *pattern,
+                Kind::Prefix => true,
+                Kind::Stem => word == *pattern || self.stems.contains(&stem(&mut analyzer, &word)),
+            };
+            if confirmed {
+                marks.push(start..end);
+            }
+        }
+        marks
+    }
+}
+
+fn stem(analyzer: &mut TextAnalyzer, word: &str) -> String {
+    let mut stream = analyzer.token_stream(word);
+    let mut out = String::new();
+    if let Some(token) = stream.next() {
+        out.push_str(&token.text);
+    }
+    out
+}
+
+/// The number of different words (case ignored) among `marks`.
+fn distinct(text: &str, marks: &[Range<usize>]) -> usize {
+    let mut words: Vec<String> = marks
+        .iter()
+        .map(|m| text[m.clone()].to_lowercase())
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words.len()
+}
+
+/// The end of the word that `at` is inside (or `at`, between words).
+fn word_end(text: &str, at: usize) -> usize {
+    text[at..]
+        .char_indices()
+        .find(|(_, c)| !c.is_alphanumeric())
+        .map_or(text.len(), |(offset, _)| at + offset)
+}
+
+/// The start of the word that `at` is inside (or `at`, between words).
+fn word_start(text: &str, at: usize) -> usize {
+    let at = floor_boundary(text, at);
+    text[..at]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_alphanumeric())
+        .map_or(0, |(offset, c)| offset + c.len_utf8())
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn highlighter(words: &[&str], stems: &[&str], prefix: Option<&str>) -> Highlighter {
+        let stemmer = tantivy::tokenizer::TokenizerManager::default()
+            .get(super::super::schema::TOKENIZER)
+            .unwrap();
+        let owned = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Highlighter::new(&owned(words), &owned(stems), prefix, stemmer).unwrap()
+    }
+
+    fn snippet(h: &Highlighter, text: &str, max: usize) -> Option<String> {
+        h.passage(text, max).map(|p| h.html(text, &p))
+    }
+
+    #[test]
+    fn marks_words_stems_and_prefixes_and_escapes_the_rest() {
+        let h = highlighter(&["responses"], &["respons", "invalid"], Some("upstr"));
+        let text = "The <upstream> sent an Invalid response & more responsibility, but a respite.";
+        assert_eq!(
+            snippet(&h, text, 200).unwrap(),
+            "The &lt;<mark>upstream</mark>&gt; sent an <mark>Invalid</mark> <mark>response</mark> &amp; more <mark>responsibility</mark>, but a respite."
+        );
+    }
+
+    #[test]
+    fn words_inside_other_words_are_not_marked() {
+        let h = highlighter(&["too"], &["too"], None);
+        assert_eq!(snippet(&h, "a tool took it", 100), None);
+        assert_eq!(snippet(&h, "me too", 100).unwrap(), "me <mark>too</mark>");
+    }
+
+    #[test]
+    fn the_passage_is_where_most_words_stand_together() {
+        let h = highlighter(&["alpha", "beta", "gamma"], &[], None);
+        let text = format!(
+            "{}alpha {}alpha beta gamma {}",
+            "x ".repeat(200),
+            "y ".repeat(200),
+            "z ".repeat(200)
+        );
+        let passage = h.passage(&text, 60).unwrap();
+        assert_eq!(passage.words, 3);
+        let html = h.html(&text, &passage);
+        assert!(
+            html.contains("<mark>alpha</mark> <mark>beta</mark> <mark>gamma</mark>"),
+            "{html}"
+        );
+        assert!(html.starts_with('…') && html.ends_with('…'));
+        let visible = html.replace("<mark>", "").replace("</mark>", "");
+        assert!(
+            visible.chars().count() <= 60 + 2,
+            "{} chars: {html}",
+            visible.chars().count()
+        );
+    }
+
+    #[test]
+    fn non_ascii_text_is_cut_on_character_boundaries() {
+        let h = highlighter(&["café"], &[], None);
+        let text = format!("{} café {}", "é".repeat(300), "ü".repeat(300));
+        let html = snippet(&h, &text, 40).unwrap();
+        assert!(html.contains("<mark>café</mark>"));
+    }
+}
