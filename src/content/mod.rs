@@ -104,6 +104,16 @@ impl Page {
         }
     }
 
+    /// Frontmatter `boost`: how much more (above 1) or less (below 1) search should
+    /// favour the page; 1 when absent, and kept between 0.1 and 10.
+    pub fn boost(&self) -> f64 {
+        self.frontmatter
+            .get("boost")
+            .and_then(Value::as_f64)
+            .filter(|b| b.is_finite())
+            .map_or(1.0, |b| b.clamp(0.1, 10.0))
+    }
+
     /// A frontmatter value as strings: a list's scalar items, or one scalar.
     pub fn field_values(&self, key: &str) -> Vec<String> {
         match self.frontmatter.get(key) {

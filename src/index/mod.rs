@@ -3,6 +3,7 @@
 //! One writer behind a lock and one reader for the life of the process; every search
 //! takes a fresh searcher. A missing, stale or incompatible index is rebuilt.
 
+mod expand;
 mod highlight;
 mod query;
 mod schema;
@@ -188,6 +189,7 @@ impl SearchIndex {
             doc.add_text(f.section_id, &section.id);
             doc.add_text(f.section_title, &section.title);
         }
+        doc.add_f64(f.boost, page.boost());
         for key in &self.facet_keys {
             for value in page.field_values(key) {
                 doc.add_facet(f.facets, Facet::from_path([key.as_str(), value.as_str()]));

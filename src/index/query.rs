@@ -8,8 +8,7 @@
 use super::schema::Fields;
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, TermQuery,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -30,11 +29,16 @@ const PROXIMITY_SLOP: u32 = 3;
 /// Weights of the ways a word can match, relative to an exact match.
 const PROXIMITY_WEIGHT: f32 = 2.0;
 const SYNONYM_WEIGHT: f32 = 0.8;
-/// Fuzzy and prefix matches score a constant; these scale it per field weight.
-const FUZZY_WEIGHT: f32 = 0.5;
-const PREFIX_WEIGHT: f32 = 0.7;
-/// A number that stands in a title (a status code, a version) is an identifier.
+/// Two neighbouring words of a longer query standing close together.
+const PAIR_WEIGHT: f32 = 1.0;
+/// A word the index holds, found for a typo.
+const TYPO_WEIGHT: f32 = 0.8;
+/// A completion of the last word, when the word as typed is not a word of the index.
+const PREFIX_WEIGHT: f32 = 0.8;
+/// A number that stands in a title (a status code, a version) is an identifier...
 const NUMBER_IN_TITLE_WEIGHT: f32 = 6.0;
+/// ...when the query is this short; in a longer one it is more likely a quantity.
+const MAX_WORDS_FOR_IDENTIFIERS: usize = 3;
 
 /// The shortest unfinished word that is completed; shorter ones match too much.
 pub const MIN_PREFIX_CHARS: usize = 2;
@@ -163,6 +167,10 @@ pub struct Context<'a> {
     pub is_common: &'a dyn Fn(&str) -> bool,
     /// Whether a stemmed word is in the index at all; unknown words are looked up as typos.
     pub is_known: &'a dyn Fn(&str) -> bool,
+    /// The index's words within a distance of any of some forms of a word.
+    pub correct: &'a dyn Fn(&[&str], u8) -> Vec<String>,
+    /// The index's likeliest words that start with a prefix.
+    pub complete: &'a dyn Fn(&str) -> Vec<String>,
 }
 
 fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
@@ -203,23 +211,18 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     let mut per_token: Vec<Box<dyn Query>> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
         let mut ways: Vec<Box<dyn Query>> = vec![any_field(fields, 1.0, |f| term(f, &token.stem))];
-        let distance = typo_distance(&token.raw);
+        let known = (context.is_known)(&token.stem);
         if let Some(distance) =
-            distance.filter(|_| index < MAX_FUZZY_WORDS && !(context.is_known)(&token.stem))
+            typo_distance(&token.raw).filter(|_| index < MAX_FUZZY_WORDS && !known)
         {
-            for form in forms(token) {
-                ways.push(text_fields(fields, FUZZY_WEIGHT, |f| {
-                    Box::new(FuzzyTermQuery::new(
-                        Term::from_field_text(f, form),
-                        distance,
-                        true,
-                    ))
-                }));
+            for correction in (context.correct)(&forms(token), distance) {
+                ways.push(any_field(fields, TYPO_WEIGHT, |f| term(f, &correction)));
             }
         }
         let last_word_typed = clauses.last().is_some_and(|c| matches!(c, Clause::Word(_)));
         if last_word_typed
             && index + 1 == tokens.len()
+            && !known
             && token.raw.chars().count() >= MIN_PREFIX_CHARS
         {
             let form = if token.raw.starts_with(&token.stem) {
@@ -227,13 +230,9 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
             } else {
                 &token.raw
             };
-            ways.push(text_fields(fields, PREFIX_WEIGHT, |f| {
-                Box::new(FuzzyTermQuery::new_prefix(
-                    Term::from_field_text(f, form),
-                    0,
-                    false,
-                ))
-            }));
+            for completion in (context.complete)(form) {
+                ways.push(any_field(fields, PREFIX_WEIGHT, |f| term(f, &completion)));
+            }
         }
         for (start, length, others) in &synonyms {
             if (*start..start + length).contains(&index) {
@@ -244,7 +243,8 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 }
             }
         }
-        if token.stem.chars().all(|c| c.is_ascii_digit()) {
+        let short_query = tokens.len() <= MAX_WORDS_FOR_IDENTIFIERS;
+        if short_query && token.stem.chars().all(|c| c.is_ascii_digit()) {
             parts.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
@@ -271,6 +271,13 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
             Occur::Should,
             Box::new(BoostQuery::new(near, PROXIMITY_WEIGHT)),
         ));
+    }
+    if (3..=8).contains(&stems.len()) {
+        for pair in stems.windows(2) {
+            if let Some(near) = phrase_any_field(fields, pair, PROXIMITY_SLOP) {
+                parts.push((Occur::Should, Box::new(BoostQuery::new(near, PAIR_WEIGHT))));
+            }
+        }
     }
     parts.extend(per_token.into_iter().map(|query| (Occur::Should, query)));
     if parts.is_empty() {
@@ -320,24 +327,6 @@ fn phrase_any_field(fields: &Fields, tokens: &[String], slop: u32) -> Option<Box
             Box::new(phrase)
         })),
     }
-}
-
-/// Like [`any_field`] over the title, the headings and the body only: for queries that
-/// cost work per field (typos, prefixes).
-fn text_fields(
-    fields: &Fields,
-    scale: f32,
-    query_for: impl Fn(Field) -> Box<dyn Query>,
-) -> Box<dyn Query> {
-    let per_field = fields
-        .weighted()
-        .into_iter()
-        .filter(|(field, _)| [fields.title, fields.headings, fields.body].contains(field))
-        .map(|(field, weight)| {
-            Box::new(BoostQuery::new(query_for(field), weight * scale)) as Box<dyn Query>
-        })
-        .collect();
-    Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.3))
 }
 
 /// The best of one query per weighted field; the other fields add a little.

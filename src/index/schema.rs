@@ -1,15 +1,19 @@
 //! The index schema: field names and options, resolved once.
 
 use tantivy::schema::{
-    FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
 };
+
+/// The name of the fast field holding each page's score multiplier.
+pub const BOOST: &str = "boost";
 
 /// The tokenizer of every text field: words, lowercased, English stems.
 pub const TOKENIZER: &str = "en_stem";
 
 /// Bumped whenever the schema or the way documents are built changes, so that an
 /// index written by an older folio is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The index's fields.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +38,8 @@ pub struct Fields {
     pub section_title: Field,
     /// Facets, `/key/value`, for the frontmatter keys declared as facets.
     pub facets: Field,
+    /// Frontmatter `boost`: the page's scores are multiplied by it (default 1).
+    pub boost: Field,
 }
 
 impl Fields {
@@ -56,6 +62,7 @@ impl Fields {
             section_id: builder.add_text_field("section_id", STORED),
             section_title: builder.add_text_field("section_title", STORED),
             facets: builder.add_facet_field("facets", FacetOptions::default()),
+            boost: builder.add_f64_field(BOOST, FAST),
         };
         (builder.build(), fields)
     }
@@ -63,10 +70,10 @@ impl Fields {
     /// The fields a query searches, with their weights.
     pub fn weighted(&self) -> [(Field, f32); 5] {
         [
-            (self.title, 4.0),
-            (self.headings, 2.0),
-            (self.keywords, 1.5),
-            (self.description, 1.5),
+            (self.title, 2.5),
+            (self.headings, 1.5),
+            (self.keywords, 1.3),
+            (self.description, 1.3),
             (self.body, 1.0),
         ]
     }

@@ -1,6 +1,7 @@
 //! Search: a request into ranked hits, each with its best section and a highlighted
 //! snippet, plus facet counts; and title suggestions for search as you type.
 
+use super::expand::{completions, corrections};
 use super::highlight::{Highlighter, Passage};
 use super::query::{Clause, Context, MIN_PREFIX_CHARS, build, parse_query};
 use super::{Fields, SearchIndex};
@@ -8,7 +9,7 @@ use crate::content::markdown::escape_html;
 use crate::error::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -17,7 +18,7 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 const SNIPPET_CHARS: usize = 180;
 
 /// A word found in more than this share of pages is too common to require.
-const COMMON_SHARE: f64 = 0.4;
+const COMMON_SHARE: f64 = 0.6;
 
 /// What to search for.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +60,19 @@ pub struct SearchResults {
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
+/// Multiplies each score by the page's `boost`.
+fn boosted(segment: &tantivy::SegmentReader) -> impl Fn(tantivy::DocId, f32) -> f32 + use<> {
+    let boosts = segment
+        .fast_fields()
+        .f64(super::schema::BOOST)
+        .map(|column| column.first_or_default_col(1.0))
+        .ok();
+    move |doc, score| match &boosts {
+        Some(column) => score * column.get_val(doc) as f32,
+        None => score,
+    }
+}
+
 /// A page offered while typing.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
@@ -79,15 +93,18 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let query = self.query(&searcher, &clauses)?;
-        let filtered = self.filtered(query.box_clone(), request.filters);
-        let (top, total) = searcher.search(
-            filtered.as_ref(),
-            &(
-                TopDocs::with_limit(request.limit.max(1)).order_by_score(),
-                Count,
-            ),
-        )?;
-        let facets = self.facet_counts(&searcher, query.as_ref())?;
+        let filtered = self.filtered(query.as_ref(), request.filters);
+        let top_docs = TopDocs::with_limit(request.limit.max(1)).tweak_score(boosted);
+        // Facets count the pages that match the words before filtering: without a
+        // filter, one pass collects both.
+        let (top, total, counts) = if let Some(filtered) = filtered {
+            let (top, total) = searcher.search(filtered.as_ref(), &(top_docs, Count))?;
+            let counts = searcher.search(query.as_ref(), &self.facet_collector())?;
+            (top, total, counts)
+        } else {
+            searcher.search(query.as_ref(), &(top_docs, Count, self.facet_collector()))?
+        };
+        let facets = self.facet_values(&counts);
         let highlighter = self.highlighter(&clauses, query.as_ref())?;
         let hits = top
             .into_iter()
@@ -190,12 +207,17 @@ impl SearchIndex {
             synonyms: &synonyms,
             is_common: &is_common,
             is_known: &is_known,
+            correct: &|forms: &[&str], distance| {
+                corrections(searcher, &[title, body], forms, distance)
+            },
+            complete: &|prefix: &str| completions(searcher, &[title, body], prefix),
         };
         Ok(build(clauses, &mut context))
     }
 
-    /// Adds the facet filters as required clauses.
-    fn filtered(&self, query: Box<dyn Query>, filters: &[(String, String)]) -> Box<dyn Query> {
+    /// The query with the facet filters as required clauses; `None` when no filter
+    /// names a facet.
+    fn filtered(&self, query: &dyn Query, filters: &[(String, String)]) -> Option<Box<dyn Query>> {
         let mut by_key: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (key, value) in filters {
             if self.facet_keys.iter().any(|k| k == key) {
@@ -203,9 +225,9 @@ impl SearchIndex {
             }
         }
         if by_key.is_empty() {
-            return query;
+            return None;
         }
-        let mut parts = vec![(Occur::Must, query)];
+        let mut parts = vec![(Occur::Must, query.box_clone())];
         for (key, values) in by_key {
             let any_value: Vec<(Occur, Box<dyn Query>)> = values
                 .into_iter()
@@ -219,24 +241,19 @@ impl SearchIndex {
                 .collect();
             parts.push((Occur::Must, Box::new(BooleanQuery::new(any_value))));
         }
-        Box::new(BooleanQuery::new(parts))
+        Some(Box::new(BooleanQuery::new(parts)))
     }
 
-    fn facet_counts(
-        &self,
-        searcher: &Searcher,
-        query: &dyn Query,
-    ) -> Result<BTreeMap<String, BTreeMap<String, u64>>> {
-        if self.facet_keys.is_empty() {
-            return Ok(BTreeMap::new());
-        }
+    fn facet_collector(&self) -> FacetCollector {
         let mut collector = FacetCollector::for_field("facets");
         for key in &self.facet_keys {
             collector.add_facet(Facet::from_path([key.as_str()]));
         }
-        let counts = searcher.search(query, &collector)?;
-        Ok(self
-            .facet_keys
+        collector
+    }
+
+    fn facet_values(&self, counts: &FacetCounts) -> BTreeMap<String, BTreeMap<String, u64>> {
+        self.facet_keys
             .iter()
             .map(|key| {
                 let values = counts
@@ -248,7 +265,7 @@ impl SearchIndex {
                     .collect();
                 (key.clone(), values)
             })
-            .collect())
+            .collect()
     }
 
     fn hit(
@@ -419,7 +436,9 @@ mod tests {
         let index = sample();
         assert_eq!(urls(&index, "gatewy timout")[0], "/504");
         assert_eq!(urls(&index, "authentcation")[0], "/404");
-        assert_eq!(urls(&index, "gatew")[0], "/502");
+        let mut completed = urls(&index, "gatew")[..2].to_vec();
+        completed.sort();
+        assert_eq!(completed, ["/502", "/504"]);
         assert_eq!(urls(&index, "http 504")[0], "/504");
         assert_eq!(urls(&index, "5xx")[0], "/5xx");
         assert_eq!(urls(&index, "backend invalid")[0], "/502");

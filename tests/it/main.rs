@@ -2,5 +2,6 @@
 
 mod cli;
 mod reference;
+mod relevance;
 mod server;
 mod support;
