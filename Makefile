@@ -1,7 +1,7 @@
 # The commands people type. `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt index check
+.PHONY: run test lint fmt bench index check
 
 ## run: serve the bundled content on http://127.0.0.1:8080
 run:
@@ -15,6 +15,10 @@ test: lint
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
+
+## bench: criterion benchmarks (figures go into BENCHMARKS.md)
+bench:
+	$(CARGO) bench
 
 ## fmt: format the code
 fmt:
