@@ -58,8 +58,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "HOST:PORT")]
     pub addr: Option<String>,
     /// Do not watch content/ and templates/ for changes
-    #[arg(long)]
+    #[arg(long, conflicts_with = "poll")]
     pub no_watch: bool,
+    /// Watch by polling instead of file events (Docker volumes, network mounts)
+    #[arg(long)]
+    pub poll: bool,
 }
 
 /// Options of `folio search`.
@@ -107,6 +110,9 @@ impl ServeArgs {
         }
         if self.no_watch {
             config.watch = Watch::Off;
+        }
+        if self.poll {
+            config.watch = Watch::Poll;
         }
     }
 }

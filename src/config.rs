@@ -6,6 +6,11 @@ use std::path::PathBuf;
 /// How `serve` notices content changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Watch {
+    /// The operating system's file events (inotify on Linux).
+    Native,
+    /// Comparing files every 200 ms: for Docker volumes and network mounts, where
+    /// native events are unreliable.
+    Poll,
     /// Watching is off: content is read once at start.
     Off,
 }
@@ -37,7 +42,7 @@ impl Default for Config {
             index: PathBuf::from("index"),
             addr: "127.0.0.1:8080".into(),
             title: "folio".into(),
-            watch: Watch::Off,
+            watch: Watch::Native,
             facets: vec!["class".into()],
         }
     }

@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Nothing reaches back up the path: content knows nothing of templates, the index
-//! knows nothing of HTTP, and all warp code lives in [`server`].
+//! knows nothing of HTTP, and all warp code lives in [`server`]. While serving,
+//! [`watch`] feeds edits back in at the top, one changed page at a time.
 
 #![warn(missing_docs)]
 
@@ -20,6 +21,7 @@ pub mod error;
 pub mod index;
 pub mod render;
 pub mod server;
+pub mod watch;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
@@ -83,13 +85,23 @@ fn open_index(config: &Config, site: &Site) -> Result<SearchIndex> {
 async fn serve(config: &Config) -> Result<ExitCode> {
     let listener = server::bind(&config.addr).await?;
     let site = load_site(config)?;
-    let index = open_index(config, &site)?;
-    let renderer = render::Renderer::new(&config.templates, &config.title)?;
-    let state = Arc::new(server::State::new(&site, renderer, index)?);
+    let index = Arc::new(open_index(config, &site)?);
+    let live = config.watch != config::Watch::Off;
+    let renderer = Arc::new(render::Renderer::new(
+        &config.templates,
+        &config.title,
+        live,
+    )?);
+    let snapshot = server::Snapshot::render(&site, renderer.clone())?;
+    let state = Arc::new(server::State::new(snapshot, index.clone(), live));
+    let _watching = watch::start(config, site, renderer, state.clone(), index)?;
     let addr = listener
         .local_addr()
         .map_err(|e| error::Error::io(&config.addr, e))?;
-    tracing::info!(pages = state.page_count(), "serving on http://{addr}");
+    tracing::info!(
+        pages = state.snapshot().page_count(),
+        "serving on http://{addr}"
+    );
     server::serve(listener, state, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,7 @@ pub mod url;
 
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -131,8 +131,8 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Warnings and errors, in file order.
     pub diagnostics: Vec<Diagnostic>,
-    /// A hash of every content file's path and bytes: equal fingerprints, equal sites.
-    pub fingerprint: u64,
+    /// A hash of each content file's path and bytes, by path relative to the content folder.
+    pub file_hashes: BTreeMap<PathBuf, u64>,
     /// Groups of words that mean the same, from `_synonyms.toml` in the content folder.
     pub synonyms: Vec<Vec<String>>,
 }
@@ -143,11 +143,118 @@ impl Site {
         self.pages.iter().find(|page| page.url == url)
     }
 
+    /// A hash of every content file's path and bytes: equal fingerprints, equal sites.
+    pub fn fingerprint(&self) -> u64 {
+        self.file_hashes.values().fold(0, |all, hash| all ^ hash)
+    }
+
+    /// Re-reads one file (relative to `dir`) after it changed, was created or removed.
+    /// A file that no longer parses leaves its last good page in place.
+    pub fn reload(&mut self, dir: &Path, relative: &Path) -> Reloaded {
+        let previous = self.pages.iter().position(|page| page.source == relative);
+        let path = dir.join(relative);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(_) if !path.exists() => {
+                self.file_hashes.remove(relative);
+                return match previous {
+                    Some(index) => Reloaded::Removed(self.pages.remove(index).url),
+                    None => Reloaded::Unchanged,
+                };
+            }
+            Err(error) => return Reloaded::Failed(Diagnostic::error(path, 1, error.to_string())),
+        };
+        self.file_hashes
+            .insert(relative.to_path_buf(), file_hash(relative, &bytes));
+        let (page, _warnings) = parse_page(relative, &bytes);
+        let page = match page {
+            Ok(page) => page,
+            Err((line, message)) => {
+                return Reloaded::Failed(Diagnostic::error(path, line, message));
+            }
+        };
+        if let Some(other) = self
+            .pages
+            .iter()
+            .find(|other| other.url == page.url && other.source != relative)
+        {
+            let message = format!(
+                "URL {} is already served by {}",
+                page.url,
+                dir.join(&other.source).display()
+            );
+            return Reloaded::Failed(Diagnostic::error(path, 1, message));
+        }
+        let url = page.url.clone();
+        let old_url = match previous {
+            Some(index) => Some(std::mem::replace(&mut self.pages[index], page).url),
+            None => {
+                let at = self
+                    .pages
+                    .partition_point(|other| other.source.as_path() < relative);
+                self.pages.insert(at, page);
+                None
+            }
+        };
+        Reloaded::Updated {
+            old_url: old_url.filter(|old| *old != url),
+            url,
+        }
+    }
+
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
             .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// What [`Site::reload`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reloaded {
+    /// The page at `url` was added or replaced; `old_url` is where it was served before
+    /// when that changed.
+    Updated {
+        /// Where the page is served now.
+        url: String,
+        /// Where it was served before, when that differs.
+        old_url: Option<String>,
+    },
+    /// The file is gone; its page was served at this URL.
+    Removed(String),
+    /// The file is broken; its last good page, if any, stays.
+    Failed(Diagnostic),
+    /// Nothing to do (a file that never was a page is gone).
+    Unchanged,
+}
+
+impl Diagnostic {
+    fn error(path: PathBuf, line: usize, message: String) -> Diagnostic {
+        Diagnostic {
+            path,
+            line,
+            severity: Severity::Error,
+            message,
+        }
+    }
+}
+
+fn file_hash(relative: &Path, bytes: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    relative.hash(&mut hasher);
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Reads the synonym table of `dir` into the site, or reports why it cannot.
+pub fn load_synonyms(site: &mut Site, dir: &Path) -> Option<Diagnostic> {
+    match read_synonyms(&dir.join(SYNONYMS_FILE)) {
+        Ok(groups) => {
+            site.synonyms = groups;
+            None
+        }
+        Err((line, message)) => Some(Diagnostic::error(dir.join(SYNONYMS_FILE), line, message)),
     }
 }
 
@@ -157,7 +264,6 @@ pub fn load(dir: &Path) -> Result<Site> {
         return Err(Error::ContentMissing(dir.to_path_buf()));
     }
     let mut site = Site::default();
-    let mut hasher = DefaultHasher::new();
     let mut claimed: HashMap<String, PathBuf> = HashMap::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
@@ -187,8 +293,8 @@ pub fn load(dir: &Path) -> Result<Site> {
             continue;
         }
         let bytes = std::fs::read(path).map_err(|error| Error::io(path, error))?;
-        relative.hash(&mut hasher);
-        bytes.hash(&mut hasher);
+        site.file_hashes
+            .insert(relative.clone(), file_hash(&relative, &bytes));
         let (page, problems) = parse_page(&relative, &bytes);
         let mut diagnose = |line, severity, message| {
             site.diagnostics.push(Diagnostic {
@@ -220,15 +326,8 @@ pub fn load(dir: &Path) -> Result<Site> {
             Err((line, message)) => diagnose(line, Severity::Error, message),
         }
     }
-    site.fingerprint = hasher.finish();
-    match read_synonyms(&dir.join(SYNONYMS_FILE)) {
-        Ok(groups) => site.synonyms = groups,
-        Err((line, message)) => site.diagnostics.push(Diagnostic {
-            path: dir.join(SYNONYMS_FILE),
-            line,
-            severity: Severity::Error,
-            message,
-        }),
+    if let Some(problem) = load_synonyms(&mut site, dir) {
+        site.diagnostics.push(problem);
     }
     let checks = check_site(&site);
     site.diagnostics.extend(

@@ -35,6 +35,8 @@ pub struct SearchIndex {
     fields: Fields,
     /// The frontmatter keys indexed as facets.
     facet_keys: Vec<String>,
+    /// The folder on disk; `None` in memory.
+    dir: Option<PathBuf>,
     synonyms: RwLock<Synonyms>,
 }
 
@@ -65,7 +67,7 @@ impl SearchIndex {
         };
         let opened = Index::open_in_dir(dir)
             .map_err(Error::from)
-            .and_then(|index| Self::with_index(index, true, dir, site, facet_keys));
+            .and_then(|index| Self::with_index(index, true, Some(dir), site, facet_keys));
         let reason = match (opened, stale_reason) {
             (Ok(index), None) => return Ok((index, Freshness::Reused)),
             (Ok(index), Some(reason)) => {
@@ -75,7 +77,7 @@ impl SearchIndex {
             }
             (Err(Error::IndexBusy(_)), None) => {
                 let index = Index::open_in_dir(dir)?;
-                let index = Self::with_index(index, false, dir, site, facet_keys)?;
+                let index = Self::with_index(index, false, Some(dir), site, facet_keys)?;
                 return Ok((index, Freshness::Reused));
             }
             (Err(error @ Error::IndexBusy(_)), Some(_)) => return Err(error),
@@ -89,7 +91,7 @@ impl SearchIndex {
         clear_index_dir(dir)?;
         let (schema, _) = Fields::schema();
         let index = Index::create_in_dir(dir, schema)?;
-        let built = Self::with_index(index, true, dir, site, facet_keys)?;
+        let built = Self::with_index(index, true, Some(dir), site, facet_keys)?;
         built.replace_all(&site.pages)?;
         write_atomically(&dir.join(FINGERPRINT_FILE), &wanted)?;
         Ok((built, Freshness::Rebuilt(reason)))
@@ -99,7 +101,7 @@ impl SearchIndex {
     pub fn in_memory(site: &Site, facet_keys: &[String]) -> Result<SearchIndex> {
         let (schema, _) = Fields::schema();
         let index = Index::create_in_ram(schema);
-        let built = Self::with_index(index, true, Path::new(":memory:"), site, facet_keys)?;
+        let built = Self::with_index(index, true, None, site, facet_keys)?;
         built.replace_all(&site.pages)?;
         Ok(built)
     }
@@ -107,7 +109,7 @@ impl SearchIndex {
     fn with_index(
         index: Index,
         writable: bool,
-        dir: &Path,
+        dir: Option<&Path>,
         site: &Site,
         facet_keys: &[String],
     ) -> Result<SearchIndex> {
@@ -118,7 +120,9 @@ impl SearchIndex {
         let writer = if writable {
             match index.writer(WRITER_MEMORY) {
                 Ok(writer) => Some(Mutex::new(writer)),
-                Err(TantivyError::LockFailure(..)) => return Err(Error::IndexBusy(dir.into())),
+                Err(TantivyError::LockFailure(..)) => {
+                    return Err(Error::IndexBusy(dir.unwrap_or(Path::new("")).into()));
+                }
                 Err(error) => return Err(error.into()),
             }
         } else {
@@ -134,6 +138,7 @@ impl SearchIndex {
             writer,
             fields,
             facet_keys: facet_keys.to_vec(),
+            dir: dir.map(Path::to_path_buf),
             synonyms: RwLock::default(),
         };
         built.set_synonyms(&site.synonyms)?;
@@ -146,6 +151,44 @@ impl SearchIndex {
         let synonyms = Synonyms::new(groups, &mut analyzer);
         *self.synonyms.write().unwrap_or_else(|p| p.into_inner()) = synonyms;
         Ok(())
+    }
+
+    /// Replaces the documents of `removed` URLs and of `pages` (by their URL) with
+    /// `pages`, commits, and makes the change visible to the next search. Readers keep
+    /// seeing the old documents until then; they never wait on the writer.
+    pub fn update(&self, removed: &[String], pages: &[&Page]) -> Result<()> {
+        let Some(writer) = &self.writer else {
+            return Ok(());
+        };
+        let mut writer = writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for url in removed
+            .iter()
+            .map(String::as_str)
+            .chain(pages.iter().map(|p| p.url.as_str()))
+        {
+            writer.delete_term(tantivy::Term::from_field_text(self.fields.url, url));
+        }
+        for page in pages {
+            writer.add_document(self.document(page))?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Records which content the index now holds, so that the next start reuses it;
+    /// `None` marks it stale (the next start rebuilds it).
+    pub fn record(&self, site: Option<&Site>) -> Result<()> {
+        let Some(dir) = &self.dir else {
+            return Ok(());
+        };
+        let line = match site {
+            Some(site) => fingerprint_line(site, &self.facet_keys),
+            None => "stale\n".into(),
+        };
+        write_atomically(&dir.join(FINGERPRINT_FILE), &line)
     }
 
     /// Replaces every document with the given pages and commits.
@@ -214,7 +257,7 @@ fn fingerprint_line(site: &Site, facet_keys: &[String]) -> String {
         "folio {} schema {} content {:016x} facets {}\n",
         env!("CARGO_PKG_VERSION"),
         schema::SCHEMA_VERSION,
-        site.fingerprint,
+        site.fingerprint(),
         facet_keys.join(",")
     )
 }

@@ -26,6 +26,7 @@ const TEMPLATES: [(&str, &str); 5] = [
 
 const CSS: &str = include_str!("../../templates/assets/folio.css");
 const JS: &str = include_str!("../../templates/assets/folio.js");
+const LIVE_JS: &str = include_str!("../../templates/assets/livereload.js");
 
 /// A static file served beside the pages.
 #[derive(Debug, Clone)]
@@ -44,12 +45,15 @@ pub struct Renderer {
     site_title: String,
     css: Asset,
     js: Asset,
+    /// The live-reload script, when pages should carry it.
+    live: Option<Asset>,
 }
 
 impl Renderer {
     /// Loads the built-in templates, then any `*.hbs` (and `assets/folio.css`,
-    /// `assets/folio.js`) in `dir` over them. A missing `dir` is fine.
-    pub fn new(dir: &Path, site_title: &str) -> Result<Self> {
+    /// `assets/folio.js`, `assets/livereload.js`) in `dir` over them. A missing `dir`
+    /// is fine. With `live`, pages carry the live-reload script.
+    pub fn new(dir: &Path, site_title: &str, live: bool) -> Result<Self> {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         for (name, source) in TEMPLATES {
@@ -76,14 +80,25 @@ impl Renderer {
         Ok(Renderer {
             css: asset("folio.css", CSS, "text/css; charset=utf-8")?,
             js: asset("folio.js", JS, "text/javascript; charset=utf-8")?,
+            live: match live {
+                true => Some(asset(
+                    "livereload.js",
+                    LIVE_JS,
+                    "text/javascript; charset=utf-8",
+                )?),
+                false => None,
+            },
             registry,
             site_title: site_title.to_string(),
         })
     }
 
-    /// The stylesheet and the script.
-    pub fn assets(&self) -> [&Asset; 2] {
+    /// The stylesheet and the scripts.
+    pub fn assets(&self) -> Vec<&Asset> {
         [&self.css, &self.js]
+            .into_iter()
+            .chain(&self.live)
+            .collect()
     }
 
     /// Renders one content page.
@@ -175,6 +190,7 @@ impl Renderer {
             query,
             css: &self.css.url,
             js: &self.js.url,
+            live: self.live.as_ref().map(|asset| asset.url.as_str()),
         }
     }
 
@@ -187,6 +203,7 @@ impl Renderer {
             query,
             css: &self.css.url,
             js: &self.js.url,
+            live: self.live.as_ref().map(|asset| asset.url.as_str()),
         }
     }
 }
@@ -319,7 +336,10 @@ mod tests {
     fn a_broken_override_template_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("page.hbs"), "{{#if}}").unwrap();
-        let error = Renderer::new(dir.path(), "t").err().unwrap().to_string();
+        let error = Renderer::new(dir.path(), "t", false)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(error.contains("page.hbs"), "{error}");
     }
 }

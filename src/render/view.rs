@@ -14,6 +14,8 @@ pub struct Chrome<'a> {
     pub query: &'a str,
     pub css: &'a str,
     pub js: &'a str,
+    /// The live-reload script's URL, while watching.
+    pub live: Option<&'a str>,
 }
 
 #[derive(Serialize)]

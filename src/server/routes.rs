@@ -3,6 +3,7 @@
 use super::State;
 use crate::render::ResultView;
 use bytes::Bytes;
+use futures_util::StreamExt;
 use serde::Serialize;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = In
             .or(api_search(state.clone()))
             .or(api_suggest(state.clone()))
             .or(opensearch(state.clone()))
+            .or(livereload(state.clone()))
             .or(search_page(state.clone()))
             .or(asset(state.clone()))
             .or(page(state)),
@@ -49,7 +51,7 @@ fn healthz(
         .map(|state: Arc<State>| {
             json(
                 StatusCode::OK,
-                &serde_json::json!({"status": "ok", "pages": state.page_count()}),
+                &serde_json::json!({"status": "ok", "pages": state.snapshot().page_count()}),
             )
         })
 }
@@ -127,6 +129,39 @@ fn api_suggest(
         })
 }
 
+/// `GET /__livereload`: Server-Sent Events, one per rebuild, while watching.
+fn livereload(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Box<dyn Reply>,), Error = Rejection> + Clone {
+    warp::path!("__livereload")
+        .and(with_state(state))
+        .and_then(|state: Arc<State>| async move {
+            let Some(sender) = &state.reload else {
+                return Err(warp::reject::not_found());
+            };
+            let pending = state.last_event.load_full();
+            let first = (!pending.is_empty()).then(|| pending.to_string());
+            let mut closing = state.closing.subscribe();
+            let closed = async move {
+                let _ = closing.wait_for(|closing| *closing).await;
+            };
+            let events = tokio_stream::wrappers::BroadcastStream::new(sender.subscribe())
+                .filter_map(|event| std::future::ready(event.ok().map(|json| json.to_string())));
+            let stream = futures_util::stream::iter(first)
+                .chain(events)
+                .take_until(closed)
+                .map(|json| {
+                    Ok::<_, Infallible>(
+                        warp::sse::Event::default()
+                            .retry(std::time::Duration::from_millis(500))
+                            .data(json),
+                    )
+                });
+            let reply = warp::sse::reply(warp::sse::keep_alive().stream(stream));
+            Ok(Box::new(reply) as Box<dyn Reply>)
+        })
+}
+
 /// `GET /opensearch.xml`: lets a browser add the site as a search engine.
 fn opensearch(
     state: Arc<State>,
@@ -138,7 +173,10 @@ fn opensearch(
             let host = host
                 .filter(|h| is_host(h))
                 .unwrap_or_else(|| "localhost".into());
-            let xml = state.renderer.opensearch(&format!("http://{host}"));
+            let xml = state
+                .snapshot()
+                .renderer
+                .opensearch(&format!("http://{host}"));
             let mut response = Response::new(Bytes::from(xml));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -174,7 +212,11 @@ fn search_page(
                     snippet: hit.snippet,
                 })
                 .collect();
-            match state.renderer.search(&query, results.total, &hits) {
+            match state
+                .snapshot()
+                .renderer
+                .search(&query, results.total, &hits)
+            {
                 Ok(page) => html(StatusCode::OK, Bytes::from(page)),
                 Err(error) => {
                     tracing::error!(%error, "search page failed to render");
@@ -192,7 +234,8 @@ fn asset(
         .and(warp::path::full())
         .and(with_state(state))
         .and_then(|path: FullPath, state: Arc<State>| async move {
-            let Some((content_type, body)) = state.assets.get(path.as_str()) else {
+            let snapshot = state.snapshot();
+            let Some((content_type, body)) = snapshot.assets.get(path.as_str()) else {
                 return Err(warp::reject::not_found());
             };
             let mut response = Response::new(body.clone());
@@ -220,13 +263,14 @@ fn page(
             let Ok(decoded) = decoded else {
                 return not_found(&state, path.as_str());
             };
-            if let Some(body) = state.pages.get(decoded.as_ref()) {
+            let snapshot = state.snapshot();
+            if let Some(body) = snapshot.pages.get(decoded.as_ref()) {
                 return html(StatusCode::OK, body.clone());
             }
             let canonical = decoded.trim_end_matches('/');
             let canonical = canonical.strip_suffix(".md").unwrap_or(canonical);
             let canonical = if canonical.is_empty() { "/" } else { canonical };
-            if canonical != decoded && state.pages.contains_key(canonical) {
+            if canonical != decoded && snapshot.pages.contains_key(canonical) {
                 return redirect(path.as_str(), canonical);
             }
             not_found(&state, &decoded)
@@ -346,7 +390,7 @@ const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'%');
 
 fn not_found(state: &State, path: &str) -> Response<Bytes> {
-    match state.renderer.not_found(path) {
+    match state.snapshot().renderer.not_found(path) {
         Ok(page) => html(StatusCode::NOT_FOUND, Bytes::from(page)),
         Err(error) => {
             tracing::error!(%error, "404 page failed to render");

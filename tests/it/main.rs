@@ -5,3 +5,4 @@ mod reference;
 mod relevance;
 mod server;
 mod support;
+mod watch;
