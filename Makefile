@@ -16,9 +16,19 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
 
-## bench: criterion benchmarks (figures go into BENCHMARKS.md)
+SHARED ?= ../shared
+TLDR_DIR := $(or $(TMPDIR),/tmp)/folio-bench-tldr
+
+## bench: criterion query benchmarks, then save-to-searchable on content/ and, when
+## $(SHARED) is there, on the 7,425 English tldr pages (figures go into BENCHMARKS.md)
 bench:
-	$(CARGO) bench
+	$(CARGO) bench --bench search
+	$(CARGO) bench --bench live_edit -- content
+	@if [ -f $(SHARED)/corpora/tldr-pages.tar.gz ]; then \
+	  rm -rf $(TLDR_DIR) && mkdir -p $(TLDR_DIR) && \
+	  tar -xzf $(SHARED)/corpora/tldr-pages.tar.gz -C $(TLDR_DIR) pages && \
+	  $(CARGO) bench --bench live_edit -- $(TLDR_DIR)/pages; \
+	else echo "$(SHARED)/corpora not found: tldr benchmark skipped"; fi
 
 ## fmt: format the code
 fmt:

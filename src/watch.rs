@@ -215,11 +215,17 @@ impl Applier {
         }
         let mut changed = Vec::new();
         let mut removed = Vec::new();
+        let mut listing = false;
         for relative in &pages {
             let path = self.content.join(relative);
             match self.site.reload(&self.content, relative) {
-                Reloaded::Updated { url, old_url } => {
+                Reloaded::Updated {
+                    url,
+                    old_url,
+                    listing_changed,
+                } => {
                     self.broken.remove(&path);
+                    listing |= listing_changed;
                     removed.extend(old_url);
                     changed.push(url);
                 }
@@ -239,10 +245,12 @@ impl Applier {
         let snapshot = if templates {
             Snapshot::render(&self.site, self.renderer.clone())
         } else {
+            let home = listing || !removed.is_empty();
             self.state
                 .snapshot()
-                .with_changes(&self.site, &changed, &removed)
+                .with_changes(&self.site, &changed, &removed, home)
         };
+        let rendered = started.elapsed();
         match snapshot {
             Ok(snapshot) => self.state.publish(snapshot),
             Err(error) => tracing::error!(%error, "rebuild failed; the previous pages stay"),
@@ -254,6 +262,7 @@ impl Applier {
         if let Err(error) = self.index.update(&removed, &indexed) {
             tracing::error!(%error, "index update failed");
         }
+        let indexed_at = started.elapsed();
         let clean = self.broken.is_empty();
         if let Err(error) = self.index.record(clean.then_some(&self.site)) {
             tracing::warn!(%error, "could not record the index fingerprint");
@@ -270,6 +279,8 @@ impl Applier {
             changed = changed.len(),
             removed = removed.len(),
             ms = started.elapsed().as_secs_f64() * 1e3,
+            render_ms = rendered.as_secs_f64() * 1e3,
+            index_ms = (indexed_at - rendered).as_secs_f64() * 1e3,
             "rebuilt"
         );
         self.state.announce(&ReloadEvent {

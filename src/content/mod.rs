@@ -114,6 +114,16 @@ impl Page {
             .map_or(1.0, |b| b.clamp(0.1, 10.0))
     }
 
+    /// What lists of pages show of this page: URL, name, description and group.
+    fn listing(&self) -> (String, String, String, Option<String>) {
+        (
+            self.url.clone(),
+            self.heading.clone(),
+            self.description.clone(),
+            self.field("class"),
+        )
+    }
+
     /// A frontmatter value as strings: a list's scalar items, or one scalar.
     pub fn field_values(&self, key: &str) -> Vec<String> {
         match self.frontmatter.get(key) {
@@ -186,8 +196,9 @@ impl Site {
             return Reloaded::Failed(Diagnostic::error(path, 1, message));
         }
         let url = page.url.clone();
-        let old_url = match previous {
-            Some(index) => Some(std::mem::replace(&mut self.pages[index], page).url),
+        let listing = page.listing();
+        let old = match previous {
+            Some(index) => Some(std::mem::replace(&mut self.pages[index], page)),
             None => {
                 let at = self
                     .pages
@@ -197,7 +208,8 @@ impl Site {
             }
         };
         Reloaded::Updated {
-            old_url: old_url.filter(|old| *old != url),
+            listing_changed: old.as_ref().is_none_or(|old| old.listing() != listing),
+            old_url: old.map(|old| old.url).filter(|old| *old != url),
             url,
         }
     }
@@ -220,6 +232,8 @@ pub enum Reloaded {
         url: String,
         /// Where it was served before, when that differs.
         old_url: Option<String>,
+        /// Whether what lists of pages show of it (URL, name, description, group) changed.
+        listing_changed: bool,
     },
     /// The file is gone; its page was served at this URL.
     Removed(String),

@@ -54,12 +54,14 @@ impl Snapshot {
     }
 
     /// A copy of this snapshot with the pages at `changed` re-rendered from `site`,
-    /// those at `removed` gone, and the home page re-rendered.
+    /// those at `removed` gone, and the home page re-rendered when `home` says its list
+    /// of pages changed.
     pub fn with_changes(
         &self,
         site: &Site,
         changed: &[String],
         removed: &[String],
+        home: bool,
     ) -> Result<Snapshot> {
         let mut pages = self.pages.clone();
         for url in removed {
@@ -70,7 +72,9 @@ impl Snapshot {
                 pages.insert(url.clone(), Bytes::from(self.renderer.page(page)?));
             }
         }
-        pages.insert("/".to_string(), Bytes::from(self.renderer.home(site)?));
+        if home || changed.iter().any(|url| url == "/") {
+            pages.insert("/".to_string(), Bytes::from(self.renderer.home(site)?));
+        }
         Ok(Snapshot {
             pages,
             assets: self.assets.clone(),
