@@ -171,6 +171,9 @@ pub struct Context<'a> {
     pub correct: &'a dyn Fn(&[&str], u8) -> Vec<String>,
     /// The index's likeliest words that start with a prefix.
     pub complete: &'a dyn Fn(&str) -> Vec<String>,
+    /// Read every word as a possible typo, at the largest distance, from 4 letters
+    /// (for "did you mean" when a search found nothing).
+    pub lenient: bool,
 }
 
 fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
@@ -212,9 +215,11 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     for (index, token) in tokens.iter().enumerate() {
         let mut ways: Vec<Box<dyn Query>> = vec![any_field(fields, 1.0, |f| term(f, &token.stem))];
         let known = (context.is_known)(&token.stem);
-        if let Some(distance) =
-            typo_distance(&token.raw).filter(|_| index < MAX_FUZZY_WORDS && !known)
-        {
+        let distance = match context.lenient {
+            true => Some(2).filter(|_| token.raw.chars().count() >= 4),
+            false => typo_distance(&token.raw),
+        };
+        if let Some(distance) = distance.filter(|_| index < MAX_FUZZY_WORDS && !known) {
             for correction in (context.correct)(&forms(token), distance) {
                 ways.push(any_field(fields, TYPO_WEIGHT, |f| term(f, &correction)));
             }

@@ -125,24 +125,10 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let title_only = Fields {
-            headings: self.fields.title,
-            keywords: self.fields.title,
-            description: self.fields.title,
-            body: self.fields.title,
-            ..self.fields
-        };
-        let query = self.query_with(&searcher, &clauses, &title_only)?;
+        let query = self.query_with(&searcher, &clauses, &self.title_only(), false)?;
         let top = searcher.search(query.as_ref(), &TopDocs::with_limit(limit).order_by_score())?;
         top.into_iter()
-            .map(|(_, address)| {
-                let doc: TantivyDocument = searcher.doc(address)?;
-                Ok(Suggestion {
-                    title: text(&doc, self.fields.name).to_string(),
-                    description: text(&doc, self.fields.description).to_string(),
-                    url: text(&doc, self.fields.url).to_string(),
-                })
-            })
+            .map(|(_, address)| self.suggestion(&searcher, address))
             .collect()
     }
 
@@ -174,8 +160,43 @@ impl SearchIndex {
         Ok(Highlighter::new(&words, &stems, prefix, stemmer))
     }
 
+    /// Titles near the query's words, typos and all: what to offer when a search
+    /// finds nothing.
+    pub fn nearest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        let clauses = parse_query(typed);
+        if clauses.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let query = self.query_with(&searcher, &clauses, &self.title_only(), true)?;
+        let top = searcher.search(query.as_ref(), &TopDocs::with_limit(limit).order_by_score())?;
+        top.into_iter()
+            .map(|(_, address)| self.suggestion(&searcher, address))
+            .collect()
+    }
+
+    fn suggestion(&self, searcher: &Searcher, address: DocAddress) -> Result<Suggestion> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        Ok(Suggestion {
+            title: text(&doc, self.fields.name).to_string(),
+            description: text(&doc, self.fields.description).to_string(),
+            url: text(&doc, self.fields.url).to_string(),
+        })
+    }
+
+    /// The fields with every text field pointing at the title.
+    fn title_only(&self) -> Fields {
+        Fields {
+            headings: self.fields.title,
+            keywords: self.fields.title,
+            description: self.fields.title,
+            body: self.fields.title,
+            ..self.fields
+        }
+    }
+
     fn query(&self, searcher: &Searcher, clauses: &[Clause]) -> Result<Box<dyn Query>> {
-        self.query_with(searcher, clauses, &self.fields)
+        self.query_with(searcher, clauses, &self.fields, false)
     }
 
     fn query_with(
@@ -183,6 +204,7 @@ impl SearchIndex {
         searcher: &Searcher,
         clauses: &[Clause],
         fields: &Fields,
+        lenient: bool,
     ) -> Result<Box<dyn Query>> {
         let pages = searcher.num_docs().max(1) as f64;
         let body = self.fields.body;
@@ -194,10 +216,11 @@ impl SearchIndex {
         };
         let title = self.fields.title;
         let is_known = |stem: &str| {
-            [body, title].into_iter().any(|field| {
-                let term = Term::from_field_text(field, stem);
-                searcher.doc_freq(&term).is_ok_and(|count| count > 0)
-            })
+            !lenient
+                && [body, title].into_iter().any(|field| {
+                    let term = Term::from_field_text(field, stem);
+                    searcher.doc_freq(&term).is_ok_and(|count| count > 0)
+                })
         };
         let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
         let mut context = Context {
@@ -211,6 +234,7 @@ impl SearchIndex {
                 corrections(searcher, &[title, body], forms, distance)
             },
             complete: &|prefix: &str| completions(searcher, &[title, body], prefix),
+            lenient,
         };
         Ok(build(clauses, &mut context))
     }
@@ -462,6 +486,27 @@ mod tests {
         );
         assert_eq!(results.facets["class"]["5xx"], 2);
         assert_eq!(results.facets["class"]["4xx"], 1);
+    }
+
+    #[test]
+    fn nearest_titles_forgive_bigger_typos() {
+        let index = sample();
+        let request = SearchRequest {
+            query: "zzqx gatwey",
+            limit: 5,
+            filters: &[],
+        };
+        assert_eq!(index.search(&request).unwrap().total, 0);
+        let titles: Vec<String> = index
+            .nearest("zzqx gatwey", 5)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.title)
+            .collect();
+        assert!(
+            titles.contains(&"504 Gateway Timeout".to_string()),
+            "{titles:?}"
+        );
     }
 
     #[test]

@@ -125,8 +125,16 @@ impl Renderer {
         self.render("home", "/", &view)
     }
 
-    /// Renders the search results page for `query`.
-    pub fn search(&self, query: &str, total: usize, hits: &[ResultView]) -> Result<String> {
+    /// Renders the search results page for `query`; `nearest` (titles near the query)
+    /// and `groups` (pages to browse) are shown when there is no hit.
+    pub fn search(
+        &self,
+        query: &str,
+        total: usize,
+        hits: &[ResultView],
+        nearest: &[ResultView],
+        groups: &[ResultView],
+    ) -> Result<String> {
         let title = if query.is_empty() {
             format!("Search - {}", self.site_title)
         } else {
@@ -138,6 +146,8 @@ impl Renderer {
             total,
             one: total == 1,
             hits,
+            nearest,
+            groups,
         };
         self.render("search", "/search", &view)
     }
@@ -280,6 +290,21 @@ fn groups(site: &Site) -> Vec<GroupView<'_>> {
                     })
                     .collect(),
             }
+        })
+        .collect()
+}
+
+/// The pages that head a group of the home page (`/5xx` for the pages of class 5xx).
+pub fn group_pages(site: &Site) -> Vec<ResultView> {
+    groups(site)
+        .into_iter()
+        .filter_map(|group| {
+            Some(ResultView {
+                url: group.url?,
+                title: group.title,
+                section: None,
+                snippet: String::new(),
+            })
         })
         .collect()
 }

@@ -52,6 +52,10 @@ pub struct SearchView<'a> {
     pub total: usize,
     pub one: bool,
     pub hits: &'a [ResultView],
+    /// Titles near the query, when nothing matched.
+    pub nearest: &'a [ResultView],
+    /// The pages that head a group (class pages), to browse when nothing matched.
+    pub groups: &'a [ResultView],
 }
 
 /// One search result as the results page shows it.

@@ -7,7 +7,7 @@ mod routes;
 use crate::content::Site;
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
-use crate::render::Renderer;
+use crate::render::{Renderer, ResultView, group_pages};
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 use serde::Serialize;
@@ -23,6 +23,8 @@ pub struct Snapshot {
     pages: HashMap<String, Bytes>,
     assets: HashMap<String, (&'static str, Bytes)>,
     renderer: Arc<Renderer>,
+    /// The pages that head a group, offered when a search finds nothing.
+    groups: Vec<ResultView>,
 }
 
 impl Snapshot {
@@ -50,6 +52,7 @@ impl Snapshot {
             pages,
             assets,
             renderer,
+            groups: group_pages(site),
         })
     }
 
@@ -79,6 +82,11 @@ impl Snapshot {
             pages,
             assets: self.assets.clone(),
             renderer: self.renderer.clone(),
+            groups: if home {
+                group_pages(site)
+            } else {
+                self.groups.clone()
+            },
         })
     }
 

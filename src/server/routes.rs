@@ -206,17 +206,34 @@ fn search_page(
                 .hits
                 .into_iter()
                 .map(|hit| ResultView {
-                    url: hit.anchor,
+                    url: with_highlight(&hit.anchor, &query),
                     title: hit.title,
                     section: hit.section,
                     snippet: hit.snippet,
                 })
                 .collect();
-            match state
-                .snapshot()
-                .renderer
-                .search(&query, results.total, &hits)
-            {
+            let nearest: Vec<ResultView> = if hits.is_empty() && !query.is_empty() {
+                state
+                    .index
+                    .nearest(&query, SUGGESTIONS)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|s| ResultView {
+                        url: s.url,
+                        title: s.title,
+                        section: None,
+                        snippet: String::new(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let snapshot = state.snapshot();
+            let page =
+                snapshot
+                    .renderer
+                    .search(&query, results.total, &hits, &nearest, &snapshot.groups);
+            match page {
                 Ok(page) => html(StatusCode::OK, Bytes::from(page)),
                 Err(error) => {
                     tracing::error!(%error, "search page failed to render");
@@ -302,6 +319,19 @@ async fn run_search(
             tracing::error!(%error, "search task failed");
             None
         }
+    }
+}
+
+/// `url` (which may end in `#anchor`) with `?highlight=` the query's words, so that
+/// the page marks them.
+fn with_highlight(url: &str, query: &str) -> String {
+    let (path, anchor) = url
+        .split_once('#')
+        .map_or((url, None), |(p, a)| (p, Some(a)));
+    let words = percent_encoding::utf8_percent_encode(query, percent_encoding::NON_ALPHANUMERIC);
+    match anchor {
+        Some(anchor) => format!("{path}?highlight={words}#{anchor}"),
+        None => format!("{path}?highlight={words}"),
     }
 }
 

@@ -10,6 +10,11 @@
   let pending = null;
   let active = -1;
 
+  function withHighlight(url, query) {
+    const [path, anchor] = url.split("#");
+    return path + "?highlight=" + encodeURIComponent(query) + (anchor ? "#" + anchor : "");
+  }
+
   function items() { return Array.from(list.querySelectorAll("[role=option]")); }
 
   function close() {
@@ -41,7 +46,7 @@
       li.id = "search-option-" + i;
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
-      li.dataset.url = hit.url;
+      li.dataset.url = withHighlight(hit.anchor || hit.url, query);
       const title = document.createElement("span");
       title.className = "title";
       title.textContent = hit.title;
@@ -93,4 +98,39 @@
     }
   });
   if (form) form.addEventListener("submit", () => { if (pending) pending.abort(); });
+  highlightFromUrl();
+
+  // `?highlight=words` (links from search results): mark the words in the page.
+  function highlightFromUrl() {
+    const wanted = new URLSearchParams(location.search).get("highlight");
+    const article = document.querySelector("article.page");
+    if (!wanted || !article) return;
+    const words = wanted.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 1);
+    if (!words.length) return;
+    const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const pattern = new RegExp("(?<![\\p{L}\\p{N}])(" + escaped.join("|") + ")[\\p{L}\\p{N}]*", "giu");
+    const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    let first = null;
+    nodes.forEach((node) => {
+      const text = node.nodeValue;
+      pattern.lastIndex = 0;
+      if (!pattern.test(text)) return;
+      pattern.lastIndex = 0;
+      const fragment = document.createDocumentFragment();
+      let at = 0;
+      for (const match of text.matchAll(pattern)) {
+        fragment.append(text.slice(at, match.index));
+        const mark = document.createElement("mark");
+        mark.textContent = match[0];
+        fragment.append(mark);
+        first = first || mark;
+        at = match.index + match[0].length;
+      }
+      fragment.append(text.slice(at));
+      node.replaceWith(fragment);
+    });
+    if (first && !location.hash) first.scrollIntoView({ block: "center" });
+  }
 })();

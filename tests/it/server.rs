@@ -216,7 +216,9 @@ fn html_search_works_without_javascript_and_escapes_the_query() {
     let response = server.get("/search?q=upstream+invalid+response");
     assert_eq!(response.status, 200);
     let body = &response.body;
-    assert!(body.contains("<a class=\"hit-title\" href=\"/502#meaning\">502 Bad Gateway</a> <span class=\"hit-section\">› Meaning</span>"));
+    assert!(body.contains(
+        "<a class=\"hit-title\" href=\"/502?highlight&#x3D;upstream%20invalid%20response#meaning\">502 Bad Gateway</a> <span class=\"hit-section\">› Meaning</span>"
+    ), "{body}");
     assert!(body.contains("<mark>upstream</mark>"));
     let hostile = server.get(&format!(
         "/search?q={}",
@@ -231,6 +233,13 @@ fn html_search_works_without_javascript_and_escapes_the_query() {
     );
     let none = server.get("/search?q=zebra+quasar");
     assert!(none.body.contains("Nothing matches"));
+    assert!(none.body.contains("<a href=\"/\">All pages</a>"));
+    let typo = server.get("/search?q=zzqx+gatwey");
+    assert!(typo.body.contains("Did you mean"), "{}", typo.body);
+    assert!(
+        typo.body
+            .contains("<a href=\"/504\">504 Gateway Timeout</a>")
+    );
     assert_eq!(server.get("/search").status, 200);
 }
 
@@ -326,4 +335,65 @@ fn the_seed_page_serves_with_its_unquoted_colon() {
     assert!(!page.body.contains("<script setup"));
     let hits = server.get("/api/search?q=upstream+invalid+response").json();
     assert_eq!(hits["hits"][0]["url"], "/502");
+}
+
+#[test]
+fn suggestions_opensearch_and_facets_over_http() {
+    let site = Site::fixture("site");
+    let server = site.serve();
+    let suggest = server.get("/api/suggest?q=gatew");
+    assert_eq!(suggest.status, 200);
+    assert_eq!(
+        suggest.header("content-type"),
+        Some("application/x-suggestions+json")
+    );
+    let json = suggest.json();
+    assert_eq!(json[0], "gatew");
+    let titles: Vec<&str> = json[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert!(
+        titles.contains(&"502 Bad Gateway") && titles.contains(&"504 Gateway Timeout"),
+        "{titles:?}"
+    );
+    assert_eq!(
+        json[1].as_array().unwrap().len(),
+        json[3].as_array().unwrap().len()
+    );
+
+    let xml = server.get("/opensearch.xml");
+    assert_eq!(
+        xml.header("content-type"),
+        Some("application/opensearchdescription+xml")
+    );
+    assert!(xml.body.contains("/search?q={searchTerms}"));
+    assert!(xml.body.contains("/api/suggest?q={searchTerms}"));
+    assert!(
+        server
+            .get("/502")
+            .body
+            .contains("rel=\"search\" type=\"application/opensearchdescription+xml\"")
+    );
+
+    let all = server.get("/api/search?q=the+server").json();
+    assert!(all["facets"]["class"]["4xx"].as_u64().unwrap() >= 1);
+    assert!(all["facets"]["class"]["5xx"].as_u64().unwrap() >= 1);
+    let filtered = server.get("/api/search?q=the+server&class=5xx").json();
+    let urls: Vec<&str> = filtered["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["url"].as_str())
+        .collect();
+    assert!(
+        !urls.is_empty() && urls.iter().all(|u| *u == "/502" || *u == "/504"),
+        "{urls:?}"
+    );
+    assert_eq!(
+        filtered["facets"], all["facets"],
+        "facets count before filtering"
+    );
 }
