@@ -1,13 +1,20 @@
-//! The command line (clap derive). Flags override the configuration's defaults.
+//! The command line (clap derive). Every configuration key is also a flag; flags are
+//! the last layer of the configuration (see [`crate::config`]).
 
-use crate::config::{Config, Watch};
-use clap::{Args, Parser, Subcommand};
+use crate::config::{LogFormat, Watch};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// folio: a folder of Markdown pages in, a fast searchable website out.
 #[derive(Debug, Parser)]
 #[command(name = "folio", version, about)]
 pub struct Cli {
+    /// Configuration file [default: folio.toml when present; env: FOLIO_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Settings that override the configuration file and the environment.
+    #[command(flatten)]
+    pub settings: Settings,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -16,61 +23,21 @@ pub struct Cli {
 /// folio's subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the site: pages, search and the JSON API.
-    Serve(ServeArgs),
+    /// Serve the site: pages, search, the JSON API and, while watching, live reload.
+    Serve,
     /// Build the search index and print the page count and the time taken.
-    Index(SiteArgs),
+    Index,
     /// Validate every page; print `path:line: message` per problem; exit 1 on errors.
-    Check(ContentArgs),
+    Check,
     /// Search the site and print ranked hits, one per line.
     Search(SearchArgs),
-}
-
-/// The content folder.
-#[derive(Debug, Args)]
-pub struct ContentArgs {
-    /// Folder of Markdown pages [default: content]
-    #[arg(long, value_name = "DIR")]
-    pub content: Option<PathBuf>,
-}
-
-/// The content and index folders.
-#[derive(Debug, Args)]
-pub struct SiteArgs {
-    /// The content folder.
-    #[command(flatten)]
-    pub content: ContentArgs,
-    /// Folder of the search index, rebuilt when stale [default: index]
-    #[arg(long, value_name = "DIR")]
-    pub index: Option<PathBuf>,
-}
-
-/// Options of `folio serve`.
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// The content and index folders.
-    #[command(flatten)]
-    pub site: SiteArgs,
-    /// Folder of template overrides [default: templates]
-    #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
-    /// Address to listen on [default: 127.0.0.1:8080]
-    #[arg(long, value_name = "HOST:PORT")]
-    pub addr: Option<String>,
-    /// Do not watch content/ and templates/ for changes
-    #[arg(long, conflicts_with = "poll")]
-    pub no_watch: bool,
-    /// Watch by polling instead of file events (Docker volumes, network mounts)
-    #[arg(long)]
-    pub poll: bool,
+    /// Print the effective configuration (defaults < file < environment < flags).
+    Config,
 }
 
 /// Options of `folio search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The content and index folders.
-    #[command(flatten)]
-    pub site: SiteArgs,
     /// How many hits to print
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -79,40 +46,123 @@ pub struct SearchArgs {
     pub query: Vec<String>,
 }
 
-impl ContentArgs {
-    /// Applies the flags over `config`.
-    pub fn apply(&self, config: &mut Config) {
+/// How to watch, as a flag value.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WatchFlag {
+    /// File events from the operating system
+    Native,
+    /// Compare files every 200 ms
+    Poll,
+    /// Do not watch
+    Off,
+}
+
+/// Log format, as a flag value.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormatFlag {
+    /// Human-readable lines
+    Text,
+    /// One JSON object per line
+    Json,
+}
+
+/// Configuration keys as flags; each one given overrides the other layers.
+#[derive(Debug, Args)]
+pub struct Settings {
+    /// Folder of Markdown pages [default: content]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+    /// Folder of template overrides [default: templates]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Folder of the search index, rebuilt when stale [default: index]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, global = true, value_name = "HOST:PORT")]
+    pub addr: Option<String>,
+    /// The site's name [default: folio]
+    #[arg(long, global = true)]
+    pub title: Option<String>,
+    /// Public URL of the site, for canonical links and the sitemap
+    #[arg(long, global = true, value_name = "URL")]
+    pub site_url: Option<String>,
+    /// How to watch content/ and templates/ [default: native]
+    #[arg(long, global = true, value_enum)]
+    pub watch: Option<WatchFlag>,
+    /// Do not watch content/ and templates/ for changes (same as --watch off)
+    #[arg(long, global = true, conflicts_with_all = ["poll", "watch"])]
+    pub no_watch: bool,
+    /// Watch by polling instead of file events (same as --watch poll)
+    #[arg(long, global = true, conflicts_with = "watch")]
+    pub poll: bool,
+    /// Frontmatter keys to count and filter search results by, comma-separated [default: class]
+    #[arg(long, global = true, value_delimiter = ',', value_name = "KEYS")]
+    pub facets: Option<Vec<String>>,
+    /// Log format [default: text]
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormatFlag>,
+    /// Serve the index as built by `folio index`: no watching, no index writes
+    #[arg(long, global = true)]
+    pub read_only: bool,
+}
+
+impl Settings {
+    /// The flags given, as a configuration layer.
+    pub fn overrides(&self) -> toml::Table {
+        let mut table = toml::Table::new();
+        let mut set = |key: &str, value: toml::Value| {
+            table.insert(key.to_string(), value);
+        };
+        let path = |p: &PathBuf| toml::Value::String(p.display().to_string());
         if let Some(content) = &self.content {
-            config.content = content.clone();
+            set("content", path(content));
         }
-    }
-}
-
-impl SiteArgs {
-    /// Applies the flags over `config`.
-    pub fn apply(&self, config: &mut Config) {
-        self.content.apply(config);
-        if let Some(index) = &self.index {
-            config.index = index.clone();
-        }
-    }
-}
-
-impl ServeArgs {
-    /// Applies the flags over `config`.
-    pub fn apply(&self, config: &mut Config) {
-        self.site.apply(config);
         if let Some(templates) = &self.templates {
-            config.templates = templates.clone();
+            set("templates", path(templates));
+        }
+        if let Some(index) = &self.index {
+            set("index", path(index));
         }
         if let Some(addr) = &self.addr {
-            config.addr = addr.clone();
+            set("addr", toml::Value::String(addr.clone()));
         }
-        if self.no_watch {
-            config.watch = Watch::Off;
+        if let Some(title) = &self.title {
+            set("title", toml::Value::String(title.clone()));
         }
-        if self.poll {
-            config.watch = Watch::Poll;
+        if let Some(site_url) = &self.site_url {
+            set("site_url", toml::Value::String(site_url.clone()));
         }
+        let watch = match (self.watch, self.no_watch, self.poll) {
+            (Some(WatchFlag::Native), ..) => Some(Watch::Native),
+            (Some(WatchFlag::Poll), ..) | (None, false, true) => Some(Watch::Poll),
+            (Some(WatchFlag::Off), ..) | (None, true, _) => Some(Watch::Off),
+            (None, false, false) => None,
+        };
+        if let Some(watch) = watch
+            && let Ok(value) = toml::Value::try_from(watch)
+        {
+            set("watch", value);
+        }
+        if let Some(facets) = &self.facets {
+            let list = facets
+                .iter()
+                .map(|f| toml::Value::String(f.clone()))
+                .collect();
+            set("facets", toml::Value::Array(list));
+        }
+        if let Some(format) = self.log_format {
+            let format = match format {
+                LogFormatFlag::Text => LogFormat::Text,
+                LogFormatFlag::Json => LogFormat::Json,
+            };
+            if let Ok(value) = toml::Value::try_from(format) {
+                set("log_format", value);
+            }
+        }
+        if self.read_only {
+            set("read_only", toml::Value::Boolean(true));
+        }
+        table
     }
 }

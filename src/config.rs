@@ -1,10 +1,18 @@
-//! Configuration: where content, templates and the index live, and where to listen.
-//! Resolved once, before any stage runs.
+//! Configuration: one struct, resolved once before any stage runs. Values come from
+//! the defaults, then `folio.toml` (or `--config` / `FOLIO_CONFIG`), then `FOLIO_*`
+//! environment variables, then command-line flags, each over the last. Every layer is
+//! a TOML table merged into the next, so there is no second copy of the struct, and
+//! an unknown key is an error that names it, wherever it came from.
 
-use std::path::PathBuf;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The configuration file read when none is named.
+pub const DEFAULT_FILE: &str = "folio.toml";
 
 /// How `serve` notices content changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Watch {
     /// The operating system's file events (inotify on Linux).
     Native,
@@ -15,35 +23,285 @@ pub enum Watch {
     Off,
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
 /// The effective configuration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// `HOST:PORT` to listen on.
+    pub addr: String,
     /// The Markdown pages.
     pub content: PathBuf,
     /// Template overrides; built-in templates fill the gaps.
     pub templates: PathBuf,
     /// The search index folder (derived data).
     pub index: PathBuf,
-    /// `HOST:PORT` to listen on.
-    pub addr: String,
     /// The site's name, shown in the header and page titles.
     pub title: String,
+    /// The public URL of the site (`https://docs.example.com`), for canonical links,
+    /// the sitemap and OpenSearch; empty to use the request's host.
+    pub site_url: String,
     /// How content changes are noticed.
     pub watch: Watch,
     /// Frontmatter keys whose values search results count and filter by.
     pub facets: Vec<String>,
+    /// How log lines are written.
+    pub log_format: LogFormat,
+    /// Serve the index as it is: no watching, no index writes (for replicas; build
+    /// the index beforehand with `folio index`).
+    pub read_only: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
+            addr: "127.0.0.1:8080".into(),
             content: PathBuf::from("content"),
             templates: PathBuf::from("templates"),
             index: PathBuf::from("index"),
-            addr: "127.0.0.1:8080".into(),
             title: "folio".into(),
+            site_url: String::new(),
             watch: Watch::Native,
             facets: vec!["class".into()],
+            log_format: LogFormat::Text,
+            read_only: false,
         }
+    }
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file named with `--config` or `FOLIO_CONFIG` cannot be read.
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A layer has an unknown key or a value of the wrong kind.
+    #[error("{origin}: {message}")]
+    Invalid {
+        /// The file, the environment or the command line.
+        origin: String,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Resolves the configuration: defaults < file < `env` (`FOLIO_*` pairs) < `flags`.
+    /// `file` is the file named on the command line, if any.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: toml::Table,
+    ) -> Result<Config, ConfigError> {
+        let env: Vec<(String, String)> = env
+            .into_iter()
+            .filter(|(key, _)| key.starts_with("FOLIO_"))
+            .collect();
+        let named = file.map(Path::to_path_buf).or_else(|| {
+            env.iter()
+                .find(|(key, _)| key == "FOLIO_CONFIG")
+                .map(|(_, value)| PathBuf::from(value))
+        });
+        let mut table =
+            toml::Table::try_from(Config::default()).map_err(|e| invalid("defaults", e))?;
+        if let Some(layer) = read_file(named.as_deref())? {
+            merge(&mut table, layer.0, &layer.1)?;
+        }
+        merge(&mut table, env_table(&env), "environment")?;
+        merge(&mut table, flags, "command line")?;
+        let config: Config = table
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid("configuration", e.message()))?;
+        Ok(config)
+    }
+
+    /// The configuration as TOML, as `folio config` prints it.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+}
+
+fn invalid(origin: &str, message: impl ToString) -> ConfigError {
+    ConfigError::Invalid {
+        origin: origin.to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// The configuration file's table and its name: the named file (which must exist),
+/// else `folio.toml` when there is one.
+fn read_file(named: Option<&Path>) -> Result<Option<(toml::Table, String)>, ConfigError> {
+    let path = match named {
+        Some(path) => path.to_path_buf(),
+        None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+        None => return Ok(None),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let origin = path.display().to_string();
+    let table = text
+        .parse::<toml::Table>()
+        .map_err(|e| invalid(&origin, e.message()))?;
+    Ok(Some((table, origin)))
+}
+
+/// `FOLIO_ADDR=…` → `addr = "…"`; `FOLIO_FACETS=a,b` → a list; `FOLIO_READ_ONLY=true`
+/// → a boolean. `FOLIO_CONFIG` names the file and is not a key.
+fn env_table(env: &[(String, String)]) -> toml::Table {
+    env.iter()
+        .filter(|(key, _)| key != "FOLIO_CONFIG")
+        .map(|(key, value)| {
+            let key = key.trim_start_matches("FOLIO_").to_lowercase();
+            let value = match key.as_str() {
+                "facets" => toml::Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| toml::Value::String(v.into()))
+                        .collect(),
+                ),
+                "read_only" => match value.as_str() {
+                    "1" | "true" | "yes" => toml::Value::Boolean(true),
+                    "0" | "false" | "no" | "" => toml::Value::Boolean(false),
+                    _ => toml::Value::String(value.clone()),
+                },
+                _ => toml::Value::String(value.clone()),
+            };
+            (key, value)
+        })
+        .collect()
+}
+
+/// Puts `layer`'s keys over `table`'s, refusing keys the configuration does not have.
+fn merge(table: &mut toml::Table, layer: toml::Table, origin: &str) -> Result<(), ConfigError> {
+    for (key, value) in layer {
+        if !table.contains_key(&key) {
+            let known: Vec<&str> = table.keys().map(String::as_str).collect();
+            return Err(invalid(
+                origin,
+                format!("unknown key `{key}`; the keys are {}", known.join(", ")),
+            ));
+        }
+        table.insert(key, value);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn flags(pairs: &[(&str, &str)]) -> toml::Table {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), toml::Value::String(v.to_string())))
+            .collect()
+    }
+
+    #[test]
+    fn flags_beat_env_beat_file_beat_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("folio.toml");
+        std::fs::write(
+            &file,
+            "addr = \"0.0.0.0:1\"\ntitle = \"From file\"\ncontent = \"docs\"\n",
+        )
+        .unwrap();
+        let config = Config::load(
+            Some(&file),
+            env(&[
+                ("FOLIO_ADDR", "0.0.0.0:2"),
+                ("FOLIO_TITLE", "From env"),
+                ("HOME", "/root"),
+            ]),
+            flags(&[("addr", "0.0.0.0:3")]),
+        )
+        .unwrap();
+        assert_eq!(config.addr, "0.0.0.0:3");
+        assert_eq!(config.title, "From env");
+        assert_eq!(config.content, PathBuf::from("docs"));
+        assert_eq!(config.index, PathBuf::from("index"));
+    }
+
+    #[test]
+    fn env_values_are_typed() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("FOLIO_FACETS", "class, status"),
+                ("FOLIO_READ_ONLY", "true"),
+                ("FOLIO_WATCH", "poll"),
+            ]),
+            toml::Table::new(),
+        )
+        .unwrap();
+        assert_eq!(config.facets, ["class", "status"]);
+        assert!(config.read_only);
+        assert_eq!(config.watch, Watch::Poll);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("folio.toml");
+        std::fs::write(&file, "adress = \"x\"\n").unwrap();
+        let error = Config::load(Some(&file), env(&[]), toml::Table::new())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("unknown key `adress`"), "{error}");
+        let error = Config::load(None, env(&[("FOLIO_PORT", "1")]), toml::Table::new())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("environment: unknown key `port`"), "{error}");
+        let error = Config::load(
+            None,
+            env(&[("FOLIO_WATCH", "sometimes")]),
+            toml::Table::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("sometimes"), "{error}");
+    }
+
+    #[test]
+    fn a_named_file_must_exist() {
+        let error = Config::load(
+            Some(Path::new("/nonexistent/folio.toml")),
+            env(&[]),
+            toml::Table::new(),
+        );
+        assert!(matches!(error, Err(ConfigError::Read { .. })));
+    }
+
+    #[test]
+    fn the_printed_configuration_reads_back() {
+        let config = Config::default();
+        let table: toml::Table = config.to_toml().parse().unwrap();
+        let again: Config = table.try_into().unwrap();
+        assert_eq!(again.addr, config.addr);
     }
 }

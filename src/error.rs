@@ -42,6 +42,9 @@ pub enum Error {
     /// The index folder holds files that folio did not write.
     #[error("index folder {0} holds files that are not a folio index; refusing to overwrite it")]
     ForeignIndexDir(PathBuf),
+    /// A read-only server found no index to serve.
+    #[error("no search index in {0}: build it with `folio index` before serving read-only")]
+    NoIndex(PathBuf),
     /// The index is out of date, and another process holds its writer.
     #[error("index {0} is out of date and another folio process is writing it")]
     IndexBusy(PathBuf),

@@ -32,25 +32,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Runs a parsed command line to its end.
-pub async fn run(cli: Cli) -> Result<ExitCode> {
-    let mut config = Config::default();
+/// Runs a parsed command line to its end with the configuration resolved for it.
+pub async fn run(cli: Cli, config: Config) -> Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => {
-            args.apply(&mut config);
-            serve(&config).await
-        }
-        Command::Index(args) => {
-            args.apply(&mut config);
-            index(&config)
-        }
-        Command::Check(args) => {
-            args.apply(&mut config);
-            check(&config)
-        }
-        Command::Search(args) => {
-            args.site.apply(&mut config);
-            search(&config, &args.query.join(" "), args.limit)
+        Command::Serve => serve(&config).await,
+        Command::Index => index(&config),
+        Command::Check => check(&config),
+        Command::Search(args) => search(&config, &args.query.join(" "), args.limit),
+        Command::Config => {
+            print!("{}", config.to_toml());
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
@@ -68,6 +59,9 @@ fn load_site(config: &Config) -> Result<Site> {
 }
 
 fn open_index(config: &Config, site: &Site) -> Result<SearchIndex> {
+    if config.read_only {
+        return SearchIndex::open_read_only(&config.index, site, &config.facets);
+    }
     let started = Instant::now();
     let (index, freshness) = SearchIndex::open_or_build(&config.index, site, &config.facets)?;
     match freshness {
@@ -86,15 +80,19 @@ async fn serve(config: &Config) -> Result<ExitCode> {
     let listener = server::bind(&config.addr).await?;
     let site = load_site(config)?;
     let index = Arc::new(open_index(config, &site)?);
-    let live = config.watch != config::Watch::Off;
+    let live = config.watch != config::Watch::Off && !config.read_only;
     let renderer = Arc::new(render::Renderer::new(
         &config.templates,
         &config.title,
+        &config.site_url,
         live,
     )?);
     let snapshot = server::Snapshot::render(&site, renderer.clone())?;
     let state = Arc::new(server::State::new(snapshot, index.clone(), live));
-    let _watching = watch::start(config, site, renderer, state.clone(), index)?;
+    let _watching = match live {
+        true => watch::start(config, site, renderer, state.clone(), index)?,
+        false => None,
+    };
     let addr = listener
         .local_addr()
         .map_err(|e| error::Error::io(&config.addr, e))?;

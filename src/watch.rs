@@ -138,6 +138,7 @@ pub fn start(
         content,
         templates: templates.unwrap_or_else(|| config.templates.clone()),
         title: config.title.clone(),
+        site_url: config.site_url.clone(),
         site,
         renderer,
         state,
@@ -183,6 +184,7 @@ struct Applier {
     content: PathBuf,
     templates: PathBuf,
     title: String,
+    site_url: String,
     site: Site,
     renderer: Arc<Renderer>,
     state: Arc<State>,
@@ -333,7 +335,7 @@ impl Applier {
     }
 
     fn reload_templates(&mut self) {
-        match Renderer::new(&self.templates, &self.title, true) {
+        match Renderer::new(&self.templates, &self.title, &self.site_url, true) {
             Ok(renderer) => {
                 self.broken
                     .retain(|path, _| !path.starts_with(&self.templates));

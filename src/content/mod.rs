@@ -92,6 +92,8 @@ pub struct Page {
     pub headings: Vec<Heading>,
     /// Every link's target with its 1-based line in the file.
     pub links: Vec<(usize, String)>,
+    /// When the file was last modified, when known.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 impl Page {
@@ -178,7 +180,10 @@ impl Site {
             .insert(relative.to_path_buf(), file_hash(relative, &bytes));
         let (page, _warnings) = parse_page(relative, &bytes);
         let page = match page {
-            Ok(page) => page,
+            Ok(mut page) => {
+                page.modified = modified(&path);
+                page
+            }
             Err((line, message)) => {
                 return Reloaded::Failed(Diagnostic::error(path, line, message));
             }
@@ -254,6 +259,10 @@ impl Diagnostic {
     }
 }
 
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
 fn file_hash(relative: &Path, bytes: &[u8]) -> u64 {
     let mut hasher = DefaultHasher::new();
     relative.hash(&mut hasher);
@@ -322,7 +331,7 @@ pub fn load(dir: &Path) -> Result<Site> {
             diagnose(line, Severity::Warning, message);
         }
         match page {
-            Ok(page) => match claimed.get(&page.url) {
+            Ok(mut page) => match claimed.get(&page.url) {
                 Some(first) => diagnose(
                     1,
                     Severity::Error,
@@ -334,6 +343,7 @@ pub fn load(dir: &Path) -> Result<Site> {
                 ),
                 None => {
                     claimed.insert(page.url.clone(), relative);
+                    page.modified = modified(path);
                     site.pages.push(page);
                 }
             },
@@ -555,6 +565,7 @@ fn parse_into(
             .into_iter()
             .map(|(line, target)| (line + split.body_line - 1, target))
             .collect(),
+        modified: None,
         frontmatter: fields,
     })
 }

@@ -97,6 +97,20 @@ impl SearchIndex {
         Ok((built, Freshness::Rebuilt(reason)))
     }
 
+    /// Opens the index in `dir` for reading only, as built by `folio index`: for
+    /// replicas that share one build. A stale index is served with a warning.
+    pub fn open_read_only(dir: &Path, site: &Site, facet_keys: &[String]) -> Result<SearchIndex> {
+        if !dir.join("meta.json").exists() {
+            return Err(Error::NoIndex(dir.to_path_buf()));
+        }
+        let recorded = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).unwrap_or_default();
+        if recorded != fingerprint_line(site, facet_keys) {
+            tracing::warn!(index = %dir.display(), "the index was built from other content; run `folio index` to rebuild it");
+        }
+        let index = Index::open_in_dir(dir)?;
+        Self::with_index(index, false, Some(dir), site, facet_keys)
+    }
+
     /// Builds an index in memory, for tests and one-off use.
     pub fn in_memory(site: &Site, facet_keys: &[String]) -> Result<SearchIndex> {
         let (schema, _) = Fields::schema();

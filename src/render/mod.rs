@@ -43,6 +43,8 @@ pub struct Asset {
 pub struct Renderer {
     registry: Handlebars<'static>,
     site_title: String,
+    /// The public URL of the site without a trailing `/`, or empty.
+    site_url: String,
     css: Asset,
     js: Asset,
     /// The live-reload script, when pages should carry it.
@@ -53,7 +55,7 @@ impl Renderer {
     /// Loads the built-in templates, then any `*.hbs` (and `assets/folio.css`,
     /// `assets/folio.js`, `assets/livereload.js`) in `dir` over them. A missing `dir`
     /// is fine. With `live`, pages carry the live-reload script.
-    pub fn new(dir: &Path, site_title: &str, live: bool) -> Result<Self> {
+    pub fn new(dir: &Path, site_title: &str, site_url: &str, live: bool) -> Result<Self> {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         for (name, source) in TEMPLATES {
@@ -90,6 +92,7 @@ impl Renderer {
             },
             registry,
             site_title: site_title.to_string(),
+            site_url: site_url.trim_end_matches('/').to_string(),
         })
     }
 
@@ -152,6 +155,34 @@ impl Renderer {
         self.render("search", "/search", &view)
     }
 
+    /// The site's public URL (`https://docs.example.com`), or empty when not configured.
+    pub fn site_url(&self) -> &str {
+        &self.site_url
+    }
+
+    /// A page's metadata as JSON (`/502.json`): URL, titles, description, headings and
+    /// every frontmatter key.
+    pub fn page_json(&self, page: &Page) -> String {
+        let view = view::PageJson {
+            url: &page.url,
+            title: &page.title,
+            heading: &page.heading,
+            description: &page.description,
+            keywords: &page.keywords,
+            headings: page
+                .headings
+                .iter()
+                .map(|h| view::HeadingJson {
+                    level: h.level,
+                    id: &h.id,
+                    text: &h.text,
+                })
+                .collect(),
+            frontmatter: &page.frontmatter,
+        };
+        serde_json::to_string(&view).unwrap_or_default()
+    }
+
     /// The OpenSearch description: search and suggestions under `origin`
     /// (`https://docs.example.com`).
     pub fn opensearch(&self, origin: &str) -> String {
@@ -195,7 +226,7 @@ impl Renderer {
         Chrome {
             site_title: &self.site_title,
             title: page.title.clone(),
-            head: head_html(&page.head, &page.description),
+            head: head_html(&page.head, &page.description, &self.site_url),
             json_ld: &page.json_ld,
             query,
             css: &self.css.url,
@@ -233,8 +264,9 @@ fn hash(bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
-/// The page's `<head>` tags as HTML, with a meta description when it has none.
-fn head_html(tags: &[HeadTag], description: &str) -> String {
+/// The page's `<head>` tags as HTML, with a meta description when it has none, and
+/// root-relative link URLs (a canonical `/502`) made absolute with `site_url`.
+fn head_html(tags: &[HeadTag], description: &str, site_url: &str) -> String {
     let has_description = tags.iter().any(|tag| {
         tag.name == "meta"
             && tag
@@ -253,7 +285,13 @@ fn head_html(tags: &[HeadTag], description: &str) -> String {
         html.push('<');
         html.push_str(&tag.name);
         for (key, value) in &tag.attrs {
-            html.push_str(&format!(" {key}=\"{}\"", escape_html(value)));
+            let value = match (tag.name.as_str(), key.as_str()) {
+                ("link", "href") if value.starts_with('/') && !value.starts_with("//") => {
+                    format!("{site_url}{value}")
+                }
+                _ => value.clone(),
+            };
+            html.push_str(&format!(" {key}=\"{}\"", escape_html(&value)));
         }
         html.push_str(">\n");
     }
@@ -332,11 +370,11 @@ mod tests {
             "a.md",
             "---\ndescription: \"a \\\"quoted\\\" <b>\"\nhead:\n  - - link\n    - rel: canonical\n      href: /a\n---\n# A\n",
         );
-        let html = head_html(&p.head, &p.description);
+        let html = head_html(&p.head, &p.description, "https://docs.example");
         assert!(
             html.contains("<meta name=\"description\" content=\"a &quot;quoted&quot; &lt;b&gt;\">")
         );
-        assert!(html.contains("<link rel=\"canonical\" href=\"/a\">"));
+        assert!(html.contains("<link rel=\"canonical\" href=\"https://docs.example/a\">"));
     }
 
     #[test]
@@ -361,7 +399,7 @@ mod tests {
     fn a_broken_override_template_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("page.hbs"), "{{#if}}").unwrap();
-        let error = Renderer::new(dir.path(), "t", false)
+        let error = Renderer::new(dir.path(), "t", "", false)
             .err()
             .unwrap()
             .to_string();

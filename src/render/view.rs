@@ -71,6 +71,25 @@ pub struct ResultView {
     pub snippet: String,
 }
 
+/// A page's metadata, as `/{url}.json` serves it.
+#[derive(Serialize)]
+pub struct PageJson<'a> {
+    pub url: &'a str,
+    pub title: &'a str,
+    pub heading: &'a str,
+    pub description: &'a str,
+    pub keywords: &'a [String],
+    pub headings: Vec<HeadingJson<'a>>,
+    pub frontmatter: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+pub struct HeadingJson<'a> {
+    pub level: u8,
+    pub id: &'a str,
+    pub text: &'a str,
+}
+
 #[derive(Serialize)]
 pub struct NotFoundView<'a> {
     pub chrome: Chrome<'a>,

@@ -2,9 +2,12 @@
 //! JSON, the assets, a health check and, while watching, live-reload events.
 //! Requests never touch the file system.
 
+mod payload;
 mod routes;
 
-use crate::content::Site;
+use payload::Payload;
+
+use crate::content::{Page, Site};
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
 use crate::render::{Renderer, ResultView, group_pages};
@@ -15,45 +18,52 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::SystemTime;
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
 
 /// Everything rendered, ready to send: replaced whole when content or templates change.
 pub struct Snapshot {
-    pages: HashMap<String, Bytes>,
-    assets: HashMap<String, (&'static str, Bytes)>,
+    pages: HashMap<String, Arc<Payload>>,
+    /// Each page's metadata as JSON, by page URL.
+    metadata: HashMap<String, Arc<Payload>>,
+    assets: HashMap<String, Arc<Payload>>,
     renderer: Arc<Renderer>,
     /// The pages that head a group, offered when a search finds nothing.
     groups: Vec<ResultView>,
+    /// Every page's URL and modification time, for the sitemap.
+    sitemap: Vec<(String, Option<SystemTime>)>,
 }
+
+const HTML: &str = "text/html; charset=utf-8";
+const JSON: &str = "application/json";
 
 impl Snapshot {
     /// Renders every page of `site`. A page that fails to render is logged and left out.
     pub fn render(site: &Site, renderer: Arc<Renderer>) -> Result<Snapshot> {
-        let mut pages = HashMap::with_capacity(site.pages.len() + 1);
-        for page in site.pages.iter().filter(|page| page.url != "/") {
-            match renderer.page(page) {
-                Ok(html) => {
-                    pages.insert(page.url.clone(), Bytes::from(html));
-                }
-                Err(error) => tracing::error!(%error, "page not served"),
-            }
-        }
-        pages.insert("/".to_string(), Bytes::from(renderer.home(site)?));
-        let assets = renderer
-            .assets()
-            .into_iter()
-            .map(|asset| {
-                let body = Bytes::from(asset.body.clone());
-                (asset.url.clone(), (asset.content_type, body))
-            })
-            .collect();
-        Ok(Snapshot {
-            pages,
-            assets,
+        let mut snapshot = Snapshot {
+            pages: HashMap::with_capacity(site.pages.len() + 1),
+            metadata: HashMap::with_capacity(site.pages.len()),
+            assets: renderer
+                .assets()
+                .into_iter()
+                .map(|asset| {
+                    let body = Bytes::from(asset.body.clone());
+                    (
+                        asset.url.clone(),
+                        Arc::new(Payload::new(body, asset.content_type, None)),
+                    )
+                })
+                .collect(),
             renderer,
-            groups: group_pages(site),
-        })
+            groups: Vec::new(),
+            sitemap: Vec::new(),
+        };
+        for page in &site.pages {
+            snapshot.render_page(page);
+        }
+        snapshot.render_lists(site)?;
+        Ok(snapshot)
     }
 
     /// A copy of this snapshot with the pages at `changed` re-rendered from `site`,
@@ -66,28 +76,68 @@ impl Snapshot {
         removed: &[String],
         home: bool,
     ) -> Result<Snapshot> {
-        let mut pages = self.pages.clone();
-        for url in removed {
-            pages.remove(url);
-        }
-        for url in changed.iter().filter(|url| *url != "/") {
-            if let Some(page) = site.page(url) {
-                pages.insert(url.clone(), Bytes::from(self.renderer.page(page)?));
-            }
-        }
-        if home || changed.iter().any(|url| url == "/") {
-            pages.insert("/".to_string(), Bytes::from(self.renderer.home(site)?));
-        }
-        Ok(Snapshot {
-            pages,
+        let mut snapshot = Snapshot {
+            pages: self.pages.clone(),
+            metadata: self.metadata.clone(),
             assets: self.assets.clone(),
             renderer: self.renderer.clone(),
-            groups: if home {
-                group_pages(site)
-            } else {
-                self.groups.clone()
-            },
-        })
+            groups: self.groups.clone(),
+            sitemap: self.sitemap.clone(),
+        };
+        for url in removed {
+            snapshot.pages.remove(url);
+            snapshot.metadata.remove(url);
+        }
+        for page in changed.iter().filter_map(|url| site.page(url)) {
+            snapshot.render_page(page);
+        }
+        if home || changed.iter().any(|url| url == "/") {
+            snapshot.render_lists(site)?;
+        } else {
+            let changed: HashMap<&str, Option<SystemTime>> = changed
+                .iter()
+                .filter_map(|url| site.page(url))
+                .map(|page| (page.url.as_str(), page.modified))
+                .collect();
+            for (url, modified) in &mut snapshot.sitemap {
+                if let Some(time) = changed.get(url.as_str()) {
+                    *modified = *time;
+                }
+            }
+        }
+        Ok(snapshot)
+    }
+
+    fn render_page(&mut self, page: &Page) {
+        let json = Bytes::from(self.renderer.page_json(page));
+        self.metadata.insert(
+            page.url.clone(),
+            Arc::new(Payload::new(json, JSON, page.modified)),
+        );
+        if page.url == "/" {
+            return;
+        }
+        match self.renderer.page(page) {
+            Ok(html) => {
+                let payload = Payload::new(Bytes::from(html), HTML, page.modified);
+                self.pages.insert(page.url.clone(), Arc::new(payload));
+            }
+            Err(error) => tracing::error!(%error, "page not served"),
+        }
+    }
+
+    /// The home page, the group pages and the sitemap: what lists every page.
+    fn render_lists(&mut self, site: &Site) -> Result<()> {
+        let newest = site.pages.iter().filter_map(|p| p.modified).max();
+        let home = Payload::new(Bytes::from(self.renderer.home(site)?), HTML, newest);
+        self.pages.insert("/".to_string(), Arc::new(home));
+        self.groups = group_pages(site);
+        self.sitemap = site
+            .pages
+            .iter()
+            .map(|page| (page.url.clone(), page.modified))
+            .collect();
+        Ok(())
     }
 
     /// How many pages are served, the home page included.

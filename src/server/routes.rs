@@ -1,6 +1,8 @@
 //! Routes, one function each, and the one `recover` that turns rejections into responses.
 
+use super::Snapshot;
 use super::State;
+use crate::content::markdown::escape_html;
 use crate::render::ResultView;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -8,6 +10,8 @@ use serde::Serialize;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Instant;
+use std::time::SystemTime;
+use warp::http::header::HeaderMap;
 use warp::http::{Response, StatusCode, header};
 use warp::path::FullPath;
 use warp::{Filter, Rejection, Reply};
@@ -25,15 +29,31 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = In
     let read = warp::get().or(warp::head()).unify();
     read.and(
         healthz(state.clone())
+            .or(readyz(state.clone()))
             .or(api_search(state.clone()))
             .or(api_suggest(state.clone()))
             .or(opensearch(state.clone()))
             .or(livereload(state.clone()))
+            .or(sitemap(state.clone()))
+            .or(robots(state.clone()))
             .or(search_page(state.clone()))
             .or(asset(state.clone()))
             .or(page(state)),
     )
     .recover(recover)
+    .with(warp::reply::with::headers(security_headers()))
+    .with(warp::log::custom(access_log))
+}
+
+/// One line per request, under the `folio::access` target.
+fn access_log(info: warp::log::Info<'_>) {
+    tracing::info!(
+        target: "folio::access",
+        method = %info.method(),
+        path = info.path(),
+        status = info.status().as_u16(),
+        ms = info.elapsed().as_secs_f64() * 1e3,
+    );
 }
 
 fn with_state(
@@ -52,6 +72,24 @@ fn healthz(
             json(
                 StatusCode::OK,
                 &serde_json::json!({"status": "ok", "pages": state.snapshot().page_count()}),
+            )
+        })
+}
+
+/// `GET /readyz`: ready to serve: pages rendered and the index open, with its size.
+fn readyz(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path!("readyz")
+        .and(with_state(state))
+        .map(|state: Arc<State>| {
+            json(
+                StatusCode::OK,
+                &serde_json::json!({
+                    "status": "ready",
+                    "pages": state.snapshot().page_count(),
+                    "indexed": state.index.len(),
+                }),
             )
         })
 }
@@ -243,46 +281,122 @@ fn search_page(
         })
 }
 
-/// `GET /assets/…`: the stylesheet and the script.
+/// How long browsers and caches may keep pages and API answers without asking again.
+const PAGE_CACHE: &str = "public, max-age=60, must-revalidate";
+/// Assets carry a hash of their bytes in their names, so they never change.
+const ASSET_CACHE: &str = "public, max-age=31536000, immutable";
+
+/// `GET /assets/…`: the stylesheet and the scripts.
 fn asset(
     state: Arc<State>,
 ) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
     warp::path("assets")
         .and(warp::path::full())
+        .and(warp::header::headers_cloned())
         .and(with_state(state))
-        .and_then(|path: FullPath, state: Arc<State>| async move {
+        .and_then(
+            |path: FullPath, headers: HeaderMap, state: Arc<State>| async move {
+                let snapshot = state.snapshot();
+                match snapshot.assets.get(path.as_str()) {
+                    Some(asset) => Ok(asset.respond(StatusCode::OK, &headers, ASSET_CACHE)),
+                    None => Err(warp::reject::not_found()),
+                }
+            },
+        )
+}
+
+/// `GET /sitemap.xml`: every page, with the date it last changed.
+fn sitemap(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path!("sitemap.xml")
+        .and(warp::header::optional::<String>("host"))
+        .and(with_state(state))
+        .map(|host: Option<String>, state: Arc<State>| {
             let snapshot = state.snapshot();
-            let Some((content_type, body)) = snapshot.assets.get(path.as_str()) else {
-                return Err(warp::reject::not_found());
-            };
-            let mut response = Response::new(body.clone());
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                header::HeaderValue::from_static(content_type),
+            let origin = origin(&snapshot, host.as_deref());
+            let mut xml = String::from(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
             );
-            headers.insert(
-                header::CACHE_CONTROL,
-                header::HeaderValue::from_static("public, max-age=31536000, immutable"),
-            );
-            Ok(response)
+            for (url, modified) in &snapshot.sitemap {
+                let location = escape_html(&format!("{origin}{}", encode_path(url)));
+                xml.push_str(&format!("  <url><loc>{location}</loc>"));
+                if let Some(date) = modified.and_then(w3c_date) {
+                    xml.push_str(&format!("<lastmod>{date}</lastmod>"));
+                }
+                xml.push_str("</url>\n");
+            }
+            xml.push_str("</urlset>\n");
+            text(StatusCode::OK, "application/xml; charset=utf-8", xml)
         })
 }
 
-/// `GET /{url}`: a page, a redirect to its canonical URL, or the 404 page.
+/// `GET /robots.txt`: everything may be crawled; the sitemap is named.
+fn robots(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path!("robots.txt")
+        .and(warp::header::optional::<String>("host"))
+        .and(with_state(state))
+        .map(|host: Option<String>, state: Arc<State>| {
+            let origin = origin(&state.snapshot(), host.as_deref());
+            let body = format!(
+                "User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {origin}/sitemap.xml\n"
+            );
+            text(StatusCode::OK, "text/plain; charset=utf-8", body)
+        })
+}
+
+/// The site's public origin: the configured URL, else the request's host.
+fn origin(snapshot: &Snapshot, host: Option<&str>) -> String {
+    match snapshot.renderer.site_url() {
+        "" => format!(
+            "http://{}",
+            host.filter(|h| is_host(h)).unwrap_or("localhost")
+        ),
+        configured => configured.to_string(),
+    }
+}
+
+/// A date as `YYYY-MM-DD` (UTC), for the sitemap.
+fn w3c_date(time: SystemTime) -> Option<String> {
+    let days = time.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs() / 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Some(format!("{year:04}-{month:02}-{day:02}"))
+}
+
+/// `GET /{url}`: a page; `/{url}.json` its metadata; a redirect to the canonical URL
+/// (`/502/`, `/502.md` → `/502`); or the 404 page.
 fn page(
     state: Arc<State>,
 ) -> impl Filter<Extract = (Response<Bytes>,), Error = Infallible> + Clone {
     warp::path::full()
+        .and(warp::header::headers_cloned())
         .and(with_state(state))
-        .map(|path: FullPath, state: Arc<State>| {
+        .map(|path: FullPath, headers: HeaderMap, state: Arc<State>| {
             let decoded = percent_encoding::percent_decode_str(path.as_str()).decode_utf8();
             let Ok(decoded) = decoded else {
                 return not_found(&state, path.as_str());
             };
             let snapshot = state.snapshot();
-            if let Some(body) = snapshot.pages.get(decoded.as_ref()) {
-                return html(StatusCode::OK, body.clone());
+            if let Some(page) = snapshot.pages.get(decoded.as_ref()) {
+                return page.respond(StatusCode::OK, &headers, PAGE_CACHE);
+            }
+            if let Some(metadata) = decoded
+                .strip_suffix(".json")
+                .map(|url| if url.is_empty() { "/" } else { url })
+                .and_then(|url| snapshot.metadata.get(url))
+            {
+                return metadata.respond(StatusCode::OK, &headers, PAGE_CACHE);
             }
             let canonical = decoded.trim_end_matches('/');
             let canonical = canonical.strip_suffix(".md").unwrap_or(canonical);
@@ -292,6 +406,42 @@ fn page(
             }
             not_found(&state, &decoded)
         })
+}
+
+fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type),
+    );
+    response
+}
+
+/// Percent-encodes a URL path for a `Location` header or a sitemap.
+fn encode_path(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, PATH).to_string()
+}
+
+/// Headers sent with every response: a Content-Security-Policy without inline
+/// scripts, no MIME sniffing, no referrer across origins, no framing by others.
+fn security_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let pairs = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data: https:; connect-src 'self'; object-src 'none'; \
+             base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+    ];
+    for (name, value) in pairs {
+        headers.insert(name, header::HeaderValue::from_static(value));
+    }
+    headers
 }
 
 async fn run_search(
@@ -392,9 +542,7 @@ fn json_error(status: StatusCode, message: &str) -> Response<Bytes> {
 fn redirect(from: &str, to: &str) -> Response<Bytes> {
     let mut response = Response::new(Bytes::new());
     *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
-    match header::HeaderValue::from_str(
-        &percent_encoding::utf8_percent_encode(to, PATH).to_string(),
-    ) {
+    match header::HeaderValue::from_str(&encode_path(to)) {
         Ok(location) => {
             response.headers_mut().insert(header::LOCATION, location);
         }
