@@ -63,7 +63,18 @@ fn open_index(config: &Config, site: &Site) -> Result<SearchIndex> {
         return SearchIndex::open_read_only(&config.index, site, &config.facets);
     }
     let started = Instant::now();
-    let (index, freshness) = SearchIndex::open_or_build(&config.index, site, &config.facets)?;
+    let (index, freshness) = match SearchIndex::open_or_build(&config.index, site, &config.facets) {
+        Ok(opened) => opened,
+        Err(error @ (error::Error::Io { .. } | error::Error::Index(_))) => {
+            tracing::warn!(
+                index = %config.index.display(),
+                "cannot use the index folder ({error}); searching an index held in memory"
+            );
+            let index = SearchIndex::in_memory(site, &config.facets)?;
+            (index, Freshness::Rebuilt("index folder unusable".into()))
+        }
+        Err(error) => return Err(error),
+    };
     match freshness {
         Freshness::Reused => tracing::info!(index = %config.index.display(), "index is up to date"),
         Freshness::Rebuilt(reason) => tracing::info!(

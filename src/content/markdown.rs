@@ -561,6 +561,25 @@ mod tests {
         assert_eq!(out.links, [(3, "/a".to_string()), (4, "b#x".to_string())]);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn json_ld_never_closes_its_script(headline in "\\PC{0,60}") {
+            let data = serde_json::json!({"@context": "https://schema.org", "headline": headline});
+            let body = format!("<script setup>\nconst d = {data}\n</script>\n");
+            let out = render(&body);
+            for json in &out.json_ld {
+                proptest::prop_assert!(!json.to_lowercase().contains("</script"));
+                proptest::prop_assert!(!json.contains('<'));
+            }
+        }
+
+        #[test]
+        fn any_markdown_renders(body in "\\PC{0,300}") {
+            let out = render(&body);
+            proptest::prop_assert!(!out.html.contains("<script setup"));
+        }
+    }
+
     #[test]
     fn strip_tags_decodes_entities() {
         assert_eq!(strip_tags("<p>a &amp; b</p>").trim(), "a & b");

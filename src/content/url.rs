@@ -88,6 +88,29 @@ mod tests {
         assert_eq!(url("x.md", both).unwrap(), "/a");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn normalized_urls_are_clean_paths(raw in "\\PC{0,40}") {
+            if let Ok(url) = normalize(&raw) {
+                proptest::prop_assert!(url.starts_with('/'));
+                proptest::prop_assert!(url == "/" || !url.ends_with('/'));
+                proptest::prop_assert!(!url.contains("//"));
+                for segment in url.split('/').skip(1) {
+                    proptest::prop_assert!(segment != "." && segment != "..", "{url}");
+                }
+            }
+        }
+
+        #[test]
+        fn any_file_path_maps_or_fails_cleanly(parts in proptest::collection::vec("[a-zA-Z0-9 ._-]{1,8}", 1..5)) {
+            let path = format!("{}.md", parts.join("/"));
+            if let Ok(url) = url_for(Path::new(&path), &Map::new()) {
+                proptest::prop_assert!(url.starts_with('/'));
+                proptest::prop_assert!(!url.ends_with(".md"));
+            }
+        }
+    }
+
     #[test]
     fn dot_segments_are_rejected() {
         assert!(url("x.md", json!({"permalink": "/a/../../etc"})).is_err());

@@ -271,6 +271,17 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn snippets_of_any_text_are_escaped_html(text in "\\PC{0,400}", word in "[a-zé<&]{1,6}") {
+            let h = highlighter(&[word.as_str()], &[word.as_str()], Some(word.as_str()));
+            if let Some(html) = snippet(&h, &text, 60) {
+                let stripped = html.replace("<mark>", "").replace("</mark>", "");
+                proptest::prop_assert!(!stripped.contains('<') && !stripped.contains('>'), "{html}");
+            }
+        }
+    }
+
     #[test]
     fn non_ascii_text_is_cut_on_character_boundaries() {
         let h = highlighter(&["café"], &[], None);

@@ -397,6 +397,23 @@ mod tests {
         assert_eq!(parse_query("\"gateway\""), words(&["gateway"]));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_query_parses_within_bounds(query in "\\PC{0,2000}") {
+            let clauses = parse_query(&query);
+            let words: usize = clauses
+                .iter()
+                .map(|c| match c { Clause::Word(_) => 1, Clause::Phrase(p) => p.len() })
+                .sum();
+            proptest::prop_assert!(words <= MAX_WORDS);
+            for clause in &clauses {
+                if let Clause::Word(word) = clause {
+                    proptest::prop_assert!(!word.is_empty() && !word.contains('"'));
+                }
+            }
+        }
+    }
+
     #[test]
     fn typo_distance_grows_with_length() {
         assert_eq!(typo_distance("gate"), None);

@@ -164,3 +164,14 @@ fn help_names_every_command() {
         assert!(serve.contains(flag), "{serve}");
     }
 }
+
+#[test]
+fn an_unusable_index_folder_falls_back_to_memory() {
+    let site = Site::fixture("site");
+    std::fs::write(site.index(), "a file where the index folder should be").unwrap();
+    let server = site.serve();
+    assert_eq!(
+        server.get("/api/search?q=flamingo").json()["hits"][0]["url"],
+        "/guide/setup"
+    );
+}

@@ -397,3 +397,75 @@ fn suggestions_opensearch_and_facets_over_http() {
         "facets count before filtering"
     );
 }
+
+#[test]
+fn hostile_urls_get_4xx_never_5xx_nor_files() {
+    let site = Site::fixture("site");
+    let server = site.serve();
+    let long = format!("/{}", "a".repeat(8_000));
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2f..%2fetc%2fpasswd",
+        "/%252e%252e/etc/passwd",
+        "/502%00.md",
+        "/%c0%ae%c0%ae/etc/passwd",
+        "/index/meta.json",
+        "/templates/layout.hbs",
+        "/content/502.md",
+        "/.git/config",
+        "/assets/../Cargo.toml",
+        long.as_str(),
+    ] {
+        let response = server.get(path);
+        assert!(
+            (400..500).contains(&response.status),
+            "{path}: {}",
+            response.status
+        );
+        assert!(
+            !response.body.contains("[package]") && !response.body.contains("root:"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn odd_content_files_do_not_stop_the_site() {
+    let site = Site::fixture("site");
+    site.write("empty.md", "");
+    site.write("bom.md", "\u{feff}# With a BOM\n\nText.\n");
+    site.write("a/b/c/d/e/f/g/deep.md", "# Deep\n\nFar down.\n");
+    site.write(
+        "big.md",
+        &format!(
+            "# Big\n\n{}",
+            "A long line of words about gateways. ".repeat(300_000)
+        ),
+    );
+    std::fs::write(site.content().join("latin1.md"), b"# Caf\xe9\n").unwrap();
+    let server = site.serve();
+    assert_eq!(server.get("/502").status, 200);
+    assert_eq!(server.get("/bom").status, 200);
+    assert!(
+        server
+            .get("/bom")
+            .body
+            .contains("<title>With a BOM</title>")
+    );
+    assert_eq!(server.get("/a/b/c/d/e/f/g/deep").status, 200);
+    assert_eq!(server.get("/big").status, 200);
+    assert_eq!(server.get("/latin1").status, 404);
+    assert_eq!(server.get("/api/search?q=gateways").status, 200);
+    let check = site.run(&["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let printed = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        printed.contains("latin1.md:1: error: not valid UTF-8"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("empty.md:1: warning: page is empty"),
+        "{printed}"
+    );
+}
