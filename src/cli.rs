@@ -84,9 +84,12 @@ pub struct Settings {
     /// The site's name [default: folio]
     #[arg(long, global = true)]
     pub title: Option<String>,
-    /// Public URL of the site, for canonical links and the sitemap
+    /// Public URL of the site's root, for canonical links and the sitemap
     #[arg(long, global = true, value_name = "URL")]
     pub site_url: Option<String>,
+    /// Path to serve everything under, behind a proxy (/docs)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub base_path: Option<String>,
     /// How to watch content/ and templates/ [default: native]
     #[arg(long, global = true, value_enum)]
     pub watch: Option<WatchFlag>,
@@ -132,6 +135,9 @@ impl Settings {
         }
         if let Some(site_url) = &self.site_url {
             set("site_url", toml::Value::String(site_url.clone()));
+        }
+        if let Some(base_path) = &self.base_path {
+            set("base_path", toml::Value::String(base_path.clone()));
         }
         let watch = match (self.watch, self.no_watch, self.poll) {
             (Some(WatchFlag::Native), ..) => Some(Watch::Native),

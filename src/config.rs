@@ -47,9 +47,11 @@ pub struct Config {
     pub index: PathBuf,
     /// The site's name, shown in the header and page titles.
     pub title: String,
-    /// The public URL of the site (`https://docs.example.com`), for canonical links,
-    /// the sitemap and OpenSearch; empty to use the request's host.
+    /// The public URL of the site's root (`https://example.com/docs`), for canonical
+    /// links, the sitemap and OpenSearch; empty to use the request's host.
     pub site_url: String,
+    /// The path everything is served under behind a proxy (`/docs`), or empty.
+    pub base_path: String,
     /// How content changes are noticed.
     pub watch: Watch,
     /// Frontmatter keys whose values search results count and filter by.
@@ -70,6 +72,7 @@ impl Default for Config {
             index: PathBuf::from("index"),
             title: "folio".into(),
             site_url: String::new(),
+            base_path: String::new(),
             watch: Watch::Native,
             facets: vec!["class".into()],
             log_format: LogFormat::Text,
@@ -123,9 +126,10 @@ impl Config {
         }
         merge(&mut table, env_table(&env), "environment")?;
         merge(&mut table, flags, "command line")?;
-        let config: Config = table
+        let mut config: Config = table
             .try_into()
             .map_err(|e: toml::de::Error| invalid("configuration", e.message()))?;
+        config.base_path = normalize_base(&config.base_path)?;
         Ok(config)
     }
 
@@ -133,6 +137,29 @@ impl Config {
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()
     }
+}
+
+/// `docs/` → `/docs`; `/` → empty. Only plain path segments are allowed.
+fn normalize_base(raw: &str) -> Result<String, ConfigError> {
+    let trimmed = raw.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        return Ok(String::new());
+    }
+    let clean = trimmed.split('/').all(|segment| {
+        !segment.is_empty()
+            && segment != "."
+            && segment != ".."
+            && segment
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+    });
+    if !clean {
+        return Err(invalid(
+            "base_path",
+            format!("{raw:?} is not a plain path such as /docs"),
+        ));
+    }
+    Ok(format!("/{trimmed}"))
 }
 
 fn invalid(origin: &str, message: impl ToString) -> ConfigError {
@@ -285,6 +312,15 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(error.contains("sometimes"), "{error}");
+    }
+
+    #[test]
+    fn base_paths_are_normalised() {
+        assert_eq!(normalize_base("docs/").unwrap(), "/docs");
+        assert_eq!(normalize_base("/a/b").unwrap(), "/a/b");
+        assert_eq!(normalize_base("/").unwrap(), "");
+        assert!(normalize_base("/a/../b").is_err());
+        assert!(normalize_base("/a b").is_err());
     }
 
     #[test]

@@ -92,12 +92,13 @@ async fn serve(config: &Config) -> Result<ExitCode> {
     let site = load_site(config)?;
     let index = Arc::new(open_index(config, &site)?);
     let live = config.watch != config::Watch::Off && !config.read_only;
-    let renderer = Arc::new(render::Renderer::new(
-        &config.templates,
-        &config.title,
-        &config.site_url,
+    let options = render::Options {
+        title: &config.title,
+        site_url: &config.site_url,
+        base_path: &config.base_path,
         live,
-    )?);
+    };
+    let renderer = Arc::new(render::Renderer::new(&config.templates, &options)?);
     let snapshot = server::Snapshot::render(&site, renderer.clone())?;
     let state = Arc::new(server::State::new(snapshot, index.clone(), live));
     let _watching = match live {

@@ -139,6 +139,7 @@ pub fn start(
         templates: templates.unwrap_or_else(|| config.templates.clone()),
         title: config.title.clone(),
         site_url: config.site_url.clone(),
+        base_path: config.base_path.clone(),
         site,
         renderer,
         state,
@@ -185,6 +186,7 @@ struct Applier {
     templates: PathBuf,
     title: String,
     site_url: String,
+    base_path: String,
     site: Site,
     renderer: Arc<Renderer>,
     state: Arc<State>,
@@ -335,7 +337,13 @@ impl Applier {
     }
 
     fn reload_templates(&mut self) {
-        match Renderer::new(&self.templates, &self.title, &self.site_url, true) {
+        let options = crate::render::Options {
+            title: &self.title,
+            site_url: &self.site_url,
+            base_path: &self.base_path,
+            live: true,
+        };
+        match Renderer::new(&self.templates, &options) {
             Ok(renderer) => {
                 self.broken
                     .retain(|path, _| !path.starts_with(&self.templates));

@@ -28,11 +28,26 @@ const CSS: &str = include_str!("../../templates/assets/folio.css");
 const JS: &str = include_str!("../../templates/assets/folio.js");
 const LIVE_JS: &str = include_str!("../../templates/assets/livereload.js");
 
+/// What the renderer needs to know of the site besides its pages.
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    /// The site's name.
+    pub title: &'a str,
+    /// The public URL of the site, or empty.
+    pub site_url: &'a str,
+    /// The path the site is served under (`/docs`), or empty.
+    pub base_path: &'a str,
+    /// Whether pages carry the live-reload script.
+    pub live: bool,
+}
+
 /// A static file served beside the pages.
 #[derive(Debug, Clone)]
 pub struct Asset {
     /// The URL path, with a hash of the content in the name (`/assets/folio.1a2b….css`).
     pub url: String,
+    /// The same under the base path, as pages link to it.
+    pub public: String,
     /// The MIME type.
     pub content_type: &'static str,
     /// The bytes.
@@ -45,6 +60,8 @@ pub struct Renderer {
     site_title: String,
     /// The public URL of the site without a trailing `/`, or empty.
     site_url: String,
+    /// The path the site is served under, without a trailing `/` (`/docs`), or empty.
+    base: String,
     css: Asset,
     js: Asset,
     /// The live-reload script, when pages should carry it.
@@ -55,7 +72,7 @@ impl Renderer {
     /// Loads the built-in templates, then any `*.hbs` (and `assets/folio.css`,
     /// `assets/folio.js`, `assets/livereload.js`) in `dir` over them. A missing `dir`
     /// is fine. With `live`, pages carry the live-reload script.
-    pub fn new(dir: &Path, site_title: &str, site_url: &str, live: bool) -> Result<Self> {
+    pub fn new(dir: &Path, options: &Options) -> Result<Self> {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         for (name, source) in TEMPLATES {
@@ -73,8 +90,10 @@ impl Renderer {
             let body = read_override(&dir.join("assets").join(name))?
                 .unwrap_or_else(|| built_in.to_string())
                 .into_bytes();
+            let url = format!("/assets/{stem}.{:016x}.{extension}", hash(&body));
             Ok(Asset {
-                url: format!("/assets/{stem}.{:016x}.{extension}", hash(&body)),
+                public: format!("{}{url}", options.base_path.trim_end_matches('/')),
+                url,
                 content_type,
                 body,
             })
@@ -82,7 +101,7 @@ impl Renderer {
         Ok(Renderer {
             css: asset("folio.css", CSS, "text/css; charset=utf-8")?,
             js: asset("folio.js", JS, "text/javascript; charset=utf-8")?,
-            live: match live {
+            live: match options.live {
                 true => Some(asset(
                     "livereload.js",
                     LIVE_JS,
@@ -91,8 +110,9 @@ impl Renderer {
                 false => None,
             },
             registry,
-            site_title: site_title.to_string(),
-            site_url: site_url.trim_end_matches('/').to_string(),
+            site_title: options.title.to_string(),
+            site_url: options.site_url.trim_end_matches('/').to_string(),
+            base: options.base_path.trim_end_matches('/').to_string(),
         })
     }
 
@@ -106,9 +126,10 @@ impl Renderer {
 
     /// Renders one content page.
     pub fn page(&self, page: &Page) -> Result<String> {
+        let html = self.rebase(&page.html);
         let view = PageView {
             chrome: self.chrome(page, ""),
-            html: &page.html,
+            html: &html,
         };
         self.render("page", &page.url, &view)
     }
@@ -120,9 +141,10 @@ impl Renderer {
             Some(page) => self.chrome(page, ""),
             None => self.plain_chrome(&self.site_title, ""),
         };
+        let intro = home.map(|page| self.rebase(&page.html));
         let view = HomeView {
             chrome,
-            intro: home.map(|page| page.html.as_str()),
+            intro: intro.as_deref(),
             groups: groups(site),
         };
         self.render("home", "/", &view)
@@ -155,6 +177,45 @@ impl Renderer {
         self.render("search", "/search", &view)
     }
 
+    /// The path the site is served under (`/docs`), or empty.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// What root-relative URLs are resolved against: the public URL when configured,
+    /// else the base path.
+    fn public_root(&self) -> &str {
+        if self.site_url.is_empty() {
+            &self.base
+        } else {
+            &self.site_url
+        }
+    }
+
+    /// Root-relative links and sources in page HTML (`href="/502"`) under the base path.
+    fn rebase(&self, html: &str) -> String {
+        if self.base.is_empty() {
+            return html.to_string();
+        }
+        let mut out = html.to_string();
+        for attribute in ["href=\"/", "src=\"/"] {
+            let mut rebased = String::with_capacity(out.len());
+            let mut rest = out.as_str();
+            while let Some(at) = rest.find(attribute) {
+                let end = at + attribute.len();
+                rebased.push_str(&rest[..end - 1]);
+                if !rest[end..].starts_with('/') {
+                    rebased.push_str(&self.base);
+                }
+                rebased.push('/');
+                rest = &rest[end..];
+            }
+            rebased.push_str(rest);
+            out = rebased;
+        }
+        out
+    }
+
     /// The site's public URL (`https://docs.example.com`), or empty when not configured.
     pub fn site_url(&self) -> &str {
         &self.site_url
@@ -183,8 +244,8 @@ impl Renderer {
         serde_json::to_string(&view).unwrap_or_default()
     }
 
-    /// The OpenSearch description: search and suggestions under `origin`
-    /// (`https://docs.example.com`).
+    /// The OpenSearch description: search and suggestions under `origin`, the site's
+    /// public root (`https://docs.example.com/docs`).
     pub fn opensearch(&self, origin: &str) -> String {
         let title = escape_html(&self.site_title);
         let origin = escape_html(origin.trim_end_matches('/'));
@@ -225,26 +286,28 @@ impl Renderer {
     fn chrome<'a>(&'a self, page: &'a Page, query: &'a str) -> Chrome<'a> {
         Chrome {
             site_title: &self.site_title,
+            base: &self.base,
             title: page.title.clone(),
-            head: head_html(&page.head, &page.description, &self.site_url),
+            head: head_html(&page.head, &page.description, self.public_root()),
             json_ld: &page.json_ld,
             query,
-            css: &self.css.url,
-            js: &self.js.url,
-            live: self.live.as_ref().map(|asset| asset.url.as_str()),
+            css: self.css.public.as_str(),
+            js: self.js.public.as_str(),
+            live: self.live.as_ref().map(|asset| asset.public.as_str()),
         }
     }
 
     fn plain_chrome<'a>(&'a self, title: &str, query: &'a str) -> Chrome<'a> {
         Chrome {
             site_title: &self.site_title,
+            base: &self.base,
             title: title.to_string(),
             head: String::new(),
             json_ld: &[],
             query,
-            css: &self.css.url,
-            js: &self.js.url,
-            live: self.live.as_ref().map(|asset| asset.url.as_str()),
+            css: self.css.public.as_str(),
+            js: self.js.public.as_str(),
+            live: self.live.as_ref().map(|asset| asset.public.as_str()),
         }
     }
 }
@@ -399,7 +462,7 @@ mod tests {
     fn a_broken_override_template_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("page.hbs"), "{{#if}}").unwrap();
-        let error = Renderer::new(dir.path(), "t", "", false)
+        let error = Renderer::new(dir.path(), &Options::default())
             .err()
             .unwrap()
             .to_string();

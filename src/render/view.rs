@@ -6,6 +6,8 @@ use serde::Serialize;
 #[derive(Serialize)]
 pub struct Chrome<'a> {
     pub site_title: &'a str,
+    /// The path the site is served under (`/docs`), or empty.
+    pub base: &'a str,
     pub title: String,
     /// Ready `<meta>`/`<link>` tags, escaped.
     pub head: String,

@@ -13,7 +13,6 @@ use std::time::Instant;
 use std::time::SystemTime;
 use warp::http::header::HeaderMap;
 use warp::http::{Response, StatusCode, header};
-use warp::path::FullPath;
 use warp::{Filter, Rejection, Reply};
 
 /// The default and the largest number of hits a search returns.
@@ -27,22 +26,33 @@ type Params = Vec<(String, String)>;
 /// Every route, with rejections recovered.
 pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let read = warp::get().or(warp::head()).unify();
-    read.and(
-        healthz(state.clone())
-            .or(readyz(state.clone()))
-            .or(api_search(state.clone()))
-            .or(api_suggest(state.clone()))
-            .or(opensearch(state.clone()))
-            .or(livereload(state.clone()))
-            .or(sitemap(state.clone()))
-            .or(robots(state.clone()))
-            .or(search_page(state.clone()))
-            .or(asset(state.clone()))
-            .or(page(state)),
-    )
-    .recover(recover)
-    .with(warp::reply::with::headers(security_headers()))
-    .with(warp::log::custom(access_log))
+    let base = state
+        .snapshot()
+        .renderer
+        .base()
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(String::from)
+        .fold(warp::any().boxed(), |under, segment| {
+            under.and(warp::path(segment)).boxed()
+        });
+    read.and(base)
+        .and(
+            healthz(state.clone())
+                .or(readyz(state.clone()))
+                .or(api_search(state.clone()))
+                .or(api_suggest(state.clone()))
+                .or(opensearch(state.clone()))
+                .or(livereload(state.clone()))
+                .or(sitemap(state.clone()))
+                .or(robots(state.clone()))
+                .or(search_page(state.clone()))
+                .or(asset(state.clone()))
+                .or(page(state)),
+        )
+        .recover(recover)
+        .with(warp::reply::with::headers(security_headers()))
+        .with(warp::log::custom(access_log))
 }
 
 /// One line per request, under the `folio::access` target.
@@ -108,17 +118,24 @@ fn api_search(
             };
             let query = param(&params, "q").to_string();
             let started = Instant::now();
+            let base = state.snapshot().renderer.base().to_string();
             match run_search(state, query.clone(), limit, params).await {
-                Some(results) => json(
-                    StatusCode::OK,
-                    &ApiResults {
-                        query: &query,
-                        total: results.total,
-                        took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
-                        hits: &results.hits,
-                        facets: &results.facets,
-                    },
-                ),
+                Some(mut results) => {
+                    for hit in &mut results.hits {
+                        hit.url.insert_str(0, &base);
+                        hit.anchor.insert_str(0, &base);
+                    }
+                    json(
+                        StatusCode::OK,
+                        &ApiResults {
+                            query: &query,
+                            total: results.total,
+                            took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+                            hits: &results.hits,
+                            facets: &results.facets,
+                        },
+                    )
+                }
                 None => json_error(StatusCode::INTERNAL_SERVER_ERROR, "search failed"),
             }
         })
@@ -142,13 +159,17 @@ fn api_suggest(
         .and(with_state(state))
         .map(|params: Params, state: Arc<State>| {
             let typed = param(&params, "q");
-            let suggestions = match state.index.suggest(typed, SUGGESTIONS) {
+            let base = state.snapshot().renderer.base().to_string();
+            let mut suggestions = match state.index.suggest(typed, SUGGESTIONS) {
                 Ok(suggestions) => suggestions,
                 Err(error) => {
                     tracing::error!(%error, "suggest failed");
                     return json_error(StatusCode::INTERNAL_SERVER_ERROR, "suggest failed");
                 }
             };
+            for suggestion in &mut suggestions {
+                suggestion.url.insert_str(0, &base);
+            }
             let column = |pick: fn(&crate::index::Suggestion) -> &str| -> Vec<&str> {
                 suggestions.iter().map(pick).collect()
             };
@@ -240,11 +261,21 @@ fn search_page(
             let Some(results) = results else {
                 return html(StatusCode::INTERNAL_SERVER_ERROR, error_page(&state));
             };
+            let snapshot = state.snapshot();
+            let base = snapshot.renderer.base().to_string();
+            let groups: Vec<ResultView> = snapshot
+                .groups
+                .iter()
+                .map(|group| ResultView {
+                    url: format!("{base}{}", group.url),
+                    ..group.clone()
+                })
+                .collect();
             let hits: Vec<ResultView> = results
                 .hits
                 .into_iter()
                 .map(|hit| ResultView {
-                    url: with_highlight(&hit.anchor, &query),
+                    url: format!("{}{}", base, with_highlight(&hit.anchor, &query)),
                     title: hit.title,
                     section: hit.section,
                     snippet: hit.snippet,
@@ -257,7 +288,7 @@ fn search_page(
                     .unwrap_or_default()
                     .into_iter()
                     .map(|s| ResultView {
-                        url: s.url,
+                        url: format!("{base}{}", s.url),
                         title: s.title,
                         section: None,
                         snippet: String::new(),
@@ -266,11 +297,9 @@ fn search_page(
             } else {
                 Vec::new()
             };
-            let snapshot = state.snapshot();
-            let page =
-                snapshot
-                    .renderer
-                    .search(&query, results.total, &hits, &nearest, &snapshot.groups);
+            let page = snapshot
+                .renderer
+                .search(&query, results.total, &hits, &nearest, &groups);
             match page {
                 Ok(page) => html(StatusCode::OK, Bytes::from(page)),
                 Err(error) => {
@@ -291,13 +320,13 @@ fn asset(
     state: Arc<State>,
 ) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
     warp::path("assets")
-        .and(warp::path::full())
+        .and(warp::path::tail())
         .and(warp::header::headers_cloned())
         .and(with_state(state))
         .and_then(
-            |path: FullPath, headers: HeaderMap, state: Arc<State>| async move {
+            |tail: warp::path::Tail, headers: HeaderMap, state: Arc<State>| async move {
                 let snapshot = state.snapshot();
-                match snapshot.assets.get(path.as_str()) {
+                match snapshot.assets.get(&format!("/assets/{}", tail.as_str())) {
                     Some(asset) => Ok(asset.respond(StatusCode::OK, &headers, ASSET_CACHE)),
                     None => Err(warp::reject::not_found()),
                 }
@@ -351,8 +380,9 @@ fn robots(
 fn origin(snapshot: &Snapshot, host: Option<&str>) -> String {
     match snapshot.renderer.site_url() {
         "" => format!(
-            "http://{}",
-            host.filter(|h| is_host(h)).unwrap_or("localhost")
+            "http://{}{}",
+            host.filter(|h| is_host(h)).unwrap_or("localhost"),
+            snapshot.renderer.base()
         ),
         configured => configured.to_string(),
     }
@@ -379,33 +409,42 @@ fn w3c_date(time: SystemTime) -> Option<String> {
 fn page(
     state: Arc<State>,
 ) -> impl Filter<Extract = (Response<Bytes>,), Error = Infallible> + Clone {
-    warp::path::full()
+    warp::path::tail()
         .and(warp::header::headers_cloned())
         .and(with_state(state))
-        .map(|path: FullPath, headers: HeaderMap, state: Arc<State>| {
-            let decoded = percent_encoding::percent_decode_str(path.as_str()).decode_utf8();
-            let Ok(decoded) = decoded else {
-                return not_found(&state, path.as_str());
-            };
-            let snapshot = state.snapshot();
-            if let Some(page) = snapshot.pages.get(decoded.as_ref()) {
-                return page.respond(StatusCode::OK, &headers, PAGE_CACHE);
-            }
-            if let Some(metadata) = decoded
-                .strip_suffix(".json")
-                .map(|url| if url.is_empty() { "/" } else { url })
-                .and_then(|url| snapshot.metadata.get(url))
-            {
-                return metadata.respond(StatusCode::OK, &headers, PAGE_CACHE);
-            }
-            let canonical = decoded.trim_end_matches('/');
-            let canonical = canonical.strip_suffix(".md").unwrap_or(canonical);
-            let canonical = if canonical.is_empty() { "/" } else { canonical };
-            if canonical != decoded && snapshot.pages.contains_key(canonical) {
-                return redirect(path.as_str(), canonical);
-            }
-            not_found(&state, &decoded)
-        })
+        .map(
+            |tail: warp::path::Tail, headers: HeaderMap, state: Arc<State>| {
+                let path = format!("/{}", tail.as_str());
+                let decoded = percent_encoding::percent_decode_str(&path).decode_utf8();
+                let Ok(decoded) = decoded else {
+                    return not_found(&state, &path);
+                };
+                let snapshot = state.snapshot();
+                if let Some(page) = snapshot.pages.get(decoded.as_ref()) {
+                    return page.respond(StatusCode::OK, &headers, PAGE_CACHE);
+                }
+                if let Some(metadata) = decoded
+                    .strip_suffix(".json")
+                    .map(|url| if url.is_empty() { "/" } else { url })
+                    .and_then(|url| snapshot.metadata.get(url))
+                {
+                    return metadata.respond(StatusCode::OK, &headers, PAGE_CACHE);
+                }
+                let canonical = decoded.trim_end_matches('/');
+                let canonical = canonical.strip_suffix(".md").unwrap_or(canonical);
+                let canonical = if canonical.is_empty() { "/" } else { canonical };
+                if canonical != decoded && snapshot.pages.contains_key(canonical) {
+                    let base = snapshot.renderer.base();
+                    let target = match (base, canonical) {
+                        ("", _) => canonical.to_string(),
+                        (_, "/") => format!("{base}/"),
+                        _ => format!("{base}{canonical}"),
+                    };
+                    return redirect(&path, &target);
+                }
+                not_found(&state, &decoded)
+            },
+        )
 }
 
 fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<Bytes> {

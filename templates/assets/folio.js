@@ -6,6 +6,7 @@
   const list = document.getElementById("search-results");
   if (!input || !list) return;
   const form = input.form;
+  const base = document.documentElement.dataset.base || "";
   let timer = 0;
   let pending = null;
   let active = -1;
@@ -69,7 +70,7 @@
     if (!query) { close(); return; }
     pending = new AbortController();
     try {
-      const response = await fetch("/api/search?limit=8&q=" + encodeURIComponent(query), { signal: pending.signal });
+      const response = await fetch(base + "/api/search?limit=8&q=" + encodeURIComponent(query), { signal: pending.signal });
       if (!response.ok) return;
       const body = await response.json();
       if (input.value.trim() === query) show(body.hits, query);

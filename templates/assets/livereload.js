@@ -2,7 +2,9 @@
 // an open search, shows build errors over the page, and reconnects after a restart.
 (function () {
   "use strict";
-  const here = decodeURIComponent(location.pathname).replace(/\/+$/, "") || "/";
+  const base = document.documentElement.dataset.base || "";
+  const path = decodeURIComponent(location.pathname);
+  const here = (path.startsWith(base) ? path.slice(base.length) : path).replace(/\/+$/, "") || "/";
   let overlay = null;
 
   function showErrors(errors) {
@@ -24,7 +26,7 @@
   }
 
   function connect() {
-    const source = new EventSource("/__livereload");
+    const source = new EventSource(base + "/__livereload");
     source.onmessage = (message) => {
       let event;
       try { event = JSON.parse(message.data); } catch (_) { return; }

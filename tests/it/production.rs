@@ -234,3 +234,62 @@ fn read_only_replicas_serve_a_prebuilt_index_without_writing() {
         before
     );
 }
+
+#[test]
+fn everything_is_served_under_a_base_path() {
+    let site = Site::fixture("site");
+    let server = Server::start(&site, &["--base-path", "/docs/"]);
+    let home = server.get("/docs/");
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains("href=\"/docs/502\""),
+        "home links carry the base path"
+    );
+    assert!(home.body.contains("action=\"/docs/search\""));
+    assert!(home.body.contains("data-base=\"/docs\""));
+    assert_eq!(server.get("/docs").status, 200);
+    let page = server.get("/docs/502");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<a href=\"/docs/504\">504</a>"),
+        "content links are rebased"
+    );
+    let css = page
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with("/docs/assets/folio."))
+        .unwrap();
+    let css = &css[..css.find('"').unwrap()];
+    assert_eq!(server.get(css).status, 200, "{css}");
+    let hits = server.get("/docs/api/search?q=upstream+invalid").json();
+    assert_eq!(hits["hits"][0]["url"], "/docs/502");
+    assert!(
+        hits["hits"][0]["anchor"]
+            .as_str()
+            .unwrap()
+            .starts_with("/docs/502")
+    );
+    assert!(
+        server
+            .get("/docs/search?q=invalid")
+            .body
+            .contains("href=\"/docs/502?highlight")
+    );
+    let redirect = server.get("/docs/502/");
+    assert_eq!(redirect.status, 308);
+    assert_eq!(redirect.header("location"), Some("/docs/502"));
+    assert_eq!(
+        server.get("/502").status,
+        404,
+        "nothing outside the base path"
+    );
+    let events = ureq::get(&server.url("/docs/__livereload")).call().unwrap();
+    assert_eq!(events.status().as_u16(), 200);
+    drop(events);
+    assert!(
+        server
+            .get("/docs/sitemap.xml")
+            .body
+            .contains("/docs/guide/setup</loc>")
+    );
+}
