@@ -33,6 +33,16 @@ pub enum Command {
     Search(SearchArgs),
     /// Print the effective configuration (defaults < file < environment < flags).
     Config,
+    /// List the most searched queries that found nothing (from `query_log`).
+    Report(ReportArgs),
+}
+
+/// Options of `folio report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// How many queries to list
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
 }
 
 /// Options of `folio search`.
@@ -108,6 +118,9 @@ pub struct Settings {
     /// Serve the index as built by `folio index`: no watching, no index writes
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Append searches that find nothing to FILE (queries only), for `folio report`
+    #[arg(long, global = true, value_name = "FILE")]
+    pub query_log: Option<PathBuf>,
 }
 
 impl Settings {
@@ -168,6 +181,9 @@ impl Settings {
         }
         if self.read_only {
             set("read_only", toml::Value::Boolean(true));
+        }
+        if let Some(query_log) = &self.query_log {
+            set("query_log", path(query_log));
         }
         table
     }

@@ -61,6 +61,9 @@ pub struct Config {
     /// Serve the index as it is: no watching, no index writes (for replicas; build
     /// the index beforehand with `folio index`).
     pub read_only: bool,
+    /// A file to append searches that found nothing to (the query only), for
+    /// `folio report`; empty: off.
+    pub query_log: String,
 }
 
 impl Default for Config {
@@ -77,6 +80,7 @@ impl Default for Config {
             facets: vec!["class".into()],
             log_format: LogFormat::Text,
             read_only: false,
+            query_log: String::new(),
         }
     }
 }

@@ -39,6 +39,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<ExitCode> {
         Command::Index => index(&config),
         Command::Check => check(&config),
         Command::Search(args) => search(&config, &args.query.join(" "), args.limit),
+        Command::Report(args) => report(&config, args.top),
         Command::Config => {
             print!("{}", config.to_toml());
             Ok(ExitCode::SUCCESS)
@@ -100,7 +101,11 @@ async fn serve(config: &Config) -> Result<ExitCode> {
     };
     let renderer = Arc::new(render::Renderer::new(&config.templates, &options)?);
     let snapshot = server::Snapshot::render(&site, renderer.clone())?;
-    let state = Arc::new(server::State::new(snapshot, index.clone(), live));
+    let query_log = match config.query_log.as_str() {
+        "" => None,
+        path => Some(server::QueryLog::open(path.into()).map_err(|e| error::Error::io(path, e))?),
+    };
+    let state = Arc::new(server::State::new(snapshot, index.clone(), live, query_log));
     let _watching = match live {
         true => watch::start(config, site, renderer, state.clone(), index)?,
         false => None,
@@ -175,6 +180,27 @@ fn check(config: &Config) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Prints the most frequent queries of the zero-result log, most searched first.
+fn report(config: &Config, top: usize) -> Result<ExitCode> {
+    if config.query_log.is_empty() {
+        eprintln!("no query log: set query_log (or --query-log FILE) while serving");
+        return Ok(ExitCode::FAILURE);
+    }
+    let text = std::fs::read_to_string(&config.query_log)
+        .map_err(|e| error::Error::io(&config.query_log, e))?;
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        *counts.entry(line).or_default() += 1;
+    }
+    let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    println!("searches\tquery (found nothing)");
+    for (query, count) in ranked.into_iter().take(top) {
+        println!("{count}\t{query}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn search(config: &Config, query: &str, limit: usize) -> Result<ExitCode> {

@@ -279,6 +279,7 @@ impl Applier {
                 .map(|page| page.url.clone())
                 .collect();
         }
+        self.state.reindexed(started.elapsed());
         tracing::info!(
             changed = changed.len(),
             removed = removed.len(),

@@ -2,8 +2,12 @@
 //! JSON, the assets, a health check and, while watching, live-reload events.
 //! Requests never touch the file system.
 
+mod metrics;
 mod payload;
 mod routes;
+
+use metrics::Metrics;
+pub use metrics::QueryLog;
 
 use payload::Payload;
 
@@ -179,18 +183,33 @@ pub struct State {
     /// The last event, for browsers that connect after it was sent.
     last_event: ArcSwap<String>,
     closing: watch::Sender<bool>,
+    metrics: Metrics,
+    query_log: Option<QueryLog>,
 }
 
 impl State {
-    /// Serves `snapshot` and searches `index`; `live` turns live-reload events on.
-    pub fn new(snapshot: Snapshot, index: Arc<SearchIndex>, live: bool) -> State {
+    /// Serves `snapshot` and searches `index`; `live` turns live-reload events on;
+    /// searches that find nothing go to `query_log` when there is one.
+    pub fn new(
+        snapshot: Snapshot,
+        index: Arc<SearchIndex>,
+        live: bool,
+        query_log: Option<QueryLog>,
+    ) -> State {
         State {
             snapshot: ArcSwap::from_pointee(snapshot),
             index,
             reload: live.then(|| broadcast::channel(64).0),
             last_event: ArcSwap::from_pointee(String::new()),
             closing: watch::channel(false).0,
+            metrics: Metrics::default(),
+            query_log,
         }
+    }
+
+    /// Counts a rebuild after an edit.
+    pub fn reindexed(&self, elapsed: std::time::Duration) {
+        self.metrics.reindex(elapsed);
     }
 
     /// What is served now.

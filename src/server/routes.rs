@@ -26,6 +26,8 @@ type Params = Vec<(String, String)>;
 /// Every route, with rejections recovered.
 pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let read = warp::get().or(warp::head()).unify();
+    let counted = state.clone();
+    let base_path = state.snapshot().renderer.base().to_string();
     let base = state
         .snapshot()
         .renderer
@@ -40,6 +42,7 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = In
         .and(
             healthz(state.clone())
                 .or(readyz(state.clone()))
+                .or(metrics(state.clone()))
                 .or(api_search(state.clone()))
                 .or(api_suggest(state.clone()))
                 .or(opensearch(state.clone()))
@@ -52,7 +55,44 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = In
         )
         .recover(recover)
         .with(warp::reply::with::headers(security_headers()))
-        .with(warp::log::custom(access_log))
+        .with(warp::log::custom(move |info| {
+            let path = info.path();
+            let route = route_of(path.strip_prefix(base_path.as_str()).unwrap_or(path));
+            counted
+                .metrics
+                .request(route, info.status().as_u16(), info.elapsed());
+            access_log(info);
+        }))
+}
+
+/// The route a path belongs to, as metrics label it.
+fn route_of(path: &str) -> &'static str {
+    match path {
+        "/api/search" => "api_search",
+        "/api/suggest" => "api_suggest",
+        "/search" => "search",
+        "/healthz" | "/readyz" | "/metrics" => "health",
+        "/__livereload" => "livereload",
+        "/sitemap.xml" | "/robots.txt" | "/opensearch.xml" => "site",
+        _ if path.starts_with("/assets/") => "asset",
+        _ => "page",
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+fn metrics(
+    state: Arc<State>,
+) -> impl Filter<Extract = (Response<Bytes>,), Error = Rejection> + Clone {
+    warp::path!("metrics")
+        .and(with_state(state))
+        .map(|state: Arc<State>| {
+            let body = state.metrics.render(state.snapshot().page_count());
+            text(
+                StatusCode::OK,
+                "text/plain; version=0.0.4; charset=utf-8",
+                body,
+            )
+        })
 }
 
 /// One line per request, under the `folio::access` target.
@@ -495,7 +535,14 @@ async fn run_search(
             limit,
             filters: &filters,
         };
-        state.index.search(&request)
+        let results = state.index.search(&request);
+        if let Ok(results) = &results {
+            state.metrics.search(results.total);
+            if let (0, Some(log)) = (results.total, &state.query_log) {
+                log.record(&query);
+            }
+        }
+        results
     })
     .await;
     match outcome {

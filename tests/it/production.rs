@@ -293,3 +293,67 @@ fn everything_is_served_under_a_base_path() {
             .contains("/docs/guide/setup</loc>")
     );
 }
+
+#[test]
+fn metrics_count_requests_and_searches_and_report_lists_empty_searches() {
+    let site = Site::fixture("site");
+    let log = site.dir.path().join("zero.log");
+    let log_flag = log.display().to_string();
+    let server = Server::start(&site, &["--query-log", &log_flag]);
+    assert_eq!(server.get("/502").status, 200);
+    assert_eq!(server.get("/nope").status, 404);
+    for query in ["gateway", "Zebra  Quasar", "zebra quasar", "xylophone"] {
+        assert_eq!(
+            server
+                .get(&format!("/api/search?q={}", crate::support::encode(query)))
+                .status,
+            200
+        );
+    }
+    let metrics = server.get("/metrics");
+    assert!(
+        metrics
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = metrics.body;
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find(|line| line.starts_with(name) && !line.starts_with('#'))
+            .and_then(|line| line.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in\n{text}"))
+    };
+    assert_eq!(
+        value("folio_requests_total{route=\"page\",status=\"200\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("folio_requests_total{route=\"page\",status=\"404\"}"),
+        1.0
+    );
+    assert_eq!(value("folio_searches_total"), 4.0);
+    assert_eq!(value("folio_zero_result_searches_total"), 3.0);
+    assert_eq!(value("folio_pages"), 8.0);
+    assert!(value("folio_request_duration_seconds_count") >= 6.0);
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (_, number) = line.rsplit_once(' ').expect("name value");
+        assert!(number.parse::<f64>().is_ok(), "not a sample: {line}");
+    }
+    drop(server);
+    let report = folio()
+        .args(["report", "--query-log", &log_flag])
+        .output()
+        .unwrap();
+    assert!(report.status.success());
+    let printed = String::from_utf8_lossy(&report.stdout);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines[1], "2\tzebra quasar", "{printed}");
+    assert_eq!(lines[2], "1\txylophone", "{printed}");
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(!logged.contains("127.0.0.1"), "no personal data in the log");
+}
