@@ -120,16 +120,7 @@ impl SearchIndex {
 
     /// Pages whose title words start with what was typed, best first.
     pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
-        let clauses = parse_query(typed);
-        if clauses.is_empty() || limit == 0 {
-            return Ok(Vec::new());
-        }
-        let searcher = self.reader.searcher();
-        let query = self.query_with(&searcher, &clauses, &self.title_only(), false)?;
-        let top = searcher.search(query.as_ref(), &TopDocs::with_limit(limit).order_by_score())?;
-        top.into_iter()
-            .map(|(_, address)| self.suggestion(&searcher, address))
-            .collect()
+        self.titles(typed, limit, false)
     }
 
     /// Marks what the query looks for: its words, its terms (stems and synonyms) and
@@ -163,12 +154,17 @@ impl SearchIndex {
     /// Titles near the query's words, typos and all: what to offer when a search
     /// finds nothing.
     pub fn nearest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
+        self.titles(typed, limit, true)
+    }
+
+    /// The best titles for what was typed; `lenient` reads every word as a typo.
+    fn titles(&self, typed: &str, limit: usize, lenient: bool) -> Result<Vec<Suggestion>> {
         let clauses = parse_query(typed);
         if clauses.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let query = self.query_with(&searcher, &clauses, &self.title_only(), true)?;
+        let query = self.query_with(&searcher, &clauses, &self.title_only(), lenient)?;
         let top = searcher.search(query.as_ref(), &TopDocs::with_limit(limit).order_by_score())?;
         top.into_iter()
             .map(|(_, address)| self.suggestion(&searcher, address))

@@ -269,19 +269,11 @@ fn opensearch(
         .and(warp::header::optional::<String>("host"))
         .and(with_state(state))
         .map(|host: Option<String>, state: Arc<State>| {
-            let host = host
-                .filter(|h| is_host(h))
-                .unwrap_or_else(|| "localhost".into());
-            let xml = state
-                .snapshot()
+            let snapshot = state.snapshot();
+            let xml = snapshot
                 .renderer
-                .opensearch(&format!("http://{host}"));
-            let mut response = Response::new(Bytes::from(xml));
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                header::HeaderValue::from_static("application/opensearchdescription+xml"),
-            );
-            response
+                .opensearch(&origin(&snapshot, host.as_deref()));
+            text(StatusCode::OK, "application/opensearchdescription+xml", xml)
         })
 }
 
