@@ -263,21 +263,50 @@ pub async fn bind(addr: &str) -> Result<TcpListener> {
     Err(bind_error(last))
 }
 
+/// How long a client may take to send a request's headers (slow clients hold
+/// connections open otherwise).
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves `state` on `listener` until `shutdown` resolves, then closes live-reload
-/// streams and lets in-flight requests finish.
+/// streams, stops accepting, and lets in-flight requests finish.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<State>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let closing = state.clone();
-    let shutdown = async move {
-        shutdown.await;
-        closing.close();
-    };
-    warp::serve(routes::all(state))
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let routes = routes::all(state.clone());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(warp::service(routes.clone()));
+        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    state.close();
+    graceful.shutdown().await;
 }

@@ -357,3 +357,35 @@ fn metrics_count_requests_and_searches_and_report_lists_empty_searches() {
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(!logged.contains("127.0.0.1"), "no personal data in the log");
 }
+
+#[test]
+fn a_client_too_slow_to_send_its_headers_is_cut_off() {
+    let site = Site::fixture("site");
+    let server = site.serve();
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buffer = [0u8; 64];
+    let read = stream.read(&mut buffer).unwrap_or(0);
+    assert_eq!(read, 0, "the connection is closed without a response");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(server.get("/502").status, 200, "others are still served");
+}
+
+#[test]
+fn sigterm_ends_open_event_streams_and_exits_cleanly() {
+    let site = Site::fixture("site");
+    let server = site.serve();
+    let events = ureq::get(&server.url("/__livereload")).call().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut body = String::new();
+        let _ = events.into_body().into_reader().read_to_string(&mut body);
+    });
+    let status = server.terminate();
+    assert!(status.success(), "{status}");
+    reader.join().unwrap();
+}
