@@ -11,6 +11,10 @@ use std::collections::HashSet;
 use std::ops::Range;
 use tantivy::tokenizer::TextAnalyzer;
 
+/// How much of a text is looked through for the query's words: a passage is taken
+/// from the start of a very long section, which bounds the work per hit.
+const MAX_SCAN_BYTES: usize = 64 * 1024;
+
 /// How far a passage's end may move to finish a word.
 const WORD_SLACK: usize = 24;
 
@@ -81,6 +85,7 @@ impl Highlighter {
     /// The best passage of `text`, at most `max_chars` long, or `None` when no word
     /// of the query is in it.
     pub fn passage(&self, text: &str, max_chars: usize) -> Option<Passage> {
+        let text = &text[..floor_boundary(text, text.len().min(MAX_SCAN_BYTES))];
         let marks = self.marks(text);
         if marks.is_empty() {
             return None;
@@ -115,7 +120,8 @@ impl Highlighter {
         })
     }
 
-    /// The passage as HTML: escaped text, marks, and `…` where text was cut.
+    /// The passage of `text` (the text [`Highlighter::passage`] was given) as HTML:
+    /// escaped text, marks, and `…` where text was cut.
     pub fn html(&self, text: &str, passage: &Passage) -> String {
         let mut html = String::new();
         if passage.range.start > 0 {
