@@ -142,6 +142,18 @@ impl Synonyms {
         }
         found
     }
+
+    /// The words of the several-word synonyms (`app server`) that `stems` bring in:
+    /// worth searching as a phrase, but too loose to mark one by one.
+    pub fn phrase_words(&self, stems: &[String]) -> Vec<String> {
+        self.matches(stems)
+            .into_iter()
+            .flat_map(|(_, _, others)| others)
+            .filter(|member| member.len() > 1)
+            .flatten()
+            .cloned()
+            .collect()
+    }
 }
 
 /// A free word of the query as the index sees it.

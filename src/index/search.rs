@@ -133,9 +133,28 @@ impl SearchIndex {
                 Clause::Phrase(words) => words.clone(),
             })
             .collect();
+        let mut stemmer = self.index.tokenizer_for_field(self.fields.body)?;
+        let typed: Vec<String> = words
+            .iter()
+            .flat_map(|word| {
+                let mut stream = stemmer.token_stream(word);
+                let mut tokens = Vec::new();
+                while let Some(token) = stream.next() {
+                    tokens.push(token.text.clone());
+                }
+                tokens
+            })
+            .collect();
+        let loose = self
+            .synonyms
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .phrase_words(&typed);
         let mut stems = Vec::new();
         query.query_terms(&mut |term, _| {
-            if let Some(text) = term.value().as_str() {
+            if let Some(text) = term.value().as_str()
+                && (typed.iter().any(|t| t == text) || !loose.iter().any(|l| l == text))
+            {
                 stems.push(text.to_string());
             }
         });
@@ -400,7 +419,11 @@ mod tests {
                 .iter()
                 .map(|(path, text)| parse_page(Path::new(path), text.as_bytes()).0.unwrap())
                 .collect(),
-            synonyms: vec![vec!["backend".into(), "upstream".into()]],
+            synonyms: vec![vec![
+                "backend".into(),
+                "upstream".into(),
+                "app server".into(),
+            ]],
             ..Site::default()
         }
     }
@@ -482,6 +505,27 @@ mod tests {
         );
         assert_eq!(results.facets["class"]["5xx"], 2);
         assert_eq!(results.facets["class"]["4xx"], 1);
+    }
+
+    #[test]
+    fn synonyms_are_marked_but_not_the_loose_words_of_phrase_synonyms() {
+        let index = sample();
+        let request = SearchRequest {
+            query: "backend invalid",
+            limit: 1,
+            filters: &[],
+        };
+        let hit = &index.search(&request).unwrap().hits[0];
+        assert!(
+            hit.snippet.contains("<mark>upstream</mark>"),
+            "{}",
+            hit.snippet
+        );
+        assert!(
+            !hit.snippet.contains("<mark>server</mark>"),
+            "{}",
+            hit.snippet
+        );
     }
 
     #[test]
