@@ -19,11 +19,13 @@ lint:
 SHARED ?= ../shared
 TLDR_DIR := $(or $(TMPDIR),/tmp)/folio-bench-tldr
 
-## bench: criterion query benchmarks, then save-to-searchable on content/ and, when
-## $(SHARED) is there, on the 7,425 English tldr pages (figures go into BENCHMARKS.md)
+## bench: criterion query benchmarks, save-to-searchable on content/, a 60 s loopback
+## load test with concurrent edits, and, when $(SHARED) is there, save-to-searchable on
+## the 7,425 English tldr pages (figures go into BENCHMARKS.md)
 bench:
 	$(CARGO) bench --bench search
 	$(CARGO) bench --bench live_edit -- content
+	$(CARGO) bench --bench load -- 60 64
 	@if [ -f $(SHARED)/corpora/tldr-pages.tar.gz ]; then \
 	  rm -rf $(TLDR_DIR) && mkdir -p $(TLDR_DIR) && \
 	  tar -xzf $(SHARED)/corpora/tldr-pages.tar.gz -C $(TLDR_DIR) pages && \

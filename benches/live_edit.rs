@@ -2,11 +2,13 @@
 //! real server watching natively. `cargo bench --bench live_edit -- DIR` measures the
 //! pages in DIR (default: content/); `make bench` also runs it on the tldr pages.
 
+mod support;
+
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use support::{copy, start, walk};
 
 const EDITS: usize = 50;
 
@@ -19,7 +21,7 @@ fn main() {
     let content = work.path().join("content");
     copy(&source, &content);
     let page = pick_page(&content);
-    let mut server = start(&content, &work.path().join("index"));
+    let mut server = start(&content, &work.path().join("index"), "info");
     let base = server.1.clone();
     let events = listen(&format!("{base}/__livereload"));
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -101,37 +103,6 @@ fn report(what: &str, times: &mut [Duration]) {
     );
 }
 
-fn start(content: &Path, index: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--content"])
-        .arg(content)
-        .arg("--index")
-        .arg(index)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("folio starts");
-    let stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
-    let (send, receive) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            if let Some(at) = line.find("serving on ") {
-                let url = line[at + 11..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                let _ = send.send(url);
-            }
-        }
-    });
-    let base = receive
-        .recv_timeout(Duration::from_secs(300))
-        .expect("folio listens");
-    (child, base)
-}
-
 /// The arrival time of each live-reload event.
 fn listen(url: &str) -> mpsc::Receiver<Instant> {
     let response = ureq::get(url).call().expect("event stream");
@@ -150,36 +121,9 @@ fn listen(url: &str) -> mpsc::Receiver<Instant> {
     receive
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else if path.extension().is_some_and(|e| e == "md") {
-            files.push(path);
-        }
-    }
-    files
-}
-
 fn pick_page(content: &Path) -> PathBuf {
-    let mut pages = walk(content);
-    pages.sort();
-    pages
+    walk(content)
         .into_iter()
         .find(|p| !p.ends_with("index.md"))
         .expect("a page to edit")
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }

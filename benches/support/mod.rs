@@ -1,0 +1,67 @@
+//! What the load and live-edit benchmarks share: a copy of a site, its pages, and the
+//! real server started on an ephemeral loopback port.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Copies a folder of pages.
+pub fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// Every Markdown file under `dir`, sorted.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "md") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Starts `folio serve` on `content` (index beside it) with `log` as RUST_LOG; returns
+/// the process and its base URL.
+pub fn start(content: &Path, index: &Path, log: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--content"])
+        .arg(content)
+        .arg("--index")
+        .arg(index)
+        .env("RUST_LOG", log)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("folio starts");
+    let stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if let Some(at) = line.find("serving on ") {
+                let url = line[at + 11..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default();
+                let _ = send.send(url.to_string());
+            }
+        }
+    });
+    let base = receive
+        .recv_timeout(Duration::from_secs(300))
+        .expect("folio listens");
+    (child, base)
+}
