@@ -193,11 +193,7 @@ impl Site {
             .iter()
             .find(|other| other.url == page.url && other.source != relative)
         {
-            let message = format!(
-                "URL {} is already served by {}",
-                page.url,
-                dir.join(&other.source).display()
-            );
+            let message = served_twice(&page.url, &dir.join(&other.source));
             return Reloaded::Failed(Diagnostic::error(path, 1, message));
         }
         let url = page.url.clone();
@@ -257,6 +253,11 @@ impl Diagnostic {
             message,
         }
     }
+}
+
+/// The error for a second file claiming `url`, already served from `first`.
+fn served_twice(url: &str, first: &Path) -> String {
+    format!("URL {url} is already served by {}", first.display())
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
@@ -335,11 +336,7 @@ pub fn load(dir: &Path) -> Result<Site> {
                 Some(first) => diagnose(
                     1,
                     Severity::Error,
-                    format!(
-                        "URL {} is already served by {}",
-                        page.url,
-                        dir.join(first).display()
-                    ),
+                    served_twice(&page.url, &dir.join(first)),
                 ),
                 None => {
                     claimed.insert(page.url.clone(), relative);

@@ -5,6 +5,7 @@
 //! query word are stemmed to confirm them, so a snippet costs little however long
 //! the page is.
 
+use super::query::analyze;
 use crate::content::markdown::escape_html;
 use aho_corasick::AhoCorasick;
 use std::collections::HashSet;
@@ -164,7 +165,12 @@ impl Highlighter {
             let confirmed = match kind {
                 Kind::Word => word == *pattern,
                 Kind::Prefix => true,
-                Kind::Stem => word == *pattern || self.stems.contains(&stem(&mut analyzer, &word)),
+                Kind::Stem => {
+                    word == *pattern
+                        || analyze(&mut analyzer, &word)
+                            .first()
+                            .is_some_and(|stem| self.stems.contains(stem))
+                }
             };
             if confirmed {
                 marks.push(start..end);
@@ -172,15 +178,6 @@ impl Highlighter {
         }
         marks
     }
-}
-
-fn stem(analyzer: &mut TextAnalyzer, word: &str) -> String {
-    let mut stream = analyzer.token_stream(word);
-    let mut out = String::new();
-    if let Some(token) = stream.next() {
-        out.push_str(&token.text);
-    }
-    out
 }
 
 /// The number of different words (case ignored) among `marks`.

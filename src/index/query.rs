@@ -188,7 +188,8 @@ pub struct Context<'a> {
     pub lenient: bool,
 }
 
-fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+/// The tokens of `text` as `analyzer` makes them (the index's own form of the words).
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
     while let Some(token) = stream.next() {

@@ -3,7 +3,7 @@
 
 use super::expand::{completions, corrections};
 use super::highlight::{Highlighter, Passage};
-use super::query::{Clause, Context, MIN_PREFIX_CHARS, build, parse_query};
+use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query};
 use super::{Fields, SearchIndex};
 use crate::content::markdown::escape_html;
 use crate::error::Result;
@@ -136,14 +136,7 @@ impl SearchIndex {
         let mut stemmer = self.index.tokenizer_for_field(self.fields.body)?;
         let typed: Vec<String> = words
             .iter()
-            .flat_map(|word| {
-                let mut stream = stemmer.token_stream(word);
-                let mut tokens = Vec::new();
-                while let Some(token) = stream.next() {
-                    tokens.push(token.text.clone());
-                }
-                tokens
-            })
+            .flat_map(|word| analyze(&mut stemmer, word))
             .collect();
         let loose = self
             .synonyms
@@ -166,7 +159,6 @@ impl SearchIndex {
             }
             _ => None,
         };
-        let stemmer = self.index.tokenizer_for_field(self.fields.body)?;
         Ok(Highlighter::new(&words, &stems, prefix, stemmer))
     }
 

@@ -219,12 +219,7 @@ fn api_suggest(
                 column(|s| &s.description),
                 column(|s| &s.url),
             );
-            let mut response = json(StatusCode::OK, &body);
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                header::HeaderValue::from_static("application/x-suggestions+json"),
-            );
-            response
+            typed_json(StatusCode::OK, "application/x-suggestions+json", &body)
         })
 }
 
@@ -291,7 +286,7 @@ fn search_page(
                 false => run_search(state.clone(), query.clone(), DEFAULT_LIMIT * 2, params).await,
             };
             let Some(results) = results else {
-                return html(StatusCode::INTERNAL_SERVER_ERROR, error_page(&state));
+                return html(StatusCode::INTERNAL_SERVER_ERROR, error_page());
             };
             let snapshot = state.snapshot();
             let base = snapshot.renderer.base().to_string();
@@ -317,7 +312,10 @@ fn search_page(
                 state
                     .index
                     .nearest(&query, SUGGESTIONS)
-                    .unwrap_or_default()
+                    .unwrap_or_else(|error| {
+                        tracing::error!(%error, "nearest titles failed");
+                        Vec::new()
+                    })
                     .into_iter()
                     .map(|s| ResultView {
                         url: format!("{base}{}", s.url),
@@ -336,7 +334,7 @@ fn search_page(
                 Ok(page) => html(StatusCode::OK, Bytes::from(page)),
                 Err(error) => {
                     tracing::error!(%error, "search page failed to render");
-                    html(StatusCode::INTERNAL_SERVER_ERROR, error_page(&state))
+                    html(StatusCode::INTERNAL_SERVER_ERROR, error_page())
                 }
             }
         })
@@ -479,8 +477,9 @@ fn page(
         )
 }
 
-fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(body));
+/// A response with `status`, `content_type` and `body`: every builder below ends here.
+fn text(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response<Bytes> {
+    let mut response = Response::new(body.into());
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -593,24 +592,21 @@ fn limit(params: &Params) -> Result<usize, String> {
 }
 
 fn html(status: StatusCode, body: Bytes) -> Response<Bytes> {
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    response
+    text(status, "text/html; charset=utf-8", body)
 }
 
 fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Bytes> {
+    typed_json(status, "application/json", value)
+}
+
+/// `value` as JSON, sent as `content_type` (a JSON type such as suggestions' own).
+fn typed_json<T: Serialize>(
+    status: StatusCode,
+    content_type: &'static str,
+    value: &T,
+) -> Response<Bytes> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
-    let mut response = Response::new(Bytes::from(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    response
+    text(status, content_type, body)
 }
 
 fn json_error(status: StatusCode, message: &str) -> Response<Bytes> {
@@ -658,7 +654,7 @@ fn not_found(state: &State, path: &str) -> Response<Bytes> {
     }
 }
 
-fn error_page(_state: &State) -> Bytes {
+fn error_page() -> Bytes {
     Bytes::from_static(b"<!doctype html><title>Error</title><h1>Something went wrong</h1><p>The error was logged.</p>")
 }
 
