@@ -17,8 +17,8 @@ use std::sync::{Mutex, RwLock};
 use tantivy::schema::Facet;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
-pub use query::{Clause, parse_query};
-pub use schema::Fields;
+use schema::Fields;
+
 pub use search::{Hit, SearchRequest, SearchResults, Suggestion};
 
 /// The file in the index folder that records which content the index was built from.
