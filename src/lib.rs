@@ -49,7 +49,13 @@ pub async fn run(cli: Cli, config: Config) -> Result<ExitCode> {
 
 /// Loads the site and logs every diagnostic.
 fn load_site(config: &Config) -> Result<Site> {
+    let started = Instant::now();
     let site = content::load(&config.content)?;
+    tracing::info!(
+        pages = site.pages.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "content loaded"
+    );
     for diagnostic in &site.diagnostics {
         match diagnostic.severity {
             Severity::Warning => tracing::warn!("{diagnostic}"),

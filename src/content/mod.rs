@@ -282,13 +282,15 @@ pub fn load_synonyms(site: &mut Site, dir: &Path) -> Option<Diagnostic> {
     }
 }
 
-/// Reads every `*.md` under `dir` (dot-folders and symbolic links are skipped).
+/// Reads every `*.md` under `dir` (dot-folders and symbolic links are skipped). Files
+/// are read and parsed in parallel; pages, URL claims and diagnostics keep file order.
 pub fn load(dir: &Path) -> Result<Site> {
+    use rayon::prelude::*;
     if !dir.is_dir() {
         return Err(Error::ContentMissing(dir.to_path_buf()));
     }
     let mut site = Site::default();
-    let mut claimed: HashMap<String, PathBuf> = HashMap::new();
+    let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -303,7 +305,6 @@ pub fn load(dir: &Path) -> Result<Site> {
         if path.extension().is_none_or(|ext| ext != "md") {
             continue;
         }
-        let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
         if entry.path_is_symlink() {
             site.diagnostics.push(Diagnostic {
                 path: path.to_path_buf(),
@@ -313,13 +314,27 @@ pub fn load(dir: &Path) -> Result<Site> {
             });
             continue;
         }
-        if !entry.file_type().is_file() {
-            continue;
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
         }
-        let bytes = std::fs::read(path).map_err(|error| Error::io(path, error))?;
-        site.file_hashes
-            .insert(relative.clone(), file_hash(&relative, &bytes));
-        let (page, problems) = parse_page(&relative, &bytes);
+    }
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
+            let bytes = std::fs::read(path).map_err(|error| Error::io(path, error))?;
+            let hash = file_hash(&relative, &bytes);
+            let (page, problems) = parse_page(&relative, &bytes);
+            let page = page.map(|mut page| {
+                page.modified = modified(path);
+                page
+            });
+            Ok((relative, hash, page, problems))
+        })
+        .collect::<Result<_>>()?;
+    let mut claimed: HashMap<String, PathBuf> = HashMap::new();
+    for (path, (relative, hash, page, problems)) in files.iter().zip(parsed) {
+        site.file_hashes.insert(relative.clone(), hash);
         let mut diagnose = |line, severity, message| {
             site.diagnostics.push(Diagnostic {
                 path: path.to_path_buf(),
@@ -332,7 +347,7 @@ pub fn load(dir: &Path) -> Result<Site> {
             diagnose(line, Severity::Warning, message);
         }
         match page {
-            Ok(mut page) => match claimed.get(&page.url) {
+            Ok(page) => match claimed.get(&page.url) {
                 Some(first) => diagnose(
                     1,
                     Severity::Error,
@@ -340,7 +355,6 @@ pub fn load(dir: &Path) -> Result<Site> {
                 ),
                 None => {
                     claimed.insert(page.url.clone(), relative);
-                    page.modified = modified(path);
                     site.pages.push(page);
                 }
             },
