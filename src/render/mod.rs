@@ -165,8 +165,15 @@ impl Renderer {
         } else {
             format!("{query} - Search - {}", self.site_title)
         };
+        let description = if query.is_empty() {
+            format!("Search {} by word, phrase or status code.", self.site_title)
+        } else {
+            format!("Pages of {} that match “{query}”.", self.site_title)
+        };
+        let mut chrome = self.plain_chrome(&title, query);
+        chrome.head = head_html(&[], &description, self.public_root());
         let view = SearchView {
-            chrome: self.plain_chrome(&title, query),
+            chrome,
             query,
             total,
             one: total == 1,
@@ -456,6 +463,23 @@ mod tests {
         assert_eq!(titles, ["5xx Server Errors", "Guides", "Pages"]);
         assert_eq!(groups[0].url.as_deref(), Some("/5xx"));
         assert_eq!(groups[0].pages[0].url, "/502");
+    }
+
+    #[test]
+    fn search_pages_carry_a_meta_description_with_the_query_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = Options {
+            title: "folio",
+            ..Options::default()
+        };
+        let renderer = Renderer::new(dir.path(), &options).unwrap();
+        let html = renderer.search("<gateway>", 0, &[], &[], &[]).unwrap();
+        assert!(
+            html.contains("<meta name=\"description\" content=\"Pages of folio that match “&lt;gateway&gt;”.\">"),
+            "{html}"
+        );
+        let html = renderer.search("", 0, &[], &[], &[]).unwrap();
+        assert!(html.contains("<meta name=\"description\" content=\"Search folio"));
     }
 
     #[test]
