@@ -7,9 +7,10 @@ CARGO ?= cargo
 run:
 	$(CARGO) run --release -- serve
 
-## test: formatting, lints with warnings as errors, then every test
+## test: formatting, lints with warnings as errors, every test, then the browser tests
 test: lint
 	$(CARGO) test --release
+	$(MAKE) browser-test
 
 ## lint: rustfmt check and clippy with -D warnings
 lint:
@@ -43,3 +44,13 @@ index:
 ## check: validate content/
 check:
 	$(CARGO) run --release -- check
+
+BROWSER_DIR := tests/browser
+
+.PHONY: browser-test
+
+## browser-test: the site in headless Chromium (/usr/bin/chromium): keyboard search,
+## live reload, console errors, requests, layout, axe-core accessibility
+browser-test:
+	$(CARGO) build --release
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund && node --test *.test.mjs

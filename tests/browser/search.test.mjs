@@ -1,0 +1,70 @@
+// The search box from the keyboard on the home page: `/` focuses it, results appear
+// under it while typing (the page stays where it is), ArrowDown and Enter open the
+// first result.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { copySite, launchBrowser, recordPage, startServer } from "./support.mjs";
+
+let site;
+let server;
+let browser;
+
+before(async () => {
+  site = copySite();
+  server = await startServer(site);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  site?.remove();
+});
+
+test("/ focuses the search box; results show as you type; ArrowDown, Enter opens /502", async () => {
+  const page = await browser.newPage();
+  const record = recordPage(page, server.origin);
+  await page.goto(server.origin + "/");
+  const input = page.locator("#search-input");
+  const options = page.locator("#search-results [role=option]");
+
+  assert.equal(await input.evaluate((el) => el === document.activeElement), false);
+  await page.keyboard.press("/");
+  assert.equal(await input.evaluate((el) => el === document.activeElement), true, "/ focuses the box");
+  assert.equal(await input.inputValue(), "", "the / itself is not typed into the box");
+
+  // Results appear under the box after the first word, before the query is complete.
+  await page.keyboard.type("upstream", { delay: 20 });
+  await options.first().waitFor({ state: "visible", timeout: 5_000 });
+  assert.equal(await input.getAttribute("aria-expanded"), "true");
+  assert.equal(new URL(page.url()).pathname, "/", "results show in place: no navigation");
+
+  await page.keyboard.type(" invalid", { delay: 20 });
+  // Each option links with the query it was found for: wait for the whole phrase's.
+  await page.waitForFunction(
+    (wanted) => document.querySelector("#search-results [role=option]")?.dataset.url.includes(wanted),
+    encodeURIComponent("upstream invalid"),
+    { timeout: 5_000 },
+  );
+  const titles = await page.locator("#search-results [role=option] .title").allInnerTexts();
+  assert.match(titles[0], /502 Bad Gateway/, `results for "upstream invalid": ${titles.join(" | ")}`);
+  assert.equal(new URL(page.url()).pathname, "/");
+
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await options.first().getAttribute("aria-selected"), "true");
+  assert.equal(
+    await input.getAttribute("aria-activedescendant"),
+    await options.first().getAttribute("id"),
+    "the selected option is announced through aria-activedescendant",
+  );
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === "/502", { timeout: 5_000 }),
+    page.keyboard.press("Enter"),
+  ]);
+  assert.match(await page.locator("h1").first().innerText(), /502 Bad Gateway/);
+
+  assert.deepEqual(record.consoleErrors, []);
+  assert.deepEqual(record.pageErrors, []);
+  await page.close();
+});

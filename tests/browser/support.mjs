@@ -1,0 +1,167 @@
+// Shared by the browser tests: the bundled content copied into a temp dir, the release
+// `folio serve` started on 127.0.0.1:0, headless Chromium, and a recorder of what a page
+// logs and requests.
+
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+/** The repository's root folder. */
+export const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+/** The folio binary under test: `target/release/folio` unless TEST_FOLIO_BIN names another. */
+export const folioBin = process.env.TEST_FOLIO_BIN || join(repo, "target/release/folio");
+
+/** Chromium: Debian's package unless CHROMIUM names another. */
+export const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+/** Headless flags: no sandbox (containers), no GPU, no traffic of the browser's own. */
+export const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+  "--disable-quic",
+];
+
+/**
+ * Launches headless Chromium. Playwright gives each launch a fresh temporary
+ * `--user-data-dir` and removes it on close.
+ */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+}
+
+/** A copy of the repository's `content/` in a temp dir, with room for the index. */
+export function copySite() {
+  const dir = mkdtempSync(join(tmpdir(), "folio-browser-"));
+  const content = join(dir, "content");
+  cpSync(join(repo, "content"), content, { recursive: true });
+  return {
+    dir,
+    content,
+    index: join(dir, "index"),
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts `folio serve` over `site` on `addr` (an ephemeral loopback port by default)
+ * and resolves with its origin once it logs `serving on http://…`. The templates are
+ * the repository's own, so template and asset edits are tested without a rebuild.
+ * `stop()` ends this process only.
+ */
+export async function startServer(site, extraArgs = [], { addr = "127.0.0.1:0", timeoutMs = 60_000 } = {}) {
+  const args = [
+    "serve",
+    "--content", site.content,
+    "--index", site.index,
+    "--templates", join(repo, "templates"),
+    "--addr", addr,
+    ...extraArgs,
+  ];
+  // FOLIO_* variables are configuration: the server under test gets none of the caller's.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("FOLIO_")));
+  const child = spawn(folioBin, args, {
+    env: { ...env, RUST_LOG: "info", NO_COLOR: "1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const log = [];
+  const origin = await new Promise((resolveOrigin, reject) => {
+    let buffered = "";
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`folio serve did not start within ${timeoutMs} ms:\n${log.join("\n")}`));
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`folio serve exited (${code ?? signal}) before serving:\n${log.join("\n")}`));
+    });
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split("\n");
+      buffered = lines.pop();
+      for (const line of lines) {
+        log.push(line);
+        const found = line.match(/serving on (http:\/\/127\.0\.0\.1:\d+)/);
+        if (found) {
+          clearTimeout(timer);
+          resolveOrigin(found[1]);
+        }
+      }
+    });
+  });
+  child.removeAllListeners("exit");
+  return {
+    origin,
+    log,
+    /** Ends the server and waits for it to exit. */
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** A loopback port that was free a moment ago, for a server that must know its URL. */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Records what a page does that a reader must never see: console errors, uncaught
+ * exceptions, and requests to any origin other than `origin`.
+ */
+export function recordPage(page, origin) {
+  const record = { consoleErrors: [], pageErrors: [], requests: [], foreign: [] };
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      const { url } = message.location();
+      record.consoleErrors.push(`${page.url()}: ${message.text()}${url ? ` (${url})` : ""}`);
+    }
+  });
+  page.on("pageerror", (error) => record.pageErrors.push(`${page.url()}: ${error.message}`));
+  page.on("request", (request) => {
+    const url = request.url();
+    record.requests.push(url);
+    if (!url.startsWith("data:") && new URL(url).origin !== origin) {
+      record.foreign.push(url);
+    }
+  });
+  return record;
+}
+
+/**
+ * Whether the page scrolls sideways: the document is wider than the viewport.
+ */
+export function horizontalOverflow(page) {
+  return page.evaluate(() => {
+    const root = document.scrollingElement;
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
+  });
+}
