@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use markdown::{Heading, Section};
 
@@ -139,8 +140,8 @@ impl Page {
 /// Every page of a content folder, and what was wrong with the rest.
 #[derive(Debug, Default)]
 pub struct Site {
-    /// The pages that parsed, sorted by source path.
-    pub pages: Vec<Page>,
+    /// The pages that parsed, sorted by source path; shared with what serves them.
+    pub pages: Vec<Arc<Page>>,
     /// Warnings and errors, in file order.
     pub diagnostics: Vec<Diagnostic>,
     /// A hash of each content file's path and bytes, by path relative to the content folder.
@@ -152,6 +153,11 @@ pub struct Site {
 impl Site {
     /// The page served at `url`.
     pub fn page(&self, url: &str) -> Option<&Page> {
+        self.shared_page(url).map(|page| &**page)
+    }
+
+    /// The page served at `url`, as shared with what serves it.
+    pub fn shared_page(&self, url: &str) -> Option<&Arc<Page>> {
         self.pages.iter().find(|page| page.url == url)
     }
 
@@ -170,7 +176,7 @@ impl Site {
             Err(_) if !path.exists() => {
                 self.file_hashes.remove(relative);
                 return match previous {
-                    Some(index) => Reloaded::Removed(self.pages.remove(index).url),
+                    Some(index) => Reloaded::Removed(self.pages.remove(index).url.clone()),
                     None => Reloaded::Unchanged,
                 };
             }
@@ -199,18 +205,18 @@ impl Site {
         let url = page.url.clone();
         let listing = page.listing();
         let old = match previous {
-            Some(index) => Some(std::mem::replace(&mut self.pages[index], page)),
+            Some(index) => Some(std::mem::replace(&mut self.pages[index], Arc::new(page))),
             None => {
                 let at = self
                     .pages
                     .partition_point(|other| other.source.as_path() < relative);
-                self.pages.insert(at, page);
+                self.pages.insert(at, Arc::new(page));
                 None
             }
         };
         Reloaded::Updated {
             listing_changed: old.as_ref().is_none_or(|old| old.listing() != listing),
-            old_url: old.map(|old| old.url).filter(|old| *old != url),
+            old_url: old.map(|old| old.url.clone()).filter(|old| *old != url),
             url,
         }
     }
@@ -355,7 +361,7 @@ pub fn load(dir: &Path) -> Result<Site> {
                 ),
                 None => {
                     claimed.insert(page.url.clone(), relative);
-                    site.pages.push(page);
+                    site.pages.push(Arc::new(page));
                 }
             },
             Err((line, message)) => diagnose(line, Severity::Error, message),
@@ -755,7 +761,9 @@ mod tests {
 
     #[test]
     fn site_checks_find_dead_links_anchors_and_long_descriptions() {
-        let page = |path: &str, text: &str| parse_page(Path::new(path), text.as_bytes()).0.unwrap();
+        let page = |path: &str, text: &str| {
+            Arc::new(parse_page(Path::new(path), text.as_bytes()).0.unwrap())
+        };
         let long = "x".repeat(161);
         let site = Site {
             pages: vec![

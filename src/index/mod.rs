@@ -13,7 +13,7 @@ use crate::content::{Page, Site};
 use crate::error::{Error, Result};
 use query::Synonyms;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use tantivy::schema::Facet;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
@@ -206,7 +206,7 @@ impl SearchIndex {
     }
 
     /// Replaces every document with the given pages and commits.
-    fn replace_all(&self, pages: &[Page]) -> Result<()> {
+    fn replace_all(&self, pages: &[Arc<Page>]) -> Result<()> {
         let Some(writer) = &self.writer else {
             return Ok(());
         };

@@ -410,6 +410,7 @@ mod tests {
             pages: pages
                 .iter()
                 .map(|(path, text)| parse_page(Path::new(path), text.as_bytes()).0.unwrap())
+                .map(std::sync::Arc::new)
                 .collect(),
             synonyms: vec![vec![
                 "backend".into(),

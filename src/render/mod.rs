@@ -370,6 +370,9 @@ fn head_html(tags: &[HeadTag], description: &str, site_url: &str) -> String {
 
 /// Groups pages for the home page: by frontmatter `class`, else by top folder, else
 /// "Pages". A group links to the page whose URL is `/<class>` when there is one.
+/// The most pages a group lists on the home page; search and the sitemap reach the rest.
+const GROUP_LISTING: usize = 200;
+
 fn groups(site: &Site) -> Vec<GroupView<'_>> {
     let mut by_key: BTreeMap<(u8, String), Vec<&Page>> = BTreeMap::new();
     for page in site.pages.iter().filter(|page| page.url != "/") {
@@ -384,13 +387,14 @@ fn groups(site: &Site) -> Vec<GroupView<'_>> {
         .into_iter()
         .map(|((_, key), pages)| {
             let url = format!("/{key}");
+            let head = site.page(&url);
             GroupView {
-                url: site.page(&url).map(|_| url),
-                title: site
-                    .page(&format!("/{key}"))
-                    .map_or_else(|| title_case(&key), |page| page.heading.clone()),
+                title: head.map_or_else(|| title_case(&key), |page| page.heading.clone()),
+                url: head.map(|_| url),
+                more: pages.len().saturating_sub(GROUP_LISTING),
                 pages: pages
                     .into_iter()
+                    .take(GROUP_LISTING)
                     .map(|page| LinkView {
                         url: &page.url,
                         title: &page.heading,
@@ -430,8 +434,8 @@ mod tests {
     use super::*;
     use crate::content::parse_page;
 
-    fn page(path: &str, text: &str) -> Page {
-        parse_page(Path::new(path), text.as_bytes()).0.unwrap()
+    fn page(path: &str, text: &str) -> std::sync::Arc<Page> {
+        std::sync::Arc::new(parse_page(Path::new(path), text.as_bytes()).0.unwrap())
     }
 
     #[test]
@@ -463,6 +467,23 @@ mod tests {
         assert_eq!(titles, ["5xx Server Errors", "Guides", "Pages"]);
         assert_eq!(groups[0].url.as_deref(), Some("/5xx"));
         assert_eq!(groups[0].pages[0].url, "/502");
+    }
+
+    #[test]
+    fn the_home_page_lists_a_bounded_number_of_pages_per_group() {
+        let site = Site {
+            pages: (0..GROUP_LISTING + 5)
+                .map(|n| page(&format!("many/{n:04}.md"), &format!("# Page {n}\n")))
+                .collect(),
+            ..Site::default()
+        };
+        let groups = groups(&site);
+        assert_eq!(groups[0].pages.len(), GROUP_LISTING);
+        assert_eq!(groups[0].more, 5);
+        let renderer = Renderer::new(Path::new("/nonexistent"), &Options::default()).unwrap();
+        let html = renderer.home(&site).unwrap();
+        assert!(html.contains("and 5 more pages"), "{html}");
+        assert!(!html.contains("Page 0203"));
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct GroupView<'a> {
     pub title: String,
     pub url: Option<String>,
     pub pages: Vec<LinkView<'a>>,
+    /// How many pages of the group are not listed.
+    pub more: usize,
 }
 
 #[derive(Serialize)]

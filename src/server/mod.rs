@@ -21,16 +21,16 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
 
-/// Everything rendered, ready to send: replaced whole when content or templates change.
+/// Everything served, replaced whole when content or templates change. Pages are
+/// rendered the first time they are asked for and then held as ready bytes; a page
+/// that did not change keeps its bytes from one snapshot to the next.
 pub struct Snapshot {
-    pages: HashMap<String, Arc<Payload>>,
-    /// Each page's metadata as JSON, by page URL.
-    metadata: HashMap<String, Arc<Payload>>,
+    pages: HashMap<String, Arc<Served>>,
     assets: HashMap<String, Arc<Payload>>,
     renderer: Arc<Renderer>,
     /// The pages that head a group, offered when a search finds nothing.
@@ -39,15 +39,35 @@ pub struct Snapshot {
     sitemap: Vec<(String, Option<SystemTime>)>,
 }
 
+/// One URL's page: its parsed form, and its HTML and JSON once rendered.
+struct Served {
+    page: Option<Arc<Page>>,
+    html: OnceLock<Option<Arc<Payload>>>,
+    json: OnceLock<Option<Arc<Payload>>>,
+}
+
+impl Served {
+    fn lazy(page: &Arc<Page>) -> Served {
+        Served {
+            page: Some(page.clone()),
+            html: OnceLock::new(),
+            json: OnceLock::new(),
+        }
+    }
+}
+
 const HTML: &str = "text/html; charset=utf-8";
 const JSON: &str = "application/json";
 
 impl Snapshot {
-    /// Renders every page of `site`. A page that fails to render is logged and left out.
+    /// Serves every page of `site`, each rendered on its first request.
     pub fn render(site: &Site, renderer: Arc<Renderer>) -> Result<Snapshot> {
         let mut snapshot = Snapshot {
-            pages: HashMap::with_capacity(site.pages.len() + 1),
-            metadata: HashMap::with_capacity(site.pages.len()),
+            pages: site
+                .pages
+                .iter()
+                .map(|page| (page.url.clone(), Arc::new(Served::lazy(page))))
+                .collect(),
             assets: renderer
                 .assets()
                 .into_iter()
@@ -63,14 +83,11 @@ impl Snapshot {
             groups: Vec::new(),
             sitemap: Vec::new(),
         };
-        for page in &site.pages {
-            snapshot.render_page(page);
-        }
         snapshot.render_lists(site)?;
         Ok(snapshot)
     }
 
-    /// A copy of this snapshot with the pages at `changed` re-rendered from `site`,
+    /// A copy of this snapshot with the pages at `changed` taken anew from `site`,
     /// those at `removed` gone, and the home page re-rendered when `home` says its list
     /// of pages changed.
     pub fn with_changes(
@@ -82,7 +99,6 @@ impl Snapshot {
     ) -> Result<Snapshot> {
         let mut snapshot = Snapshot {
             pages: self.pages.clone(),
-            metadata: self.metadata.clone(),
             assets: self.assets.clone(),
             renderer: self.renderer.clone(),
             groups: self.groups.clone(),
@@ -90,10 +106,11 @@ impl Snapshot {
         };
         for url in removed {
             snapshot.pages.remove(url);
-            snapshot.metadata.remove(url);
         }
-        for page in changed.iter().filter_map(|url| site.page(url)) {
-            snapshot.render_page(page);
+        for page in changed.iter().filter_map(|url| site.shared_page(url)) {
+            snapshot
+                .pages
+                .insert(page.url.clone(), Arc::new(Served::lazy(page)));
         }
         if home || changed.iter().any(|url| url == "/") {
             snapshot.render_lists(site)?;
@@ -112,29 +129,57 @@ impl Snapshot {
         Ok(snapshot)
     }
 
-    fn render_page(&mut self, page: &Page) {
-        let json = Bytes::from(self.renderer.page_json(page));
-        self.metadata.insert(
-            page.url.clone(),
-            Arc::new(Payload::new(json, JSON, page.modified)),
-        );
-        if page.url == "/" {
-            return;
-        }
-        match self.renderer.page(page) {
-            Ok(html) => {
-                let payload = Payload::new(Bytes::from(html), HTML, page.modified);
-                self.pages.insert(page.url.clone(), Arc::new(payload));
-            }
-            Err(error) => tracing::error!(%error, "page not served"),
-        }
+    /// The HTML of the page at `url`, rendered now if this is its first request. A
+    /// page that fails to render is logged and not served.
+    fn html(&self, url: &str) -> Option<Arc<Payload>> {
+        let served = self.pages.get(url)?;
+        served
+            .html
+            .get_or_init(|| {
+                let page = served.page.as_ref()?;
+                match self.renderer.page(page) {
+                    Ok(html) => Some(Arc::new(Payload::new(
+                        Bytes::from(html),
+                        HTML,
+                        page.modified,
+                    ))),
+                    Err(error) => {
+                        tracing::error!(url, %error, "page not served");
+                        None
+                    }
+                }
+            })
+            .clone()
+    }
+
+    /// The metadata of the page at `url` as JSON, made now if this is its first request.
+    fn metadata(&self, url: &str) -> Option<Arc<Payload>> {
+        let served = self.pages.get(url)?;
+        served
+            .json
+            .get_or_init(|| {
+                let page = served.page.as_ref()?;
+                let json = Bytes::from(self.renderer.page_json(page));
+                Some(Arc::new(Payload::new(json, JSON, page.modified)))
+            })
+            .clone()
+    }
+
+    /// Whether a page is served at `url`.
+    fn serves(&self, url: &str) -> bool {
+        self.pages.contains_key(url)
     }
 
     /// The home page, the group pages and the sitemap: what lists every page.
     fn render_lists(&mut self, site: &Site) -> Result<()> {
         let newest = site.pages.iter().filter_map(|p| p.modified).max();
         let home = Payload::new(Bytes::from(self.renderer.home(site)?), HTML, newest);
-        self.pages.insert("/".to_string(), Arc::new(home));
+        let served = Served {
+            page: site.shared_page("/").cloned(),
+            html: OnceLock::from(Some(Arc::new(home))),
+            json: OnceLock::new(),
+        };
+        self.pages.insert("/".to_string(), Arc::new(served));
         self.groups = group_pages(site);
         self.sitemap = site
             .pages

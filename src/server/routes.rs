@@ -450,20 +450,20 @@ fn page(
                     return not_found(&state, &path);
                 };
                 let snapshot = state.snapshot();
-                if let Some(page) = snapshot.pages.get(decoded.as_ref()) {
+                if let Some(page) = snapshot.html(decoded.as_ref()) {
                     return page.respond(StatusCode::OK, &headers, PAGE_CACHE);
                 }
                 if let Some(metadata) = decoded
                     .strip_suffix(".json")
                     .map(|url| if url.is_empty() { "/" } else { url })
-                    .and_then(|url| snapshot.metadata.get(url))
+                    .and_then(|url| snapshot.metadata(url))
                 {
                     return metadata.respond(StatusCode::OK, &headers, PAGE_CACHE);
                 }
                 let canonical = decoded.trim_end_matches('/');
                 let canonical = canonical.strip_suffix(".md").unwrap_or(canonical);
                 let canonical = if canonical.is_empty() { "/" } else { canonical };
-                if canonical != decoded && snapshot.pages.contains_key(canonical) {
+                if canonical != decoded && snapshot.serves(canonical) {
                     let base = snapshot.renderer.base();
                     let target = match (base, canonical) {
                         ("", _) => canonical.to_string(),
