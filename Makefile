@@ -47,10 +47,16 @@ check:
 
 BROWSER_DIR := tests/browser
 
-.PHONY: browser-test
+.PHONY: browser-test screenshots
 
 ## browser-test: the site in headless Chromium (/usr/bin/chromium): keyboard search,
 ## live reload, console errors, requests, layout, axe-core accessibility
 browser-test:
 	$(CARGO) build --release
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund && node --test *.test.mjs
+
+## screenshots: PNGs of the home page, /502, search results and the error overlay,
+## light and dark, into docs/screenshots/
+screenshots:
+	$(CARGO) build --release
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund && node screenshots.mjs ../../docs/screenshots

@@ -1,0 +1,63 @@
+// Writes PNGs of what a reader sees, light and dark, into the folder named by the first
+// argument (default: docs/screenshots/): the home page, a code page (/502), search
+// results (/search?q=gateway) and the error overlay of a page whose save is broken.
+// Usage: node screenshots.mjs [OUT_DIR]
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { copySite, launchBrowser, repo, startServer } from "./support.mjs";
+
+const out = resolve(process.argv[2] || join(repo, "docs/screenshots"));
+const viewport = { width: 1280, height: 800 };
+const shots = [
+  ["home", "/"],
+  ["code-page", "/502"],
+  ["search", "/search?q=gateway"],
+];
+const schemes = ["light", "dark"];
+
+const site = copySite();
+let server;
+let browser;
+try {
+  mkdirSync(out, { recursive: true });
+  server = await startServer(site);
+  browser = await launchBrowser();
+  const pages = {};
+  for (const colorScheme of schemes) {
+    const context = await browser.newContext({ colorScheme, viewport, deviceScaleFactor: 1 });
+    pages[colorScheme] = await context.newPage();
+  }
+
+  for (const [name, path] of shots) {
+    for (const colorScheme of schemes) {
+      const page = pages[colorScheme];
+      await page.goto(server.origin + path);
+      await page.screenshot({ path: join(out, `${name}-${colorScheme}.png`) });
+    }
+  }
+
+  // The error overlay: /502 open in both schemes, then a save that leaves its
+  // frontmatter unclosed.
+  const file = join(site.content, "502.md");
+  const original = readFileSync(file, "utf8");
+  for (const colorScheme of schemes) {
+    const page = pages[colorScheme];
+    const connected = page.waitForResponse((response) => response.url().endsWith("/__livereload"));
+    await page.goto(server.origin + "/502");
+    await connected;
+  }
+  const lines = original.split("\n");
+  lines.splice(lines.indexOf("---", 1), 1);
+  writeFileSync(file, lines.join("\n"));
+  for (const colorScheme of schemes) {
+    const page = pages[colorScheme];
+    await page.locator(".folio-error-overlay").waitFor({ state: "visible", timeout: 10_000 });
+    await page.screenshot({ path: join(out, `error-overlay-${colorScheme}.png`) });
+  }
+  console.log(`screenshots written to ${out}`);
+} finally {
+  await browser?.close();
+  await server?.stop();
+  site.remove();
+}
