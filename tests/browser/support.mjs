@@ -55,16 +55,16 @@ export function copySite() {
 }
 
 /**
- * Starts `folio serve` over `site` on `addr` (an ephemeral loopback port by default)
- * and resolves with its origin once it logs `serving on http://…`. The templates are
- * the repository's own, so template and asset edits are tested without a rebuild.
- * `stop()` ends this process only.
+ * Starts `folio serve` in `site`'s folder, as a writer would, on `addr` (an ephemeral
+ * loopback port by default) and resolves with its origin once it logs
+ * `serving on http://…`. The templates are the repository's own, so template and
+ * asset edits are tested without a rebuild. `stop()` ends this process only.
  */
 export async function startServer(site, extraArgs = [], { addr = "127.0.0.1:0", timeoutMs = 60_000 } = {}) {
   const args = [
     "serve",
-    "--content", site.content,
-    "--index", site.index,
+    "--content", "content",
+    "--index", "index",
     "--templates", join(repo, "templates"),
     "--addr", addr,
     ...extraArgs,
@@ -72,6 +72,7 @@ export async function startServer(site, extraArgs = [], { addr = "127.0.0.1:0", 
   // FOLIO_* variables are configuration: the server under test gets none of the caller's.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("FOLIO_")));
   const child = spawn(folioBin, args, {
+    cwd: site.dir,
     env: { ...env, RUST_LOG: "info", NO_COLOR: "1" },
     stdio: ["ignore", "ignore", "pipe"],
   });
