@@ -47,7 +47,7 @@ check:
 
 BROWSER_DIR := tests/browser
 
-.PHONY: browser-test screenshots
+.PHONY: browser-test screenshots lighthouse
 
 ## browser-test: the site in headless Chromium (/usr/bin/chromium): keyboard search,
 ## live reload, console errors, requests, layout, axe-core accessibility
@@ -60,3 +60,9 @@ browser-test:
 screenshots:
 	$(CARGO) build --release
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund && node screenshots.mjs ../../docs/screenshots
+
+## lighthouse: Lighthouse scores for /, /502 and /search?q=gateway (not part of `test`)
+lighthouse:
+	$(CARGO) build --release
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund
+	cd $(BROWSER_DIR)/lighthouse && npm ci --no-audit --no-fund && node lighthouse.mjs
