@@ -31,6 +31,8 @@ const PROXIMITY_WEIGHT: f32 = 2.0;
 const SYNONYM_WEIGHT: f32 = 0.8;
 /// Two neighbouring words of a longer query standing close together.
 const PAIR_WEIGHT: f32 = 1.0;
+/// Weight of every word of the query in one short field, times that field's weight.
+const SAME_FIELD_WEIGHT: f32 = 1.0;
 /// A word the index holds, found for a typo.
 const TYPO_WEIGHT: f32 = 0.8;
 /// A completion of the last word, when the word as typed is not a word of the index.
@@ -225,6 +227,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     let stems: Vec<String> = tokens.iter().map(|t| t.stem.clone()).collect();
     let synonyms = context.synonyms.matches(&stems);
     let mut per_token: Vec<Box<dyn Query>> = Vec::new();
+    let mut literal: Vec<Box<dyn Query>> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
         let mut ways: Vec<Box<dyn Query>> = vec![any_field(fields, 1.0, |f| term(f, &token.stem))];
         let known = (context.is_known)(&token.stem);
@@ -252,6 +255,11 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 ways.push(any_field(fields, PREFIX_WEIGHT, |f| term(f, &completion)));
             }
         }
+        // Pages that hold every word as typed (or corrected, or completed) score
+        // again; a synonym finds a page but does not count towards that.
+        literal.push(Box::new(DisjunctionMaxQuery::new(
+            ways.iter().map(|way| way.box_clone()).collect(),
+        )));
         for (start, length, others) in &synonyms {
             if (*start..start + length).contains(&index) {
                 for other in others {
@@ -275,12 +283,32 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     }
     let required: Vec<(Occur, Box<dyn Query>)> = tokens
         .iter()
-        .zip(&per_token)
+        .zip(literal)
         .filter(|(token, _)| !(context.is_common)(&token.stem))
-        .map(|(_, query)| (Occur::Must, query.box_clone()))
+        .map(|(_, query)| (Occur::Must, query))
         .collect();
     if tokens.len() > 1 && required.len() > 1 {
         parts.push((Occur::Should, Box::new(BooleanQuery::new(required))));
+    }
+    if (2..=8).contains(&stems.len()) {
+        for (field, weight) in fields.weighted() {
+            if field == fields.body {
+                continue;
+            }
+            // Every word in one short field (the title, a heading, the keywords or
+            // the description) says what the page is about.
+            let every: Vec<(Occur, Box<dyn Query>)> = stems
+                .iter()
+                .map(|stem| (Occur::Must, term(field, stem)))
+                .collect();
+            parts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(BooleanQuery::new(every)),
+                    weight * SAME_FIELD_WEIGHT,
+                )),
+            ));
+        }
     }
     if (2..=8).contains(&stems.len())
         && let Some(near) = phrase_any_field(fields, &stems, PROXIMITY_SLOP)
