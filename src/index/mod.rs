@@ -13,6 +13,7 @@ use crate::content::{Page, Site};
 use crate::error::{Error, Result};
 use query::Synonyms;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use tantivy::schema::Facet;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
@@ -38,6 +39,22 @@ pub struct SearchIndex {
     /// The folder on disk; `None` in memory.
     dir: Option<PathBuf>,
     synonyms: RwLock<Synonyms>,
+    /// Recent results by request; only entries of the current generation are read.
+    cache: quick_cache::sync::Cache<CacheKey, SearchResults>,
+    /// Counts the changes to what searches see (documents, synonyms).
+    generation: AtomicU64,
+}
+
+/// How many recent searches are kept.
+const CACHED_SEARCHES: usize = 4096;
+
+/// A search request, and the index generation it was answered from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CacheKey {
+    generation: u64,
+    query: String,
+    limit: usize,
+    filters: Vec<(String, String)>,
 }
 
 /// Whether [`SearchIndex::open_or_build`] reused the index on disk.
@@ -154,6 +171,8 @@ impl SearchIndex {
             facet_keys: facet_keys.to_vec(),
             dir: dir.map(Path::to_path_buf),
             synonyms: RwLock::default(),
+            cache: quick_cache::sync::Cache::new(CACHED_SEARCHES),
+            generation: AtomicU64::new(0),
         };
         built.set_synonyms(&site.synonyms)?;
         Ok(built)
@@ -164,7 +183,14 @@ impl SearchIndex {
         let mut analyzer = self.index.tokenizer_for_field(self.fields.body)?;
         let synonyms = Synonyms::new(groups, &mut analyzer);
         *self.synonyms.write().unwrap_or_else(|p| p.into_inner()) = synonyms;
+        self.changed();
         Ok(())
+    }
+
+    /// Makes every cached result stale: called once a change is visible to searches.
+    fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.cache.clear();
     }
 
     /// Replaces the documents of `removed` URLs and of `pages` (by their URL) with
@@ -189,6 +215,7 @@ impl SearchIndex {
         }
         writer.commit()?;
         self.reader.reload()?;
+        self.changed();
         Ok(())
     }
 
@@ -218,7 +245,14 @@ impl SearchIndex {
             writer.add_document(self.document(page))?;
         }
         writer.commit()?;
+        // Each indexing thread leaves a segment; a search visits every segment, so
+        // one segment answers faster.
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
         self.reader.reload()?;
+        self.changed();
         Ok(())
     }
 

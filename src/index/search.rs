@@ -4,11 +4,12 @@
 use super::expand::{completions, corrections};
 use super::highlight::{Highlighter, Passage};
 use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query};
-use super::{Fields, SearchIndex};
+use super::{CacheKey, Fields, SearchIndex};
 use crate::content::markdown::escape_html;
 use crate::error::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
@@ -85,8 +86,35 @@ pub struct Suggestion {
 }
 
 impl SearchIndex {
-    /// Runs a search.
+    /// Runs a search, or answers it from the results of the same request since the
+    /// index last changed.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let key = self.cache_key(request);
+        if let Some(results) = self.cache.get(&key) {
+            return Ok(results);
+        }
+        let results = self.search_uncached(request)?;
+        self.cache.insert(key, results.clone());
+        Ok(results)
+    }
+
+    /// The results of `request` when they are cached: cheap enough for any thread.
+    pub fn cached(&self, request: &SearchRequest) -> Option<SearchResults> {
+        self.cache.get(&self.cache_key(request))
+    }
+
+    fn cache_key(&self, request: &SearchRequest) -> CacheKey {
+        CacheKey {
+            generation: self.generation.load(Ordering::SeqCst),
+            query: request.query.to_string(),
+            limit: request.limit,
+            filters: request.filters.to_vec(),
+        }
+    }
+
+    /// Runs a search without looking at or filling the cache: the work every new
+    /// query costs, as benchmarks measure it.
+    pub fn search_uncached(&self, request: &SearchRequest) -> Result<SearchResults> {
         let clauses = parse_query(request.query);
         if clauses.is_empty() {
             return Ok(SearchResults::default());
@@ -444,6 +472,26 @@ mod tests {
             ("5xx.md", "# 5xx Server Errors\n\nEvery server error.\n".to_string()),
         ]);
         SearchIndex::in_memory(&site, &["class".to_string()]).unwrap()
+    }
+
+    #[test]
+    fn cached_results_give_way_to_an_update() {
+        let index = sample();
+        let request = SearchRequest {
+            query: "zebra",
+            limit: 5,
+            filters: &[],
+        };
+        assert_eq!(index.search(&request).unwrap().total, 0);
+        assert!(index.cached(&request).is_some(), "the answer is kept");
+        let page = parse_page(Path::new("zoo.md"), b"# Zoo\n\nA zebra.\n")
+            .0
+            .unwrap();
+        index.update(&[], &[&page]).unwrap();
+        assert!(index.cached(&request).is_none(), "the kept answer is stale");
+        assert_eq!(urls(&index, "zebra"), ["/zoo"]);
+        index.update(&["/zoo".to_string()], &[]).unwrap();
+        assert!(urls(&index, "zebra").is_empty());
     }
 
     #[test]

@@ -159,8 +159,8 @@ fn api_search(
             let query = param(&params, "q").to_string();
             let started = Instant::now();
             let base = state.snapshot().renderer.base().to_string();
-            match run_search(state, query.clone(), limit, params).await {
-                Some(mut results) => {
+            match run_search(state, query.clone(), limit, params, false).await {
+                Some((mut results, _)) => {
                     for hit in &mut results.hits {
                         hit.url.insert_str(0, &base);
                         hit.anchor.insert_str(0, &base);
@@ -281,11 +281,20 @@ fn search_page(
         .and(with_state(state))
         .then(|params: Params, state: Arc<State>| async move {
             let query = param(&params, "q").trim().to_string();
-            let results = match query.is_empty() {
+            let found = match query.is_empty() {
                 true => Some(Default::default()),
-                false => run_search(state.clone(), query.clone(), DEFAULT_LIMIT * 2, params).await,
+                false => {
+                    run_search(
+                        state.clone(),
+                        query.clone(),
+                        DEFAULT_LIMIT * 2,
+                        params,
+                        true,
+                    )
+                    .await
+                }
             };
-            let Some(results) = results else {
+            let Some((results, nearest)) = found else {
                 return html(StatusCode::INTERNAL_SERVER_ERROR, error_page());
             };
             let snapshot = state.snapshot();
@@ -308,25 +317,15 @@ fn search_page(
                     snippet: hit.snippet,
                 })
                 .collect();
-            let nearest: Vec<ResultView> = if hits.is_empty() && !query.is_empty() {
-                state
-                    .index
-                    .nearest(&query, SUGGESTIONS)
-                    .unwrap_or_else(|error| {
-                        tracing::error!(%error, "nearest titles failed");
-                        Vec::new()
-                    })
-                    .into_iter()
-                    .map(|s| ResultView {
-                        url: format!("{base}{}", s.url),
-                        title: s.title,
-                        section: None,
-                        snippet: String::new(),
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            let nearest: Vec<ResultView> = nearest
+                .into_iter()
+                .map(|s| ResultView {
+                    url: format!("{base}{}", s.url),
+                    title: s.title,
+                    section: None,
+                    snippet: String::new(),
+                })
+                .collect();
             let page = snapshot
                 .renderer
                 .search(&query, results.total, &hits, &nearest, &groups);
@@ -514,30 +513,55 @@ fn security_headers() -> HeaderMap {
     headers
 }
 
+/// Runs a search off the async threads, unless its results are cached. With
+/// `nearest`, a search that finds nothing also looks for titles near the query.
 async fn run_search(
     state: Arc<State>,
     query: String,
     limit: usize,
     filters: Params,
-) -> Option<crate::index::SearchResults> {
+    nearest: bool,
+) -> Option<(crate::index::SearchResults, Vec<crate::index::Suggestion>)> {
+    let request = crate::index::SearchRequest {
+        query: &query,
+        limit,
+        filters: &filters,
+    };
+    if let Some(results) = state.index.cached(&request)
+        && (results.total > 0 || !nearest)
+    {
+        state.metrics.search(results.total);
+        if let (0, Some(log)) = (results.total, &state.query_log) {
+            log.record(&query);
+        }
+        return Some((results, Vec::new()));
+    }
     let outcome = tokio::task::spawn_blocking(move || {
         let request = crate::index::SearchRequest {
             query: &query,
             limit,
             filters: &filters,
         };
-        let results = state.index.search(&request);
-        if let Ok(results) = &results {
-            state.metrics.search(results.total);
-            if let (0, Some(log)) = (results.total, &state.query_log) {
-                log.record(&query);
-            }
+        let results = state.index.search(&request)?;
+        state.metrics.search(results.total);
+        if let (0, Some(log)) = (results.total, &state.query_log) {
+            log.record(&query);
         }
-        results
+        let titles = match nearest && results.total == 0 {
+            true => state
+                .index
+                .nearest(&query, SUGGESTIONS)
+                .unwrap_or_else(|error| {
+                    tracing::error!(%error, "nearest titles failed");
+                    Vec::new()
+                }),
+            false => Vec::new(),
+        };
+        Ok::<_, crate::error::Error>((results, titles))
     })
     .await;
     match outcome {
-        Ok(Ok(results)) => Some(results),
+        Ok(Ok(found)) => Some(found),
         Ok(Err(error)) => {
             tracing::error!(%error, "search failed");
             None
