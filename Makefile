@@ -18,20 +18,49 @@ lint:
 	$(CARGO) clippy --release --all-targets -- -D warnings
 
 SHARED ?= ../shared
-TLDR_DIR := $(or $(TMPDIR),/tmp)/folio-bench-tldr
+BENCH_DIR := $(or $(TMPDIR),/tmp)/folio-bench
+TLDR_ROOT := $(BENCH_DIR)/tldr
+EVAL_DIR := $(BENCH_DIR)/eval
 
-## bench: criterion query benchmarks, save-to-searchable on content/, a 60 s loopback
-## load test with concurrent edits, and, when $(SHARED) is there, save-to-searchable on
-## the 7,425 English tldr pages (figures go into BENCHMARKS.md)
-bench:
+.PHONY: bench bench-tools fuzz
+
+## bench: criterion benchmarks (parse, render, index, queries); save-to-searchable; a
+## 60 s loopback load test with concurrent edits; and, with $(SHARED) beside the
+## checkout: side by side with nginx, a bare warp server and minisearch (wrk, taskset),
+## save-to-searchable on 7,425 and 38,404 tldr pages, and the scaling plot docs/scale.svg
+bench: bench-tools
 	$(CARGO) bench --bench search
 	$(CARGO) bench --bench live_edit -- content
 	$(CARGO) bench --bench load -- 60 64
-	@if [ -f $(SHARED)/corpora/tldr-pages.tar.gz ]; then \
-	  rm -rf $(TLDR_DIR) && mkdir -p $(TLDR_DIR) && \
-	  tar -xzf $(SHARED)/corpora/tldr-pages.tar.gz -C $(TLDR_DIR) pages && \
-	  $(CARGO) bench --bench live_edit -- $(TLDR_DIR)/pages; \
-	else echo "$(SHARED)/corpora not found: tldr benchmark skipped"; fi
+	@if [ ! -f $(SHARED)/corpora/tldr-pages.tar.gz ]; then \
+	  echo "$(SHARED)/corpora not found: corpus benchmarks skipped"; exit 0; fi; \
+	set -e; rm -rf $(TLDR_ROOT) $(EVAL_DIR); mkdir -p $(TLDR_ROOT); \
+	tar -xzf $(SHARED)/corpora/tldr-pages.tar.gz -C $(TLDR_ROOT) --wildcards 'pages*'; \
+	cp -r $(SHARED)/eval $(EVAL_DIR); \
+	(cd $(EVAL_DIR) && npm ci --no-audit --no-fund --silent) || echo "npm ci failed: no minisearch comparison"; \
+	$(CARGO) bench --bench versus -- $(TLDR_ROOT)/pages $(EVAL_DIR); \
+	$(CARGO) bench --bench live_edit -- $(TLDR_ROOT)/pages; \
+	$(CARGO) bench --bench live_edit -- $(TLDR_ROOT); \
+	$(CARGO) bench --bench scale -- $(TLDR_ROOT) docs/scale.svg
+
+## bench-tools: install wrk and nginx (Debian packages) when they are missing
+bench-tools:
+	@missing=""; for tool in wrk nginx taskset; do command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk nginx-light util-linux; fi
+
+## fuzz: cargo-fuzz on the page parser and the query path, 60 s each (nightly
+## toolchain), seeded from content/ and tests/relevance/
+FUZZ_SECONDS ?= 60
+fuzz:
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/page fuzz/corpus/query
+	cp content/*.md content/guides/*.md fuzz/corpus/page/
+	sed -n 's/.*"q": *"\([^"]*\)".*/\1/p' tests/relevance/*.jsonl | \
+	  while IFS= read -r q; do printf '%s' "$$q" > "fuzz/corpus/query/$$(printf '%s' "$$q" | cksum | cut -d' ' -f1)"; done
+	cd fuzz && cargo +nightly fuzz run page corpus/page -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536
+	cd fuzz && cargo +nightly fuzz run query corpus/query -- -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
 ## fmt: format the code
 fmt:

@@ -21,7 +21,7 @@ fn main() {
     let content = work.path().join("content");
     copy(&source, &content);
     let page = pick_page(&content);
-    let mut server = start(&content, &work.path().join("index"), "info");
+    let mut server = start(&content, &work.path().join("index"), "info", None);
     let base = server.1.clone();
     let events = listen(&format!("{base}/__livereload"));
     let agent: ureq::Agent = ureq::Agent::config_builder()

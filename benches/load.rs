@@ -30,6 +30,7 @@ fn main() {
         &content,
         &work.path().join("index"),
         "warn,folio=info,folio::access=off",
+        None,
     );
     let pages: Vec<String> = pages(&content);
     let queries = [

@@ -11,7 +11,11 @@ pub fn copy(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create dir");
     for entry in std::fs::read_dir(from).expect("read dir").flatten() {
         let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
+        let kind = entry.file_type().expect("file type");
+        if kind.is_symlink() {
+            continue;
+        }
+        if kind.is_dir() {
             copy(&entry.path(), &target);
         } else {
             std::fs::copy(entry.path(), target).expect("copy");
@@ -24,7 +28,8 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        let kind = entry.file_type().expect("file type");
+        if kind.is_dir() {
             files.extend(walk(&path));
         } else if path.extension().is_some_and(|e| e == "md") {
             files.push(path);
@@ -34,10 +39,20 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Starts `folio serve` on `content` (index beside it) with `log` as RUST_LOG; returns
-/// the process and its base URL.
-pub fn start(content: &Path, index: &Path, log: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+/// Starts `folio serve` on `content` (index beside it) with `log` as RUST_LOG, on the
+/// given CPU cores when `cores` names some (`taskset -c 0`); returns the process and its
+/// base URL once it listens.
+pub fn start(content: &Path, index: &Path, log: &str, cores: Option<&str>) -> (Child, String) {
+    let folio = env!("CARGO_BIN_EXE_folio");
+    let mut program = match cores {
+        Some(cores) => {
+            let mut taskset = Command::new("taskset");
+            taskset.args(["-c", cores, folio]);
+            taskset
+        }
+        None => Command::new(folio),
+    };
+    let mut child = program
         .args(["serve", "--addr", "127.0.0.1:0", "--content"])
         .arg(content)
         .arg("--index")
