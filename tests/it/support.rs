@@ -98,7 +98,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(site: &Site, extra: &[&str]) -> Server {
-        let mut child = folio()
+        Server::start_command(folio(), site, extra)
+    }
+
+    /// Starts `command` (a `folio()` the caller has adjusted) as `folio serve`.
+    pub fn start_command(mut command: Command, site: &Site, extra: &[&str]) -> Server {
+        let mut child = command
             .arg("serve")
             .arg("--content")
             .arg(site.content())
