@@ -21,6 +21,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 use tokio::net::TcpListener;
@@ -37,21 +38,39 @@ pub struct Snapshot {
     groups: Vec<ResultView>,
     /// Every page's URL and modification time, for the sitemap.
     sitemap: Vec<(String, Option<SystemTime>)>,
+    /// Bytes of rendered HTML held, by this snapshot and those it came from.
+    held: Arc<AtomicUsize>,
+    /// How many such bytes may be held.
+    budget: usize,
 }
+
+/// The most bytes of rendered HTML held in memory. Past it, a page not yet held is
+/// rendered for each request (a crawler cannot make the server hold every page).
+const HELD_HTML_BYTES: usize = 64 * 1024 * 1024;
 
 /// One URL's page: its parsed form, and its HTML and JSON once rendered.
 struct Served {
     page: Option<Arc<Page>>,
     html: OnceLock<Option<Arc<Payload>>>,
     json: OnceLock<Option<Arc<Payload>>>,
+    held: Arc<AtomicUsize>,
 }
 
 impl Served {
-    fn lazy(page: &Arc<Page>) -> Served {
+    fn lazy(page: &Arc<Page>, held: &Arc<AtomicUsize>) -> Served {
         Served {
             page: Some(page.clone()),
             html: OnceLock::new(),
             json: OnceLock::new(),
+            held: held.clone(),
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(Some(html)) = self.html.get() {
+            self.held.fetch_sub(html.size(), Ordering::Relaxed);
         }
     }
 }
@@ -62,11 +81,12 @@ const JSON: &str = "application/json";
 impl Snapshot {
     /// Serves every page of `site`, each rendered on its first request.
     pub fn render(site: &Site, renderer: Arc<Renderer>) -> Result<Snapshot> {
+        let held = Arc::new(AtomicUsize::new(0));
         let mut snapshot = Snapshot {
             pages: site
                 .pages
                 .iter()
-                .map(|page| (page.url.clone(), Arc::new(Served::lazy(page))))
+                .map(|page| (page.url.clone(), Arc::new(Served::lazy(page, &held))))
                 .collect(),
             assets: renderer
                 .assets()
@@ -82,6 +102,8 @@ impl Snapshot {
             renderer,
             groups: Vec::new(),
             sitemap: Vec::new(),
+            held,
+            budget: HELD_HTML_BYTES,
         };
         snapshot.render_lists(site)?;
         Ok(snapshot)
@@ -103,6 +125,8 @@ impl Snapshot {
             renderer: self.renderer.clone(),
             groups: self.groups.clone(),
             sitemap: self.sitemap.clone(),
+            held: self.held.clone(),
+            budget: self.budget,
         };
         for url in removed {
             snapshot.pages.remove(url);
@@ -110,7 +134,7 @@ impl Snapshot {
         for page in changed.iter().filter_map(|url| site.shared_page(url)) {
             snapshot
                 .pages
-                .insert(page.url.clone(), Arc::new(Served::lazy(page)));
+                .insert(page.url.clone(), Arc::new(Served::lazy(page, &self.held)));
         }
         if home || changed.iter().any(|url| url == "/") {
             snapshot.render_lists(site)?;
@@ -129,27 +153,30 @@ impl Snapshot {
         Ok(snapshot)
     }
 
-    /// The HTML of the page at `url`, rendered now if this is its first request. A
-    /// page that fails to render is logged and not served.
+    /// The HTML of the page at `url`, rendered now if it is not held yet; it is then
+    /// held while the budget allows. A page that fails to render is logged and not
+    /// served.
     fn html(&self, url: &str) -> Option<Arc<Payload>> {
         let served = self.pages.get(url)?;
-        served
-            .html
-            .get_or_init(|| {
-                let page = served.page.as_ref()?;
-                match self.renderer.page(page) {
-                    Ok(html) => Some(Arc::new(Payload::new(
-                        Bytes::from(html),
-                        HTML,
-                        page.modified,
-                    ))),
-                    Err(error) => {
-                        tracing::error!(url, %error, "page not served");
-                        None
-                    }
-                }
-            })
-            .clone()
+        if let Some(held) = served.html.get() {
+            return held.clone();
+        }
+        let page = served.page.as_ref()?;
+        let payload = match self.renderer.page(page) {
+            Ok(html) => Arc::new(Payload::new(Bytes::from(html), HTML, page.modified)),
+            Err(error) => {
+                tracing::error!(url, %error, "page not served");
+                let _ = served.html.set(None);
+                return None;
+            }
+        };
+        let size = payload.size();
+        let kept = self.held.fetch_add(size, Ordering::Relaxed) + size <= self.budget
+            && served.html.set(Some(payload.clone())).is_ok();
+        if !kept {
+            self.held.fetch_sub(size, Ordering::Relaxed);
+        }
+        Some(payload)
     }
 
     /// The metadata of the page at `url` as JSON, made now if this is its first request.
@@ -174,10 +201,12 @@ impl Snapshot {
     fn render_lists(&mut self, site: &Site) -> Result<()> {
         let newest = site.pages.iter().filter_map(|p| p.modified).max();
         let home = Payload::new(Bytes::from(self.renderer.home(site)?), HTML, newest);
+        self.held.fetch_add(home.size(), Ordering::Relaxed);
         let served = Served {
             page: site.shared_page("/").cloned(),
             html: OnceLock::from(Some(Arc::new(home))),
             json: OnceLock::new(),
+            held: self.held.clone(),
         };
         self.pages.insert("/".to_string(), Arc::new(served));
         self.groups = group_pages(site);
@@ -354,4 +383,49 @@ pub async fn serve(
     drop(listener);
     state.close();
     graceful.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::parse_page;
+    use std::path::Path;
+
+    #[test]
+    fn rendered_pages_are_held_within_a_budget_and_released_with_their_snapshot() {
+        let site = Site {
+            pages: ["a", "b"]
+                .iter()
+                .map(|name| {
+                    let text = format!("# Page {name}\n\nSome text.\n");
+                    Arc::new(
+                        parse_page(Path::new(&format!("{name}.md")), text.as_bytes())
+                            .0
+                            .unwrap(),
+                    )
+                })
+                .collect(),
+            ..Site::default()
+        };
+        let renderer =
+            Arc::new(Renderer::new(Path::new("/nonexistent"), &Default::default()).unwrap());
+        let mut snapshot = Snapshot::render(&site, renderer).unwrap();
+        let held = snapshot.held.clone();
+        let home = held.load(Ordering::Relaxed);
+        assert!(home > 0, "the home page is held");
+        let page = snapshot.html("/a").unwrap().size();
+        snapshot.budget = home + page;
+        assert!(snapshot.html("/a").is_some());
+        assert_eq!(held.load(Ordering::Relaxed), home + page, "/a is held");
+        assert!(snapshot.html("/b").is_some(), "/b is served");
+        assert!(snapshot.pages["/b"].html.get().is_none(), "but not held");
+        assert_eq!(held.load(Ordering::Relaxed), home + page);
+        let next = snapshot
+            .with_changes(&site, &["/a".to_string()], &[], false)
+            .unwrap();
+        drop(snapshot);
+        assert_eq!(held.load(Ordering::Relaxed), home, "the old /a is released");
+        drop(next);
+        assert_eq!(held.load(Ordering::Relaxed), 0);
+    }
 }

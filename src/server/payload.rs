@@ -46,6 +46,11 @@ impl Payload {
         }
     }
 
+    /// The size of the uncompressed body.
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// The response to a request with `headers`: 304 when the client's copy is current,
     /// else the body in the best coding the client accepts.
     pub fn respond(
