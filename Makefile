@@ -1,14 +1,15 @@
 # The commands people type. `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: run test lint fmt bench index check
+.PHONY: run test lint audit fmt bench index check
 
 ## run: serve the bundled content on http://127.0.0.1:8080
 run:
 	$(CARGO) run --release -- serve
 
-## test: formatting, lints with warnings as errors, every test, then the browser tests
-test: lint
+## test: formatting, lints with warnings as errors, the dependency audit, every test,
+## then the browser tests
+test: lint audit
 	$(CARGO) test --release
 	$(MAKE) browser-test
 
@@ -16,6 +17,12 @@ test: lint
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
+
+## audit: cargo-deny (installed from crates.io when missing) on licences, banned crates
+## (serde_yaml, serde_yml) and sources, as deny.toml says
+audit:
+	command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
+	$(CARGO) deny --offline --log-level error check bans licenses sources
 
 SHARED ?= ../shared
 BENCH_DIR := $(or $(TMPDIR),/tmp)/folio-bench
