@@ -378,7 +378,7 @@ impl Applier {
         self.broken.insert(
             diagnostic.path.clone(),
             BuildError {
-                path: diagnostic.path.display().to_string(),
+                path: relative.display().to_string(),
                 url,
                 line: diagnostic.line,
                 message: diagnostic.message.clone(),

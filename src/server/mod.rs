@@ -239,7 +239,8 @@ pub struct ReloadEvent {
 /// A file that fails to build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BuildError {
-    /// The file.
+    /// The file, relative to the content folder (or the templates folder as
+    /// configured).
     pub path: String,
     /// The URL its page is (or would be) served at, when it is a page.
     pub url: Option<String>,

@@ -156,7 +156,7 @@ fn edit_cycle(mode: &[&str]) {
         !e["errors"].as_array().unwrap().is_empty()
     });
     let error = &event["errors"][0];
-    assert!(error["path"].as_str().unwrap().ends_with("404.md"));
+    assert_eq!(error["path"], "404.md");
     assert_eq!(error["url"], "/404");
     assert_eq!(error["line"], 2);
     assert!(error["message"].as_str().unwrap().contains("mapping"));
