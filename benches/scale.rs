@@ -1,6 +1,8 @@
 //! Scaling: index build time, start-up to the first 200, search latency and peak memory
 //! against corpus size, with an SVG plot of the three.
 //!
+//! Peak RSS is read after the queries and a crawl of every page in the sitemap.
+//!
 //! `cargo bench --bench scale -- TLDR_ROOT [SVG]` measures evenly spread samples of the
 //! tldr pages (1,000 and 10,000), all of them (every `pages*` folder under TLDR_ROOT),
 //! and 100,000 generated pages; `make bench` runs it and writes docs/scale.svg.
@@ -156,6 +158,23 @@ fn measure(name: &str, work: &Path) -> Measure {
     let mut cached: Vec<Duration> = queries.iter().map(|query| search(query)).collect();
     cached.sort();
     times.sort();
+    // A crawler's visit: every page in the sitemap, once.
+    let sitemap = agent
+        .get(&format!("{base}/sitemap.xml"))
+        .call()
+        .expect("sitemap")
+        .body_mut()
+        .read_to_string()
+        .expect("sitemap text");
+    for loc in sitemap.split("<loc>").skip(1) {
+        let url = loc.split("</loc>").next().unwrap_or_default();
+        let path = url.find("://").map_or(url, |at| {
+            let rest = &url[at + 3..];
+            rest.find('/').map_or("/", |slash| &rest[slash..])
+        });
+        let mut response = agent.get(&format!("{base}{path}")).call().expect("page");
+        let _ = response.body_mut().read_to_vec();
+    }
     let peak_rss_kib = peak_rss(&child);
     stop(child);
     let measure = Measure {
