@@ -122,7 +122,10 @@ fn a_build_killed_halfway_is_rebuilt_at_the_next_start() {
 fn a_full_disk_while_indexing_is_logged_and_the_next_start_rebuilds() {
     let site = Site::fixture("site");
     for n in 0..200 {
-        site.write(&format!("more/{n}.md"), &format!("# More {n}\n\nText enough to fill segments.\n"));
+        site.write(
+            &format!("more/{n}.md"),
+            &format!("# More {n}\n\nText enough to fill segments.\n"),
+        );
     }
     let mut full = folio();
     // Files may not grow past 4 KiB: writes fail as on a full disk.
