@@ -20,7 +20,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Quiet time that ends a burst of events (an editor's save is several events).
-const DEBOUNCE: Duration = Duration::from_millis(30);
+const DEBOUNCE: Duration = Duration::from_millis(15);
 /// The longest a burst is collected before it is applied anyway.
 const MAX_BURST: Duration = Duration::from_millis(250);
 /// How often files are compared in polling mode. Polling compares contents, not only
