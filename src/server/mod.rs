@@ -46,7 +46,7 @@ pub struct Snapshot {
 
 /// The most bytes of rendered HTML held in memory. Past it, a page not yet held is
 /// rendered for each request (a crawler cannot make the server hold every page).
-const HELD_HTML_BYTES: usize = 64 * 1024 * 1024;
+const HELD_HTML_BYTES: usize = 32 * 1024 * 1024;
 
 /// One URL's page: its parsed form, and its HTML and JSON once rendered.
 struct Served {
@@ -163,7 +163,10 @@ impl Snapshot {
         }
         let page = served.page.as_ref()?;
         let payload = match self.renderer.page(page) {
-            Ok(html) => Arc::new(Payload::new(Bytes::from(html), HTML, page.modified)),
+            Ok(mut html) => {
+                html.shrink_to_fit();
+                Arc::new(Payload::new(Bytes::from(html), HTML, page.modified))
+            }
             Err(error) => {
                 tracing::error!(url, %error, "page not served");
                 let _ = served.html.set(None);
