@@ -115,24 +115,31 @@ fn search_against_ceiling(tldr: &Path, seconds: u64) {
     let content = work.path().join("content");
     copy(tldr, &content);
     let (folio, base) = start_pinned(&content, &work.path().join("index"));
-    let queries: Vec<String> = tldr_queries(&content).into_iter().map(|(q, _)| q).collect();
-    let encoded: Vec<String> = queries.iter().map(|q| q.replace(' ', "+")).collect();
-    let sizes: Vec<usize> = encoded
+    let queries: Vec<String> = tldr_queries(&content, QUERY_PAGES)
+        .into_iter()
+        .map(|(q, _)| q)
+        .collect();
+    let sizes: Vec<usize> = queries
         .iter()
-        .map(|q| get(&format!("{base}/api/search?q={q}")).len())
+        .map(|q| get(&format!("{base}/api/search?q={}", q.replace(' ', "+"))).len())
         .collect();
     let body_size = sizes.iter().sum::<usize>() / sizes.len().max(1);
-    let script = work.path().join("queries.lua");
-    let list: Vec<String> = encoded.iter().map(|q| format!("\"{q}\"")).collect();
-    std::fs::write(
-        &script,
-        format!(
-            "local queries = {{{}}}\nlocal i = 0\nrequest = function()\n  i = i + 1\n  \
-             return wrk.format(\"GET\", \"/api/search?q=\" .. queries[(i % #queries) + 1])\nend\n",
-            list.join(", ")
-        ),
-    )
-    .expect("write wrk script");
+    let rotating = wrk_script(&work.path().join("rotating.lua"), &queries);
+    // Two words of every page's description, and the same with a typo: more distinct
+    // queries than the cache keeps, so nearly every request is a new query.
+    let mut new_queries: Vec<String> = tldr_queries(&content, usize::MAX)
+        .into_iter()
+        .flat_map(|(query, _)| {
+            let mut typo: Vec<char> = query.chars().collect();
+            if typo.len() > 3 {
+                typo.swap(1, 2);
+            }
+            [query, typo.into_iter().collect()]
+        })
+        .collect();
+    new_queries.sort();
+    new_queries.dedup();
+    let fresh = wrk_script(&work.path().join("fresh.lua"), &new_queries);
     let port = free_port();
     let ceiling = Command::new("taskset")
         .args(["-c", "0"])
@@ -148,19 +155,27 @@ fn search_against_ceiling(tldr: &Path, seconds: u64) {
     let ceiling_base = format!("http://127.0.0.1:{port}");
     wait_ready(&format!("{ceiling_base}/api/search"));
     println!(
-        "\n## /api/search on {} tldr pages, {} queries rotating, {CONNECTIONS} connections, {seconds} s per run",
+        "\n## /api/search on {} tldr pages, {CONNECTIONS} connections, {seconds} s per run",
         walk(&content).len(),
-        queries.len()
+    );
+    println!(
+        "cached: {} queries in turn, answered from the cache after their first time; \
+         new: {} distinct queries in turn from a random start",
+        queries.len(),
+        new_queries.len()
     );
     println!("mean response {body_size} bytes; the ceiling returns that many bytes of fixed JSON");
-    let mut folio_runs = Vec::new();
+    let mut cached_runs = Vec::new();
+    let mut new_runs = Vec::new();
     let mut ceiling_runs = Vec::new();
     for _ in 0..RUNS {
-        folio_runs.push(wrk(&format!("{base}/api/search"), seconds, Some(&script)));
+        cached_runs.push(wrk(&format!("{base}/api/search"), seconds, Some(&rotating)));
+        new_runs.push(wrk(&format!("{base}/api/search"), seconds, Some(&fresh)));
         ceiling_runs.push(wrk(&format!("{ceiling_base}/api/search"), seconds, None));
     }
     report(&[
-        ("folio /api/search", &folio_runs),
+        ("folio, new queries", &new_runs),
+        ("folio, cached queries", &cached_runs),
         ("bare warp, fixed body", &ceiling_runs),
     ]);
     stop(folio);
@@ -318,6 +333,26 @@ struct Run {
     bad: u64,
 }
 
+/// Writes a wrk script that asks `/api/search` for each query in turn, from a random
+/// start.
+fn wrk_script(path: &Path, queries: &[String]) -> PathBuf {
+    let list: Vec<String> = queries
+        .iter()
+        .map(|q| format!("\"{}\"", q.replace(' ', "+").replace('"', "%22")))
+        .collect();
+    std::fs::write(
+        path,
+        format!(
+            "local queries = {{{}}}\nmath.randomseed(os.time())\nlocal i = math.random(#queries)\n\
+             request = function()\n  i = i + 1\n  \
+             return wrk.format(\"GET\", \"/api/search?q=\" .. queries[(i % #queries) + 1])\nend\n",
+            list.join(", ")
+        ),
+    )
+    .expect("write wrk script");
+    path.to_path_buf()
+}
+
 /// Runs wrk on core 1 against `url` for `seconds`, with an optional Lua script.
 fn wrk(url: &str, seconds: u64, script: Option<&Path>) -> Run {
     let mut command = Command::new("taskset");
@@ -384,18 +419,26 @@ fn report(sides: &[(&str, &Vec<Run>)]) {
         println!("| {name} | {rps:.0} ({low:.0}–{high:.0}) | {p50:.2} ms | {p99:.2} ms | {bad} |");
         medians.push(rps);
     }
-    if let [ours, theirs] = medians.as_slice() {
-        println!("ratio, requests per second: {:.2}×", ours / theirs);
+    if let Some((theirs, ours)) = medians.split_last() {
+        for (side, rps) in sides.iter().zip(ours) {
+            println!(
+                "{} / {}, requests per second: {:.2}×",
+                side.0,
+                sides[sides.len() - 1].0,
+                rps / theirs
+            );
+        }
     }
 }
 
-/// Queries drawn from the tldr pages (two words of a page's description), with the page
-/// they came from.
-fn tldr_queries(content: &Path) -> Vec<(String, String)> {
+/// Queries drawn from up to `pages` tldr pages spread evenly (two words of a page's
+/// description), with the page they came from.
+fn tldr_queries(content: &Path, pages: usize) -> Vec<(String, String)> {
     let files = walk(content);
+    let pages = pages.min(files.len());
     let mut queries = Vec::new();
-    for at in 0..QUERY_PAGES {
-        let file = &files[at * files.len() / QUERY_PAGES];
+    for at in 0..pages {
+        let file = &files[at * files.len() / pages];
         let text = std::fs::read_to_string(file).unwrap_or_default();
         let description = text
             .lines()
@@ -420,7 +463,7 @@ fn tldr_queries(content: &Path) -> Vec<(String, String)> {
 
 fn write_tldr_queries(tldr: &Path, path: &Path) {
     let mut file = std::fs::File::create(path).expect("queries file");
-    for (query, url) in tldr_queries(tldr) {
+    for (query, url) in tldr_queries(tldr, QUERY_PAGES) {
         let line = serde_json::json!({ "q": query, "expect": [url] });
         writeln!(file, "{line}").expect("write query");
     }
