@@ -3,26 +3,12 @@
 
 import assert from "node:assert/strict";
 import axe from "axe-core";
-import { after, before, describe, test } from "node:test";
-import { copySite, launchBrowser, startServer } from "./support.mjs";
+import { describe, test } from "node:test";
+import { siteInBrowser } from "./support.mjs";
 
 const PAGES = ["/", "/502", "/search?q=gateway", "/no-such-page"];
 
-let site;
-let server;
-let browser;
-
-before(async () => {
-  site = copySite();
-  server = await startServer(site);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  site?.remove();
-});
+const shared = siteInBrowser();
 
 /** One line per violation: rule, impact, and the first few offending elements. */
 function describeViolations(violations) {
@@ -36,9 +22,9 @@ for (const colorScheme of ["light", "dark"]) {
   describe(`axe, ${colorScheme} colour scheme`, () => {
     for (const path of PAGES) {
       test(path, async () => {
-        const context = await browser.newContext({ colorScheme });
+        const context = await shared.browser.newContext({ colorScheme });
         const page = await context.newPage();
-        await page.goto(server.origin + path);
+        await page.goto(shared.server.origin + path);
         // Evaluated through the DevTools protocol, so the page's CSP (no inline
         // scripts) stays on and untouched.
         await page.evaluate(axe.source);

@@ -4,38 +4,24 @@
 // dark colour schemes.
 
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { copySite, horizontalOverflow, launchBrowser, recordPage, startServer } from "./support.mjs";
+import { describe, test } from "node:test";
+import { horizontalOverflow, recordPage, siteInBrowser } from "./support.mjs";
 
 const TOUR = ["/", "/502", "/search?q=gateway", "/no-such-page", "/guides/502-503-504"];
 const LAYOUT = ["/", "/502", "/search?q=gateway"];
 
-let site;
-let server;
-let browser;
-
-before(async () => {
-  site = copySite();
-  server = await startServer(site);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  site?.remove();
-});
+const shared = siteInBrowser();
 
 test("a tour of the site logs no errors and requests nothing from other origins", async () => {
-  const page = await browser.newPage();
-  const record = recordPage(page, server.origin);
+  const page = await shared.browser.newPage();
+  const record = recordPage(page, shared.server.origin);
   for (const path of TOUR) {
-    const response = await page.goto(server.origin + path, { waitUntil: "load" });
+    const response = await page.goto(shared.server.origin + path, { waitUntil: "load" });
     assert.equal(response.status(), path === "/no-such-page" ? 404 : 200, path);
   }
   // Chromium logs the 404 status of the missing page's own document; that status is
   // the point of the page. Anything else logged is an error.
-  const missing = `${server.origin}/no-such-page`;
+  const missing = `${shared.server.origin}/no-such-page`;
   const expected = `${missing}: Failed to load resource: the server responded with a status of 404 (Not Found) (${missing})`;
   assert.deepEqual(record.consoleErrors.filter((line) => line !== expected), []);
   assert.deepEqual(record.pageErrors, []);
@@ -48,10 +34,10 @@ for (const colorScheme of ["light", "dark"]) {
   describe(`${colorScheme} colour scheme`, () => {
     for (const width of [375, 1280]) {
       test(`${width} px wide: no horizontal scrolling`, async () => {
-        const context = await browser.newContext({ colorScheme, viewport: { width, height: 800 } });
+        const context = await shared.browser.newContext({ colorScheme, viewport: { width, height: 800 } });
         const page = await context.newPage();
         for (const path of LAYOUT) {
-          await page.goto(server.origin + path);
+          await page.goto(shared.server.origin + path);
           const { scrollWidth, clientWidth } = await horizontalOverflow(page);
           assert.ok(scrollWidth <= clientWidth, `${path}: ${scrollWidth} px of content in ${clientWidth} px`);
         }
@@ -60,9 +46,9 @@ for (const colorScheme of ["light", "dark"]) {
     }
 
     test("the page follows the colour scheme", async () => {
-      const context = await browser.newContext({ colorScheme });
+      const context = await shared.browser.newContext({ colorScheme });
       const page = await context.newPage();
-      await page.goto(server.origin + "/502");
+      await page.goto(shared.server.origin + "/502");
       const [r, g, b] = await page.evaluate(() =>
         getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number));
       const lightness = (r + g + b) / 3;

@@ -3,29 +3,15 @@
 // first result.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { copySite, launchBrowser, recordPage, startServer } from "./support.mjs";
+import { test } from "node:test";
+import { recordPage, siteInBrowser } from "./support.mjs";
 
-let site;
-let server;
-let browser;
-
-before(async () => {
-  site = copySite();
-  server = await startServer(site);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  site?.remove();
-});
+const shared = siteInBrowser();
 
 test("/ focuses the search box; results show as you type; ArrowDown, Enter opens /502", async () => {
-  const page = await browser.newPage();
-  const record = recordPage(page, server.origin);
-  await page.goto(server.origin + "/");
+  const page = await shared.browser.newPage();
+  const record = recordPage(page, shared.server.origin);
+  await page.goto(shared.server.origin + "/");
   const input = page.locator("#search-input");
   const options = page.locator("#search-results [role=option]");
 

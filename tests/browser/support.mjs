@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -165,4 +166,24 @@ export function horizontalOverflow(page) {
     const root = document.scrollingElement;
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth };
   });
+}
+
+/**
+ * Registers hooks that copy the site, start its server and launch Chromium before a
+ * file's tests, and end all three after them. Returns the object they fill in:
+ * `{ site, server, browser }`.
+ */
+export function siteInBrowser() {
+  const shared = {};
+  before(async () => {
+    shared.site = copySite();
+    shared.server = await startServer(shared.site);
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.stop();
+    shared.site?.remove();
+  });
+  return shared;
 }
