@@ -46,7 +46,7 @@ pub struct Snapshot {
 
 /// The most bytes of rendered HTML held in memory. Past it, a page not yet held is
 /// rendered for each request (a crawler cannot make the server hold every page).
-const HELD_HTML_BYTES: usize = 32 * 1024 * 1024;
+const HELD_HTML_BYTES: usize = 16 * 1024 * 1024;
 
 /// One URL's page: its parsed form, and its HTML and JSON once rendered.
 struct Served {
