@@ -40,13 +40,48 @@ pub struct SearchIndex {
     dir: Option<PathBuf>,
     synonyms: RwLock<Synonyms>,
     /// Recent results by request; only entries of the current generation are read.
-    cache: quick_cache::sync::Cache<CacheKey, SearchResults>,
+    cache: quick_cache::sync::Cache<CacheKey, SearchResults, AnswerBytes>,
     /// Counts the changes to what searches see (documents, synonyms).
     generation: AtomicU64,
 }
 
-/// How many recent searches are kept.
+/// How many recent searches are kept, about.
 const CACHED_SEARCHES: usize = 4096;
+/// The most bytes of answers kept: long queries and many hits weigh more.
+const CACHED_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Weighs a cached answer by the bytes it holds, request included.
+#[derive(Debug, Clone, Copy)]
+struct AnswerBytes;
+
+impl quick_cache::Weighter<CacheKey, SearchResults> for AnswerBytes {
+    fn weight(&self, key: &CacheKey, results: &SearchResults) -> u64 {
+        let filters: usize = key
+            .filters
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 48)
+            .sum();
+        let hits: usize = results
+            .hits
+            .iter()
+            .map(|hit| {
+                let section = hit.section.as_ref().map_or(0, String::len);
+                hit.url.len()
+                    + hit.anchor.len()
+                    + hit.title.len()
+                    + hit.snippet.len()
+                    + section
+                    + 128
+            })
+            .sum();
+        let facets: usize = results
+            .facets
+            .values()
+            .map(|values| 64 + values.len() * 48)
+            .sum();
+        (key.query.len() + filters + hits + facets + 256) as u64
+    }
+}
 
 /// A search request, and the index generation it was answered from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -171,7 +206,11 @@ impl SearchIndex {
             facet_keys: facet_keys.to_vec(),
             dir: dir.map(Path::to_path_buf),
             synonyms: RwLock::default(),
-            cache: quick_cache::sync::Cache::new(CACHED_SEARCHES),
+            cache: quick_cache::sync::Cache::with_weighter(
+                CACHED_SEARCHES,
+                CACHED_BYTES,
+                AnswerBytes,
+            ),
             generation: AtomicU64::new(0),
         };
         built.set_synonyms(&site.synonyms)?;

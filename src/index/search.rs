@@ -495,6 +495,23 @@ mod tests {
     }
 
     #[test]
+    fn the_cache_holds_a_bounded_number_of_bytes_whatever_the_queries() {
+        let index = sample();
+        let long = "gateway ".repeat(8 * 1024);
+        for n in 0..400 {
+            let query = format!("{long}{n}");
+            let request = SearchRequest {
+                query: &query,
+                limit: 100,
+                filters: &[],
+            };
+            index.search(&request).unwrap();
+        }
+        assert!(index.cache.weight() <= super::super::CACHED_BYTES);
+        assert!(index.cache.weight() > 0);
+    }
+
+    #[test]
     fn hits_carry_their_best_section() {
         let index = sample();
         let request = SearchRequest {
