@@ -368,11 +368,11 @@ fn head_html(tags: &[HeadTag], description: &str, site_url: &str) -> String {
     html
 }
 
-/// Groups pages for the home page: by frontmatter `class`, else by top folder, else
-/// "Pages". A group links to the page whose URL is `/<class>` when there is one.
 /// The most pages a group lists on the home page; search and the sitemap reach the rest.
 const GROUP_LISTING: usize = 200;
 
+/// Groups pages for the home page: by frontmatter `class`, else by top folder, else
+/// "Pages". A group links to the page whose URL is `/<class>` when there is one.
 fn groups(site: &Site) -> Vec<GroupView<'_>> {
     let mut by_key: BTreeMap<(u8, String), Vec<&Page>> = BTreeMap::new();
     for page in site.pages.iter().filter(|page| page.url != "/") {
