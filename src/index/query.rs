@@ -291,12 +291,12 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         parts.push((Occur::Should, Box::new(BooleanQuery::new(required))));
     }
     if (2..=8).contains(&stems.len()) {
+        // Every word in one short field (the title, a heading, the keywords or the
+        // description) says what the page is about.
         for (field, weight) in fields.weighted() {
             if field == fields.body {
                 continue;
             }
-            // Every word in one short field (the title, a heading, the keywords or
-            // the description) says what the page is about.
             let every: Vec<(Occur, Box<dyn Query>)> = stems
                 .iter()
                 .map(|stem| (Occur::Must, term(field, stem)))
@@ -309,14 +309,12 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 )),
             ));
         }
-    }
-    if (2..=8).contains(&stems.len())
-        && let Some(near) = phrase_any_field(fields, &stems, PROXIMITY_SLOP)
-    {
-        parts.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(near, PROXIMITY_WEIGHT)),
-        ));
+        if let Some(near) = phrase_any_field(fields, &stems, PROXIMITY_SLOP) {
+            parts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(near, PROXIMITY_WEIGHT)),
+            ));
+        }
     }
     if (3..=8).contains(&stems.len()) {
         for pair in stems.windows(2) {
