@@ -285,6 +285,15 @@ impl State {
         }
     }
 
+    /// Counts a search that found `total` pages; one that found nothing goes to the
+    /// query log, when there is one.
+    fn searched(&self, query: &str, total: usize) {
+        self.metrics.search(total);
+        if let (0, Some(log)) = (total, &self.query_log) {
+            log.record(query);
+        }
+    }
+
     /// Counts a rebuild after an edit.
     pub fn reindexed(&self, elapsed: std::time::Duration) {
         self.metrics.reindex(elapsed);

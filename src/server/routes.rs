@@ -530,10 +530,7 @@ async fn run_search(
     if let Some(results) = state.index.cached(&request)
         && (results.total > 0 || !nearest)
     {
-        state.metrics.search(results.total);
-        if let (0, Some(log)) = (results.total, &state.query_log) {
-            log.record(&query);
-        }
+        state.searched(&query, results.total);
         return Some((results, Vec::new()));
     }
     let outcome = tokio::task::spawn_blocking(move || {
@@ -543,10 +540,7 @@ async fn run_search(
             filters: &filters,
         };
         let results = state.index.search(&request)?;
-        state.metrics.search(results.total);
-        if let (0, Some(log)) = (results.total, &state.query_log) {
-            log.record(&query);
-        }
+        state.searched(&query, results.total);
         let titles = match nearest && results.total == 0 {
             true => state
                 .index
