@@ -108,13 +108,11 @@ fn a_build_killed_halfway_is_rebuilt_at_the_next_start() {
         server.get("/api/search?q=2999").json()["hits"][0]["url"],
         "/many/page-2999"
     );
+    let log = server.logged();
     assert!(
-        server
-            .logged()
-            .iter()
+        log.iter()
             .any(|line| line.contains("index rebuilt") || line.contains("index is up to date")),
-        "{:?}",
-        server.logged()
+        "{log:?}"
     );
 }
 
@@ -145,13 +143,11 @@ fn a_full_disk_while_indexing_is_logged_and_the_next_start_rebuilds() {
     let mut server = Server::start_command(full, &site, &["--no-watch"]);
     let found = server.get("/api/search?q=flamingo").json();
     assert_eq!(found["hits"][0]["url"], "/guide/setup", "{found}");
+    let log = server.logged();
     assert!(
-        server
-            .logged()
-            .iter()
+        log.iter()
             .any(|line| line.contains("searching an index held in memory")),
-        "{:?}",
-        server.logged()
+        "{log:?}"
     );
     assert!(server.terminate().success());
     let mut server = site.serve();
@@ -159,12 +155,9 @@ fn a_full_disk_while_indexing_is_logged_and_the_next_start_rebuilds() {
         server.get("/api/search?q=flamingo").json()["hits"][0]["url"],
         "/guide/setup"
     );
+    let log = server.logged();
     assert!(
-        server
-            .logged()
-            .iter()
-            .any(|line| line.contains("index rebuilt")),
-        "{:?}",
-        server.logged()
+        log.iter().any(|line| line.contains("index rebuilt")),
+        "{log:?}"
     );
 }
