@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use support::{copy, start, walk};
+use support::{copy, start, stop, walk};
 
 const EDITS: usize = 50;
 
@@ -21,7 +21,7 @@ fn main() {
     let content = work.path().join("content");
     copy(&source, &content);
     let page = pick_page(&content);
-    let mut server = start(&content, &work.path().join("index"), "info", None);
+    let server = start(&content, &work.path().join("index"), "info", None);
     let base = server.1.clone();
     let events = listen(&format!("{base}/__livereload"));
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -63,8 +63,7 @@ fn main() {
         to_event.push(event.duration_since(saved));
         std::thread::sleep(Duration::from_millis(60));
     }
-    let _ = server.0.kill();
-    let _ = server.0.wait();
+    stop(server.0);
     let pages = walk(&content).len();
     println!(
         "live edit on {} ({pages} pages, {EDITS} edits of {})",

@@ -26,7 +26,7 @@ fn main() {
     let work = tempfile::tempdir().expect("temp dir");
     let content = work.path().join("content");
     copy(Path::new("content"), &content);
-    let (mut child, base) = start(
+    let (child, base) = start(
         &content,
         &work.path().join("index"),
         "warn,folio=info,folio::access=off",
@@ -124,8 +124,7 @@ fn main() {
     }
     stop.store(true, Ordering::Relaxed);
     let edits = editor.join().unwrap_or(0);
-    let _ = child.kill();
-    let _ = child.wait();
+    support::stop(child);
     let mut times = latencies.lock().expect("latencies").clone();
     times.sort();
     let at = |share: f64| {

@@ -16,7 +16,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{copy, start, walk};
+use support::{copy, start, stop, walk};
 
 /// Start-ups measured per corpus (the median is reported).
 const STARTS: usize = 5;
@@ -265,11 +265,6 @@ fn peak_rss(child: &Child) -> u64 {
         .find_map(|line| line.strip_prefix("VmHWM:"))
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
-}
-
-fn stop(mut child: Child) {
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// How a chart reads its figure from a measure.

@@ -18,7 +18,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{copy, start, walk};
+use support::{copy, start, stop, walk};
 
 /// Connections wrk keeps open.
 const CONNECTIONS: usize = 32;
@@ -496,9 +496,4 @@ fn which(tool: &str) -> Option<PathBuf> {
             .map(|dir| dir.join(tool))
             .find(|path| path.is_file())
     })
-}
-
-fn stop(mut child: Child) {
-    let _ = child.kill();
-    let _ = child.wait();
 }

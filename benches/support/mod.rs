@@ -1,5 +1,5 @@
-//! What the load and live-edit benchmarks share: a copy of a site, its pages, and the
-//! real server started on an ephemeral loopback port.
+//! What the benchmarks share: a copy of a site, its pages, and the real server started
+//! on an ephemeral loopback port and stopped.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -79,4 +79,10 @@ pub fn start(content: &Path, index: &Path, log: &str, cores: Option<&str>) -> (C
         .recv_timeout(Duration::from_secs(300))
         .expect("folio listens");
     (child, base)
+}
+
+/// Ends a process the benchmark started and waits for it.
+pub fn stop(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
 }
