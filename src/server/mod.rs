@@ -2,6 +2,7 @@
 //! JSON, the assets, a health check and, while watching, live-reload events.
 //! Requests never touch the file system.
 
+mod front;
 mod metrics;
 mod payload;
 mod routes;
@@ -362,7 +363,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    let routes = routes::all(state.clone());
+    let front = front::Front::new(
+        state.clone(),
+        hyper_util::service::TowerToHyperService::new(warp::service(routes::all(state.clone()))),
+    );
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -377,14 +381,13 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = hyper_util::service::TowerToHyperService::new(warp::service(routes.clone()));
         let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
         builder
             .http1()
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_READ_TIMEOUT);
         let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .serve_connection_with_upgrades(TokioIo::new(stream), front.clone())
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

@@ -26,8 +26,6 @@ type Params = Vec<(String, String)>;
 /// Every route, with rejections recovered.
 pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = Infallible> + Clone {
     let read = warp::get().or(warp::head()).unify();
-    let counted = state.clone();
-    let base_path = state.snapshot().renderer.base().to_string();
     let base = state
         .snapshot()
         .renderer
@@ -54,29 +52,6 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (impl Reply,), Error = In
                 .or(page(state)),
         )
         .recover(recover)
-        .with(warp::reply::with::headers(security_headers()))
-        .with(warp::log::custom(move |info| {
-            let path = info.path();
-            let route = route_of(path.strip_prefix(base_path.as_str()).unwrap_or(path));
-            counted
-                .metrics
-                .request(route, info.status().as_u16(), info.elapsed());
-            access_log(info);
-        }))
-}
-
-/// The route a path belongs to, as metrics label it.
-fn route_of(path: &str) -> &'static str {
-    match path {
-        "/api/search" => "api_search",
-        "/api/suggest" => "api_suggest",
-        "/search" => "search",
-        "/healthz" | "/readyz" | "/metrics" => "health",
-        "/__livereload" => "livereload",
-        "/sitemap.xml" | "/robots.txt" | "/opensearch.xml" => "site",
-        _ if path.starts_with("/assets/") => "asset",
-        _ => "page",
-    }
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -93,17 +68,6 @@ fn metrics(
                 body,
             )
         })
-}
-
-/// One line per request, under the `folio::access` target.
-fn access_log(info: warp::log::Info<'_>) {
-    tracing::info!(
-        target: "folio::access",
-        method = %info.method(),
-        path = info.path(),
-        status = info.status().as_u16(),
-        ms = info.elapsed().as_secs_f64() * 1e3,
-    );
 }
 
 fn with_state(
@@ -340,7 +304,7 @@ fn search_page(
 }
 
 /// How long browsers and caches may keep pages and API answers without asking again.
-const PAGE_CACHE: &str = "public, max-age=60, must-revalidate";
+pub(super) const PAGE_CACHE: &str = "public, max-age=60, must-revalidate";
 /// Assets carry a hash of their bytes in their names, so they never change.
 const ASSET_CACHE: &str = "public, max-age=31536000, immutable";
 
@@ -490,27 +454,6 @@ fn text(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) 
 /// Percent-encodes a URL path for a `Location` header or a sitemap.
 fn encode_path(path: &str) -> String {
     percent_encoding::utf8_percent_encode(path, PATH).to_string()
-}
-
-/// Headers sent with every response: a Content-Security-Policy without inline
-/// scripts, no MIME sniffing, no referrer across origins, no framing by others.
-fn security_headers() -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    let pairs = [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-             img-src 'self' data: https:; connect-src 'self'; object-src 'none'; \
-             base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
-        ),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
-        (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
-    ];
-    for (name, value) in pairs {
-        headers.insert(name, header::HeaderValue::from_static(value));
-    }
-    headers
 }
 
 /// Runs a search off the async threads, unless its results are cached. With

@@ -469,3 +469,37 @@ fn odd_content_files_do_not_stop_the_site() {
         "{printed}"
     );
 }
+
+#[test]
+fn pages_named_like_the_servers_own_routes_do_not_hide_them_and_every_request_is_logged() {
+    let site = Site::fixture("site");
+    for name in ["healthz", "search", "robots.txt"] {
+        site.write(
+            &format!("{name}.md"),
+            &format!("# Shadow {name}\n\nA page.\n"),
+        );
+    }
+    let mut server = site.serve();
+    assert_eq!(server.get("/healthz").json()["status"], "ok");
+    let search = server.get("/search?q=gateway");
+    assert_eq!(search.status, 200);
+    assert!(!search.body.contains("Shadow search"), "{}", search.body);
+    assert!(server.get("/robots.txt").body.starts_with("User-agent: *"));
+    let page = server.get("/502?highlight=gateway");
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("x-frame-options"), Some("SAMEORIGIN"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let logged = |server: &mut crate::support::Server, path: &str| {
+        server.logged().iter().any(|line| {
+            line.contains("folio::access") && line.contains(&format!("path=\"{path}\""))
+        })
+    };
+    while !(logged(&mut server, "/502") && logged(&mut server, "/healthz")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no access log lines: {:?}",
+            server.logged()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
