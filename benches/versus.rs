@@ -286,9 +286,14 @@ fn in_process_against_minisearch(eval: &Path, content: &Path, queries: &Path) {
     );
 }
 
-/// Starts folio on core 0, logging warnings only (nginx's access log is off too).
+/// Starts folio on core 0 with its access log off, as nginx's is.
 fn start_pinned(content: &Path, index: &Path) -> (Child, String) {
-    start(content, index, "warn,folio=info", Some("0"))
+    start(
+        content,
+        index,
+        "warn,folio=info,folio::access=off",
+        Some("0"),
+    )
 }
 
 /// Starts nginx on one core with one worker, sendfile on and no access log.
