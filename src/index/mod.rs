@@ -40,7 +40,7 @@ pub struct SearchIndex {
     dir: Option<PathBuf>,
     synonyms: RwLock<Synonyms>,
     /// Recent results by request; only entries of the current generation are read.
-    cache: quick_cache::sync::Cache<CacheKey, SearchResults, AnswerBytes>,
+    cache: quick_cache::sync::Cache<CacheKey, Arc<SearchResults>, AnswerBytes>,
     /// Counts the changes to what searches see (documents, synonyms).
     generation: AtomicU64,
 }
@@ -50,12 +50,13 @@ const CACHED_SEARCHES: usize = 4096;
 /// The most bytes of answers kept: long queries and many hits weigh more.
 const CACHED_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Weighs a cached answer by the bytes it holds, request included.
+/// Weighs a cached answer by the bytes it holds, request included, and what the
+/// server makes of it (about as much again).
 #[derive(Debug, Clone, Copy)]
 struct AnswerBytes;
 
-impl quick_cache::Weighter<CacheKey, SearchResults> for AnswerBytes {
-    fn weight(&self, key: &CacheKey, results: &SearchResults) -> u64 {
+impl quick_cache::Weighter<CacheKey, Arc<SearchResults>> for AnswerBytes {
+    fn weight(&self, key: &CacheKey, results: &Arc<SearchResults>) -> u64 {
         let filters: usize = key
             .filters
             .iter()
@@ -66,11 +67,11 @@ impl quick_cache::Weighter<CacheKey, SearchResults> for AnswerBytes {
             .iter()
             .map(|hit| {
                 let section = hit.section.as_ref().map_or(0, String::len);
-                hit.url.len()
+                2 * (hit.url.len()
                     + hit.anchor.len()
                     + hit.title.len()
                     + hit.snippet.len()
-                    + section
+                    + section)
                     + 128
             })
             .sum();
@@ -90,6 +91,25 @@ struct CacheKey {
     query: String,
     limit: usize,
     filters: Vec<(String, String)>,
+}
+
+/// A [`CacheKey`] that borrows its request, to look one up without copying it. It
+/// hashes as the key does: the same fields, in the same order, of the same types.
+#[derive(Hash)]
+struct CacheLookup<'a> {
+    generation: u64,
+    query: &'a str,
+    limit: usize,
+    filters: &'a [(String, String)],
+}
+
+impl quick_cache::Equivalent<CacheKey> for CacheLookup<'_> {
+    fn equivalent(&self, key: &CacheKey) -> bool {
+        self.generation == key.generation
+            && self.query == key.query
+            && self.limit == key.limit
+            && self.filters == key.filters.as_slice()
+    }
 }
 
 /// Whether [`SearchIndex::open_or_build`] reused the index on disk.

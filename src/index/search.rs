@@ -4,12 +4,14 @@
 use super::expand::{completions, corrections};
 use super::highlight::{Highlighter, Passage};
 use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query};
-use super::{CacheKey, Fields, SearchIndex};
+use super::{CacheKey, CacheLookup, Fields, SearchIndex};
 use crate::content::markdown::escape_html;
 use crate::error::Result;
+use bytes::Bytes;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
@@ -59,6 +61,20 @@ pub struct SearchResults {
     /// For each facet key, how many pages matching the words (before filtering) have
     /// each value.
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// What the server made of these results for its JSON API, kept with them in the
+    /// cache so that a repeated search is not serialized again.
+    #[serde(skip)]
+    pub api_json: OnceLock<Bytes>,
+}
+
+/// The cache key of `request` at `generation`, borrowed.
+fn lookup<'a>(generation: u64, request: &SearchRequest<'a>) -> CacheLookup<'a> {
+    CacheLookup {
+        generation,
+        query: request.query,
+        limit: request.limit,
+        filters: request.filters,
+    }
 }
 
 /// Multiplies each score by the page's `boost`.
@@ -88,28 +104,26 @@ pub struct Suggestion {
 impl SearchIndex {
     /// Runs a search, or answers it from the results of the same request since the
     /// index last changed.
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let key = self.cache_key(request);
-        if let Some(results) = self.cache.get(&key) {
+    pub fn search(&self, request: &SearchRequest) -> Result<Arc<SearchResults>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some(results) = self.cache.get(&lookup(generation, request)) {
             return Ok(results);
         }
-        let results = self.search_uncached(request)?;
+        let results = Arc::new(self.search_uncached(request)?);
+        let key = CacheKey {
+            generation,
+            query: request.query.to_string(),
+            limit: request.limit,
+            filters: request.filters.to_vec(),
+        };
         self.cache.insert(key, results.clone());
         Ok(results)
     }
 
     /// The results of `request` when they are cached: cheap enough for any thread.
-    pub fn cached(&self, request: &SearchRequest) -> Option<SearchResults> {
-        self.cache.get(&self.cache_key(request))
-    }
-
-    fn cache_key(&self, request: &SearchRequest) -> CacheKey {
-        CacheKey {
-            generation: self.generation.load(Ordering::SeqCst),
-            query: request.query.to_string(),
-            limit: request.limit,
-            filters: request.filters.to_vec(),
-        }
+    pub fn cached(&self, request: &SearchRequest) -> Option<Arc<SearchResults>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        self.cache.get(&lookup(generation, request))
     }
 
     /// Runs a search without looking at or filling the cache: the work every new
@@ -143,6 +157,7 @@ impl SearchIndex {
             total,
             hits,
             facets,
+            ..SearchResults::default()
         })
     }
 
@@ -459,8 +474,8 @@ mod tests {
             .search(&request)
             .unwrap()
             .hits
-            .into_iter()
-            .map(|h| h.url)
+            .iter()
+            .map(|h| h.url.clone())
             .collect()
     }
 

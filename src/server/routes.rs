@@ -124,34 +124,61 @@ fn api_search(
             let started = Instant::now();
             let base = state.snapshot().renderer.base().to_string();
             match run_search(state, query.clone(), limit, params, false).await {
-                Some((mut results, _)) => {
-                    for hit in &mut results.hits {
-                        hit.url.insert_str(0, &base);
-                        hit.anchor.insert_str(0, &base);
+                Some((results, _)) => {
+                    let hits_and_facets = results
+                        .api_json
+                        .get_or_init(|| hits_and_facets(&results, &base));
+                    let head = ApiHead {
+                        query: &query,
+                        total: results.total,
+                        took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+                    };
+                    let mut body = Vec::with_capacity(hits_and_facets.len() + query.len() + 64);
+                    if serde_json::to_writer(&mut body, &head).is_err() {
+                        return json_error(StatusCode::INTERNAL_SERVER_ERROR, "search failed");
                     }
-                    json(
-                        StatusCode::OK,
-                        &ApiResults {
-                            query: &query,
-                            total: results.total,
-                            took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1e3,
-                            hits: &results.hits,
-                            facets: &results.facets,
-                        },
-                    )
+                    // `{"query":…,"took_ms":…}` and `{"hits":…}` make one object.
+                    body.pop();
+                    body.push(b',');
+                    body.extend_from_slice(hits_and_facets.get(1..).unwrap_or_default());
+                    text(StatusCode::OK, "application/json", body)
                 }
                 None => json_error(StatusCode::INTERNAL_SERVER_ERROR, "search failed"),
             }
         })
 }
 
+/// The first fields of a `/api/search` answer, which change from one request to the next.
 #[derive(Serialize)]
-struct ApiResults<'a> {
+struct ApiHead<'a> {
     query: &'a str,
     total: usize,
     took_ms: f64,
+}
+
+/// The rest of a `/api/search` answer, the same for every request of the same search.
+#[derive(Serialize)]
+struct ApiHits<'a> {
     hits: &'a [crate::index::Hit],
     facets: &'a std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
+}
+
+/// `{"hits":[…],"facets":{…}}` for `results`, with URLs under `base`.
+fn hits_and_facets(results: &crate::index::SearchResults, base: &str) -> Bytes {
+    let hits: Vec<crate::index::Hit> = results
+        .hits
+        .iter()
+        .map(|hit| crate::index::Hit {
+            url: format!("{base}{}", hit.url),
+            anchor: format!("{base}{}", hit.anchor),
+            ..hit.clone()
+        })
+        .collect();
+    let answer = ApiHits {
+        hits: &hits,
+        facets: &results.facets,
+    };
+    Bytes::from(serde_json::to_vec(&answer).unwrap_or_else(|_| b"{}".to_vec()))
 }
 
 /// `GET /api/suggest?q=…`: OpenSearch suggestions, `[query, [titles], [descriptions], [urls]]`.
@@ -273,12 +300,12 @@ fn search_page(
                 .collect();
             let hits: Vec<ResultView> = results
                 .hits
-                .into_iter()
+                .iter()
                 .map(|hit| ResultView {
                     url: format!("{}{}", base, with_highlight(&hit.anchor, &query)),
-                    title: hit.title,
-                    section: hit.section,
-                    snippet: hit.snippet,
+                    title: hit.title.clone(),
+                    section: hit.section.clone(),
+                    snippet: hit.snippet.clone(),
                 })
                 .collect();
             let nearest: Vec<ResultView> = nearest
@@ -464,7 +491,10 @@ async fn run_search(
     limit: usize,
     filters: Params,
     nearest: bool,
-) -> Option<(crate::index::SearchResults, Vec<crate::index::Suggestion>)> {
+) -> Option<(
+    Arc<crate::index::SearchResults>,
+    Vec<crate::index::Suggestion>,
+)> {
     let request = crate::index::SearchRequest {
         query: &query,
         limit,

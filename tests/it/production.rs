@@ -269,6 +269,14 @@ fn everything_is_served_under_a_base_path() {
             .unwrap()
             .starts_with("/docs/502")
     );
+    let again = server.get("/docs/api/search?q=upstream+invalid").json();
+    assert_eq!(again["hits"], hits["hits"], "the cached answer is the same");
+    assert_eq!(again["facets"], hits["facets"]);
+    assert_eq!(
+        (&again["query"], &again["total"]),
+        (&hits["query"], &hits["total"])
+    );
+    assert!(again["took_ms"].as_f64().is_some());
     assert!(
         server
             .get("/docs/search?q=invalid")
