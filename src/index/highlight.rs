@@ -73,6 +73,7 @@ impl Highlighter {
         }
         let matcher = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .build(patterns.iter().map(|(t, _)| t))
             .ok()?;
         Some(Highlighter {
@@ -91,17 +92,33 @@ impl Highlighter {
         if marks.is_empty() {
             return None;
         }
-        let words = distinct(text, &marks);
+        let ids = word_ids(text, &marks);
+        let words = ids.iter().max().map_or(0, |max| max + 1);
+        // The window of marks from `start` that fits in `max_bytes`, with how often
+        // each word stands in it, slides over the marks once.
         let max_bytes = max_chars;
+        let mut in_window = vec![0usize; words];
+        let mut distinct = 0;
         let mut best = (0, 0);
         let mut end = 0;
         for start in 0..marks.len() {
+            // A word longer than a passage leaves the window empty.
+            end = end.max(start);
             while end < marks.len() && marks[end].end <= marks[start].start + max_bytes {
+                if in_window[ids[end]] == 0 {
+                    distinct += 1;
+                }
+                in_window[ids[end]] += 1;
                 end += 1;
             }
-            let count = distinct(text, &marks[start..end]);
-            if count > best.0 {
-                best = (count, start);
+            if distinct > best.0 {
+                best = (distinct, start);
+            }
+            if end > start {
+                in_window[ids[start]] -= 1;
+                if in_window[ids[start]] == 0 {
+                    distinct -= 1;
+                }
             }
         }
         let first = marks[best.1].start;
@@ -180,15 +197,23 @@ impl Highlighter {
     }
 }
 
-/// The number of different words (case ignored) among `marks`.
-fn distinct(text: &str, marks: &[Range<usize>]) -> usize {
-    let mut words: Vec<String> = marks
+/// For each mark, a number for its word (case ignored): equal words, equal numbers,
+/// counted from 0.
+fn word_ids(text: &str, marks: &[Range<usize>]) -> Vec<usize> {
+    let mut words: Vec<String> = Vec::new();
+    marks
         .iter()
-        .map(|m| text[m.clone()].to_lowercase())
-        .collect();
-    words.sort_unstable();
-    words.dedup();
-    words.len()
+        .map(|mark| {
+            let word = text[mark.clone()].to_lowercase();
+            match words.iter().position(|known| *known == word) {
+                Some(id) => id,
+                None => {
+                    words.push(word);
+                    words.len() - 1
+                }
+            }
+        })
+        .collect()
 }
 
 /// The end of the word that `at` is inside (or `at`, between words).
@@ -283,6 +308,15 @@ mod tests {
                 proptest::prop_assert!(!stripped.contains('<') && !stripped.contains('>'), "{html}");
             }
         }
+    }
+
+    #[test]
+    fn a_word_longer_than_the_passage_does_not_hide_the_others() {
+        let h = highlighter(&["pneumonoultramicroscopic", "lung"], &[], None);
+        let text = "pneumonoultramicroscopic disease of the lung";
+        let passage = h.passage(text, 12).unwrap();
+        assert_eq!(passage.words, 2);
+        assert!(h.html(text, &passage).contains("<mark>lung</mark>"));
     }
 
     #[test]
