@@ -28,6 +28,20 @@ const FINGERPRINT_FILE: &str = "folio-fingerprint";
 /// Memory the writer may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
+/// How the index stores documents. A hit reads its page's stored text; small blocks,
+/// stored as they are, make that read a copy of a few kilobytes rather than the
+/// decompression of a large block.
+fn settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::None,
+        docstore_blocksize: DOCSTORE_BLOCK,
+        ..tantivy::IndexSettings::default()
+    }
+}
+
+/// The doc store's block size, in bytes.
+const DOCSTORE_BLOCK: usize = 4096;
+
 /// The search index.
 pub struct SearchIndex {
     index: Index,
@@ -162,7 +176,10 @@ impl SearchIndex {
         };
         clear_index_dir(dir)?;
         let (schema, _) = Fields::schema();
-        let index = Index::create_in_dir(dir, schema)?;
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings())
+            .create_in_dir(dir)?;
         let built = Self::with_index(index, true, Some(dir), site, facet_keys)?;
         built.replace_all(&site.pages)?;
         write_atomically(&dir.join(FINGERPRINT_FILE), &wanted)?;
@@ -186,7 +203,10 @@ impl SearchIndex {
     /// Builds an index in memory, for tests and one-off use.
     pub fn in_memory(site: &Site, facet_keys: &[String]) -> Result<SearchIndex> {
         let (schema, _) = Fields::schema();
-        let index = Index::create_in_ram(schema);
+        let index = Index::builder()
+            .schema(schema)
+            .settings(settings())
+            .create_in_ram()?;
         let built = Self::with_index(index, true, None, site, facet_keys)?;
         built.replace_all(&site.pages)?;
         Ok(built)
