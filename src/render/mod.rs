@@ -9,7 +9,8 @@ use crate::content::{HeadTag, Page, Site};
 use crate::error::{Error, Result};
 use handlebars::Handlebars;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 pub use view::ResultView;
@@ -135,7 +136,8 @@ impl Renderer {
     }
 
     /// Renders the home page: the `/` page's body, if any, and every page grouped.
-    pub fn home(&self, site: &Site) -> Result<String> {
+    /// Returns it with the pages that head its groups.
+    pub fn home(&self, site: &Site) -> Result<(String, Vec<ResultView>)> {
         let home = site.page("/");
         let chrome = match home {
             Some(page) => self.chrome(page, ""),
@@ -147,7 +149,8 @@ impl Renderer {
             intro: intro.as_deref(),
             groups: groups(site),
         };
-        self.render("home", "/", &view)
+        let heads = group_heads(&view.groups);
+        Ok((self.render("home", "/", &view)?, heads))
     }
 
     /// Renders the search results page for `query`; `nearest` (titles near the query)
@@ -374,20 +377,30 @@ const GROUP_LISTING: usize = 200;
 /// Groups pages for the home page: by frontmatter `class`, else by top folder, else
 /// "Pages". A group links to the page whose URL is `/<class>` when there is one.
 fn groups(site: &Site) -> Vec<GroupView<'_>> {
-    let mut by_key: BTreeMap<(u8, String), Vec<&Page>> = BTreeMap::new();
+    let mut by_key: BTreeMap<(u8, Cow<str>), Vec<&Page>> = BTreeMap::new();
     for page in site.pages.iter().filter(|page| page.url != "/") {
         let key = match (page.field("class"), page.url[1..].split_once('/')) {
-            (Some(class), _) => (0, class),
-            (None, Some((folder, _))) => (1, folder.to_string()),
-            (None, None) => (2, "Pages".to_string()),
+            (Some(class), _) => (0, Cow::Owned(class)),
+            (None, Some((folder, _))) => (1, Cow::Borrowed(folder)),
+            (None, None) => (2, Cow::Borrowed("Pages")),
         };
         by_key.entry(key).or_default().push(page);
+    }
+    // The page that heads each group, found in one pass over the pages.
+    let mut heads: HashMap<String, Option<&Page>> = by_key
+        .keys()
+        .map(|(_, key)| (format!("/{key}"), None))
+        .collect();
+    for page in &site.pages {
+        if let Some(head) = heads.get_mut(page.url.as_str()) {
+            *head = Some(page);
+        }
     }
     by_key
         .into_iter()
         .map(|((_, key), pages)| {
             let url = format!("/{key}");
-            let head = site.page(&url);
+            let head = heads.get(&url).copied().flatten();
             GroupView {
                 title: head.map_or_else(|| title_case(&key), |page| page.heading.clone()),
                 url: head.map(|_| url),
@@ -407,13 +420,13 @@ fn groups(site: &Site) -> Vec<GroupView<'_>> {
 }
 
 /// The pages that head a group of the home page (`/5xx` for the pages of class 5xx).
-pub fn group_pages(site: &Site) -> Vec<ResultView> {
-    groups(site)
-        .into_iter()
+fn group_heads(groups: &[GroupView]) -> Vec<ResultView> {
+    groups
+        .iter()
         .filter_map(|group| {
             Some(ResultView {
-                url: group.url?,
-                title: group.title,
+                url: group.url.clone()?,
+                title: group.title.clone(),
                 section: None,
                 snippet: String::new(),
             })
@@ -481,7 +494,8 @@ mod tests {
         assert_eq!(groups[0].pages.len(), GROUP_LISTING);
         assert_eq!(groups[0].more, 5);
         let renderer = Renderer::new(Path::new("/nonexistent"), &Options::default()).unwrap();
-        let html = renderer.home(&site).unwrap();
+        let (html, heads) = renderer.home(&site).unwrap();
+        assert!(heads.is_empty(), "no page heads the group");
         assert!(html.contains("and 5 more pages"), "{html}");
         assert!(!html.contains("Page 0203"));
     }

@@ -15,7 +15,7 @@ use payload::Payload;
 use crate::content::{Page, Site};
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
-use crate::render::{Renderer, ResultView, group_pages};
+use crate::render::{Renderer, ResultView};
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 use serde::Serialize;
@@ -204,7 +204,8 @@ impl Snapshot {
     /// The home page, the group pages and the sitemap: what lists every page.
     fn render_lists(&mut self, site: &Site) -> Result<()> {
         let newest = site.pages.iter().filter_map(|p| p.modified).max();
-        let home = Payload::new(Bytes::from(self.renderer.home(site)?), HTML, newest);
+        let (home, groups) = self.renderer.home(site)?;
+        let home = Payload::new(Bytes::from(home), HTML, newest);
         self.held.fetch_add(home.size(), Ordering::Relaxed);
         let served = Served {
             page: site.shared_page("/").cloned(),
@@ -213,7 +214,7 @@ impl Snapshot {
             held: self.held.clone(),
         };
         self.pages.insert("/".to_string(), Arc::new(served));
-        self.groups = group_pages(site);
+        self.groups = groups;
         self.sitemap = site
             .pages
             .iter()
