@@ -96,25 +96,37 @@ fn open_index(config: &Config, site: &Site) -> Result<SearchIndex> {
 
 async fn serve(config: &Config) -> Result<ExitCode> {
     let listener = server::bind(&config.addr).await?;
-    let site = load_site(config)?;
-    let index = Arc::new(open_index(config, &site)?);
     let live = config.watch != config::Watch::Off && !config.read_only;
-    let options = render::Options {
-        title: &config.title,
-        site_url: &config.site_url,
-        base_path: &config.base_path,
-        live,
-    };
-    let renderer = Arc::new(render::Renderer::new(&config.templates, &options)?);
-    let snapshot = server::Snapshot::render(&site, renderer.clone())?;
+    let site = load_site(config)?;
+    // Registering the watcher walks the folders; it runs beside opening the index and
+    // rendering the home page, which use one core.
+    let (listening, served) = std::thread::scope(|scope| {
+        let listening = scope.spawn(|| match live {
+            true => watch::listen(config),
+            false => Ok(None),
+        });
+        let served = index_and_snapshot(config, &site, live);
+        let listening = listening
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (listening, served)
+    });
+    let (listening, (index, renderer, snapshot)) = (listening?, served?);
     let query_log = match config.query_log.as_str() {
         "" => None,
         path => Some(server::QueryLog::open(path.into()).map_err(|e| error::Error::io(path, e))?),
     };
     let state = Arc::new(server::State::new(snapshot, index.clone(), live, query_log));
-    let _watching = match live {
-        true => watch::start(config, site, renderer, state.clone(), index)?,
-        false => None,
+    let _watching = match listening {
+        Some(listening) => Some(watch::start(
+            listening,
+            config,
+            site,
+            renderer,
+            state.clone(),
+            index,
+        )?),
+        None => None,
     };
     let addr = listener
         .local_addr()
@@ -126,6 +138,24 @@ async fn serve(config: &Config) -> Result<ExitCode> {
     server::serve(listener, state, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The index of `site`, opened or built, and the renderer and snapshot that serve it.
+fn index_and_snapshot(
+    config: &Config,
+    site: &Site,
+    live: bool,
+) -> Result<(Arc<SearchIndex>, Arc<render::Renderer>, server::Snapshot)> {
+    let index = Arc::new(open_index(config, site)?);
+    let options = render::Options {
+        title: &config.title,
+        site_url: &config.site_url,
+        base_path: &config.base_path,
+        live,
+    };
+    let renderer = Arc::new(render::Renderer::new(&config.templates, &options)?);
+    let snapshot = server::Snapshot::render(site, renderer.clone())?;
+    Ok((index, renderer, snapshot))
 }
 
 /// Resolves on SIGINT or SIGTERM.

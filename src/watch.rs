@@ -87,15 +87,19 @@ pub struct Watching {
     _watcher: Box<dyn Watcher + Send>,
 }
 
-/// Starts watching `config.content` and `config.templates` and applying changes to
-/// `site`, `state` and `index` on a thread of its own.
-pub fn start(
-    config: &Config,
-    site: Site,
-    renderer: Arc<Renderer>,
-    state: Arc<State>,
-    index: Arc<SearchIndex>,
-) -> Result<Option<Watching>> {
+/// Watchers registered on the content and templates folders, holding the changes
+/// seen since, until [`start`] applies them.
+pub struct Listening {
+    watcher: Box<dyn Watcher + Send>,
+    batches: mpsc::Receiver<PathBuf>,
+    content: PathBuf,
+    templates: Option<PathBuf>,
+}
+
+/// Starts watching `config.content` and `config.templates` (`None` when watching is
+/// off). Changes made from then on are kept for [`start`], so this may run before or
+/// beside loading the site.
+pub fn listen(config: &Config) -> Result<Option<Listening>> {
     let (events, batches) = mpsc::channel::<PathBuf>();
     let handler = move |result: notify::Result<notify::Event>| match result {
         Ok(event) if counts(&event.kind) => {
@@ -134,6 +138,30 @@ pub fn start(
             .watch(templates, RecursiveMode::Recursive)
             .map_err(watch_error)?;
     }
+    Ok(Some(Listening {
+        watcher,
+        batches,
+        content,
+        templates,
+    }))
+}
+
+/// Applies the changes `listening` sees to `site`, `state` and `index` on a thread of
+/// its own, starting with those seen since it began.
+pub fn start(
+    listening: Listening,
+    config: &Config,
+    site: Site,
+    renderer: Arc<Renderer>,
+    state: Arc<State>,
+    index: Arc<SearchIndex>,
+) -> Result<Watching> {
+    let Listening {
+        watcher,
+        batches,
+        content,
+        templates,
+    } = listening;
     let mut applier = Applier {
         content,
         templates: templates.unwrap_or_else(|| config.templates.clone()),
@@ -155,7 +183,7 @@ pub fn start(
         })
         .map_err(|e| Error::io(&config.content, e))?;
     tracing::info!(mode = ?config.watch, "watching {} for changes", config.content.display());
-    Ok(Some(Watching { _watcher: watcher }))
+    Ok(Watching { _watcher: watcher })
 }
 
 fn watch_error(error: notify::Error) -> Error {
