@@ -346,6 +346,7 @@ impl Applier {
                 .filter(|path| !fresh.file_hashes.contains_key(*path))
                 .cloned(),
         );
+        differing.sort();
         differing
     }
 

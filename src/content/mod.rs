@@ -7,7 +7,7 @@ pub mod url;
 
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -145,7 +145,7 @@ pub struct Site {
     /// Warnings and errors, in file order.
     pub diagnostics: Vec<Diagnostic>,
     /// A hash of each content file's path and bytes, by path relative to the content folder.
-    pub file_hashes: BTreeMap<PathBuf, u64>,
+    pub file_hashes: HashMap<PathBuf, u64>,
     /// Groups of words that mean the same, from `_synonyms.toml` in the content folder.
     pub synonyms: Vec<Vec<String>>,
 }
@@ -266,6 +266,16 @@ fn served_twice(url: &str, first: &Path) -> String {
     format!("URL {url} is already served by {}", first.display())
 }
 
+/// A file's bytes and modification time, from one open file (one lookup of its path).
+fn read_with_time(path: &Path) -> std::io::Result<(Vec<u8>, Option<std::time::SystemTime>)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, metadata.modified().ok()))
+}
+
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
@@ -328,19 +338,20 @@ pub fn load(dir: &Path) -> Result<Site> {
         .par_iter()
         .map(|path| {
             let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
-            let bytes = std::fs::read(path).map_err(|error| Error::io(path, error))?;
+            let (bytes, modified) = read_with_time(path).map_err(|error| Error::io(path, error))?;
             let hash = file_hash(&relative, &bytes);
             let (page, problems) = parse_page(&relative, &bytes);
             let page = page.map(|mut page| {
-                page.modified = modified(path);
-                page
+                page.modified = modified;
+                Arc::new(page)
             });
             Ok((relative, hash, page, problems))
         })
         .collect::<Result<_>>()?;
     let mut claimed: HashMap<String, PathBuf> = HashMap::new();
+    let mut hashes = Vec::with_capacity(files.len());
     for (path, (relative, hash, page, problems)) in files.iter().zip(parsed) {
-        site.file_hashes.insert(relative.clone(), hash);
+        hashes.push((relative.clone(), hash));
         let mut diagnose = |line, severity, message| {
             site.diagnostics.push(Diagnostic {
                 path: path.to_path_buf(),
@@ -361,12 +372,13 @@ pub fn load(dir: &Path) -> Result<Site> {
                 ),
                 None => {
                     claimed.insert(page.url.clone(), relative);
-                    site.pages.push(Arc::new(page));
+                    site.pages.push(page);
                 }
             },
             Err((line, message)) => diagnose(line, Severity::Error, message),
         }
     }
+    site.file_hashes = hashes.into_iter().collect();
     if let Some(problem) = load_synonyms(&mut site, dir) {
         site.diagnostics.push(problem);
     }
