@@ -1,13 +1,13 @@
 //! Highlighting: the passage of a text where the query's words stand closest together,
 //! HTML-escaped, with those words in `<mark>`.
 //!
-//! Words are found with one automaton over the text; only words that start like a
-//! query word are stemmed to confirm them, so a snippet costs little however long
-//! the page is.
+//! Words are found in one pass over the text: at each word's start, the query's few
+//! patterns are compared, and only words that start like one are stemmed to confirm
+//! them. A query has a handful of patterns, so comparing them directly costs less
+//! than building a multi-pattern automaton for every query.
 
 use super::query::analyze;
 use crate::content::markdown::escape_html;
-use aho_corasick::AhoCorasick;
 use std::collections::HashSet;
 use std::ops::Range;
 use tantivy::tokenizer::TextAnalyzer;
@@ -32,8 +32,11 @@ enum Kind {
 
 /// Finds and marks the query's words in texts.
 pub struct Highlighter {
-    matcher: AhoCorasick,
+    /// Lowercase patterns, shortest first: at one place in a text, the shortest that
+    /// is confirmed marks the word.
     patterns: Vec<(String, Kind)>,
+    /// Which bytes start a pattern, in either ASCII case.
+    first_bytes: [bool; 256],
     stems: HashSet<String>,
     stemmer: TextAnalyzer,
 }
@@ -71,13 +74,15 @@ impl Highlighter {
         if patterns.is_empty() {
             return None;
         }
-        let matcher = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(patterns.iter().map(|(t, _)| t))
-            .ok()?;
+        patterns.sort_by_key(|(text, _)| text.len());
+        let mut first_bytes = [false; 256];
+        for (pattern, _) in &patterns {
+            let first = pattern.as_bytes()[0];
+            first_bytes[first.to_ascii_lowercase() as usize] = true;
+            first_bytes[first.to_ascii_uppercase() as usize] = true;
+        }
         Some(Highlighter {
-            matcher,
+            first_bytes,
             stems: stems.iter().map(|s| s.to_lowercase()).collect(),
             patterns,
             stemmer,
@@ -160,40 +165,65 @@ impl Highlighter {
         html
     }
 
-    /// Every confirmed word of the query in `text`, in order, not overlapping.
+    /// Every confirmed word of the query in `text`, in order, not overlapping. A word
+    /// is looked for where a byte that starts a pattern follows anything but a letter
+    /// or digit.
     fn marks(&self, text: &str) -> Vec<Range<usize>> {
         let mut marks: Vec<Range<usize>> = Vec::new();
-        let mut analyzer = self.stemmer.clone();
-        for found in self.matcher.find_overlapping_iter(text) {
-            let start = found.start();
-            if text[..start]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
+        let mut analyzer = None;
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            // A pattern's first byte never continues a character, so `at` is a
+            // character boundary past this test.
+            if !self.first_bytes[usize::from(bytes[at])]
+                || text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
             {
+                at += 1;
                 continue;
             }
-            if marks.last().is_some_and(|last| last.end > start) {
+            match self.word_at(text, at, &mut analyzer) {
+                Some(end) => {
+                    marks.push(at..end);
+                    at = end;
+                }
+                None => at += 1,
+            }
+        }
+        marks
+    }
+
+    /// The end of the query's word that starts at `at` in `text`, if one does.
+    fn word_at(&self, text: &str, at: usize, analyzer: &mut Option<TextAnalyzer>) -> Option<usize> {
+        let rest = &text.as_bytes()[at..];
+        for (pattern, kind) in &self.patterns {
+            let length = pattern.len();
+            if rest.len() < length || !rest[..length].eq_ignore_ascii_case(pattern.as_bytes()) {
                 continue;
             }
-            let end = word_end(text, found.end());
-            let word = text[start..end].to_lowercase();
-            let (pattern, kind) = &self.patterns[found.pattern().as_usize()];
+            // The pattern's bytes matched, so `at + length` is a character boundary.
+            let end = word_end(text, at + length);
+            let word = text[at..end].to_lowercase();
             let confirmed = match kind {
                 Kind::Word => word == *pattern,
                 Kind::Prefix => true,
                 Kind::Stem => {
-                    word == *pattern
-                        || analyze(&mut analyzer, &word)
+                    word == *pattern || {
+                        let analyzer = analyzer.get_or_insert_with(|| self.stemmer.clone());
+                        analyze(analyzer, &word)
                             .first()
                             .is_some_and(|stem| self.stems.contains(stem))
+                    }
                 }
             };
             if confirmed {
-                marks.push(start..end);
+                return Some(end);
             }
         }
-        marks
+        None
     }
 }
 
@@ -308,6 +338,15 @@ mod tests {
                 proptest::prop_assert!(!stripped.contains('<') && !stripped.contains('>'), "{html}");
             }
         }
+    }
+
+    #[test]
+    fn words_typed_with_punctuation_and_words_after_punctuation_are_marked() {
+        let h = highlighter(&["--force", "upstream"], &["forc", "upstream"], None);
+        assert_eq!(
+            snippet(&h, "Use --force (UPSTREAM) or re-force it; forced.", 100).unwrap(),
+            "Use <mark>--force</mark> (<mark>UPSTREAM</mark>) or re-<mark>force</mark> it; <mark>forced</mark>."
+        );
     }
 
     #[test]
