@@ -265,6 +265,8 @@ pub struct State {
     closing: watch::Sender<bool>,
     metrics: Metrics,
     query_log: Option<QueryLog>,
+    /// One permit per core for searches that are not cached.
+    searching: Arc<tokio::sync::Semaphore>,
 }
 
 impl State {
@@ -284,6 +286,9 @@ impl State {
             closing: watch::channel(false).0,
             metrics: Metrics::default(),
             query_log,
+            searching: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, usize::from),
+            )),
         }
     }
 

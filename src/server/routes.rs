@@ -506,7 +506,13 @@ async fn run_search(
         state.searched(&query, results.total);
         return Some((results, Vec::new()));
     }
+    // New searches run one per core, in the order they came: more at once would only
+    // share the cores and make every one of them slower.
+    let Ok(permit) = state.searching.clone().acquire_owned().await else {
+        return None;
+    };
     let outcome = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let request = crate::index::SearchRequest {
             query: &query,
             limit,

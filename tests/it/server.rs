@@ -503,3 +503,29 @@ fn pages_named_like_the_servers_own_routes_do_not_hide_them_and_every_request_is
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+#[test]
+fn many_new_searches_at_once_are_all_answered() {
+    let site = Site::fixture("site");
+    let server = site.serve();
+    let words = [
+        "gateway", "upstream", "flamingo", "timeout", "proxy", "gatewy",
+    ];
+    let answers: Vec<(String, u16, serde_json::Value)> = std::thread::scope(|scope| {
+        let asking: Vec<_> = (0..24)
+            .map(|n| {
+                let query = format!("{} {n}", words[n % words.len()]);
+                let url = server.url(&format!("/api/search?q={}", encode(&query)));
+                scope.spawn(move || {
+                    let response = request("GET", &url);
+                    (query, response.status, response.json())
+                })
+            })
+            .collect();
+        asking.into_iter().map(|a| a.join().unwrap()).collect()
+    });
+    for (query, status, json) in answers {
+        assert_eq!(status, 200, "{query}");
+        assert_eq!(json["query"], query.as_str());
+    }
+}
