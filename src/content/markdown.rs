@@ -30,10 +30,10 @@ pub struct Section {
     pub text: String,
 }
 
-/// A Markdown body rendered once.
+/// A Markdown body, read once.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    /// The body as HTML.
+    /// The body as HTML; empty from [`outline`].
     pub html: String,
     /// The body's plain text cut at every `##` heading.
     pub sections: Vec<Section>,
@@ -56,8 +56,19 @@ fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders a Markdown body.
+/// Renders a Markdown body: its HTML and all that [`outline`] reads.
 pub fn render(body: &str) -> Rendered {
+    walk(body, true)
+}
+
+/// Reads a Markdown body without making its HTML: sections, headings, JSON-LD,
+/// links and warnings, as [`render`] reads them. Loading a site needs only these; a
+/// page's HTML is made when it is first served.
+pub fn outline(body: &str) -> Rendered {
+    walk(body, false)
+}
+
+fn walk(body: &str, html: bool) -> Rendered {
     let mut out = Rendered::default();
     // Plain text of the current section; moved into `out.sections` at each `##`.
     let mut text = String::new();
@@ -173,7 +184,9 @@ pub fn render(body: &str) -> Rendered {
             other => events.push(other),
         }
     }
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    if html {
+        pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    }
     section.text = collapse_blank_lines(&text);
     out.sections.push(section);
     out.sections

@@ -85,8 +85,9 @@ pub struct Page {
     pub head: Vec<HeadTag>,
     /// JSON-LD objects, serialised safely for a `<script>` tag.
     pub json_ld: Vec<String>,
-    /// The body as HTML.
-    pub html: String,
+    /// The Markdown body, after the frontmatter: made into HTML when the page is
+    /// served ([`Page::html`]).
+    pub body: String,
     /// The body's plain text, cut at every `##` heading, for the index.
     pub sections: Vec<Section>,
     /// The body's headings.
@@ -98,6 +99,11 @@ pub struct Page {
 }
 
 impl Page {
+    /// The body as HTML.
+    pub fn html(&self) -> String {
+        markdown::render(&self.body).html
+    }
+
     /// A frontmatter value as a string, when it is a string or a number.
     pub fn field(&self, key: &str) -> Option<String> {
         match self.frontmatter.get(key)? {
@@ -555,7 +561,7 @@ fn parse_into(
     }
     let fields = frontmatter.fields;
     let url = url::url_for(source, &fields).map_err(|message| (1, message))?;
-    let rendered = markdown::render(split.body);
+    let rendered = markdown::outline(split.body);
     for (line, message) in rendered.warnings {
         warnings.push((line + split.body_line - 1, message));
     }
@@ -586,7 +592,7 @@ fn parse_into(
         aliases: string_list(fields.get("aliases")),
         head,
         json_ld: rendered.json_ld,
-        html: rendered.html,
+        body: split.body.to_string(),
         sections: rendered.sections,
         headings: rendered.headings,
         links: rendered

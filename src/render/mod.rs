@@ -127,7 +127,7 @@ impl Renderer {
 
     /// Renders one content page.
     pub fn page(&self, page: &Page) -> Result<String> {
-        let html = self.rebase(&page.html);
+        let html = self.rebase(&page.html());
         let view = PageView {
             chrome: self.chrome(page, ""),
             html: &html,
@@ -143,7 +143,7 @@ impl Renderer {
             Some(page) => self.chrome(page, ""),
             None => self.plain_chrome(&self.site_title, ""),
         };
-        let intro = home.map(|page| self.rebase(&page.html));
+        let intro = home.map(|page| self.rebase(&page.html()));
         let view = HomeView {
             chrome,
             intro: intro.as_deref(),
