@@ -1,14 +1,15 @@
 //! Highlighting: the passage of a text where the query's words stand closest together,
 //! HTML-escaped, with those words in `<mark>`.
 //!
-//! Words are found in one pass over the text: at each word's start, the query's few
-//! patterns are compared, and only words that start like one are stemmed to confirm
-//! them. A query has a handful of patterns, so comparing them directly costs less
-//! than building a multi-pattern automaton for every query.
+//! Words are found in one pass over the text: a packed (SIMD) searcher finds where the
+//! first bytes of a pattern stand, in any ASCII case; there, the query's few patterns
+//! are compared, and only words that start like one are stemmed to confirm them. A
+//! packed searcher builds in a microsecond or two, far less than a full automaton.
 
 use super::query::analyze;
 use crate::content::markdown::escape_html;
-use std::collections::HashSet;
+use aho_corasick::packed;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -35,7 +36,10 @@ pub struct Highlighter {
     /// Lowercase patterns, shortest first: at one place in a text, the shortest that
     /// is confirmed marks the word.
     patterns: Vec<(String, Kind)>,
-    /// Which bytes start a pattern, in either ASCII case.
+    /// Finds where a pattern's first bytes stand, in any ASCII case; `None` where no
+    /// packed searcher can be built (too many prefixes, another CPU), and then...
+    prefixes: Option<packed::Searcher>,
+    /// ...which bytes start a pattern, in either ASCII case.
     first_bytes: [bool; 256],
     stems: HashSet<String>,
     stemmer: TextAnalyzer,
@@ -81,7 +85,18 @@ impl Highlighter {
             first_bytes[first.to_ascii_lowercase() as usize] = true;
             first_bytes[first.to_ascii_uppercase() as usize] = true;
         }
+        let mut variants = BTreeSet::new();
+        for (pattern, _) in &patterns {
+            let bytes = pattern.as_bytes();
+            case_variants(&bytes[..bytes.len().min(PREFIX_BYTES)], &mut variants);
+        }
+        let prefixes = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&variants)
+            .build();
         Some(Highlighter {
+            prefixes,
             first_bytes,
             stems: stems.iter().map(|s| s.to_lowercase()).collect(),
             patterns,
@@ -172,6 +187,30 @@ impl Highlighter {
         let mut marks: Vec<Range<usize>> = Vec::new();
         let mut analyzer = None;
         let bytes = text.as_bytes();
+        if let Some(prefixes) = &self.prefixes {
+            let mut from = 0;
+            while let Some(found) =
+                prefixes.find_in(text, aho_corasick::Span::from(from..text.len()))
+            {
+                // A pattern's first byte never continues a character.
+                let at = found.start();
+                let after_word = text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+                match (!after_word)
+                    .then(|| self.word_at(text, at, &mut analyzer))
+                    .flatten()
+                {
+                    Some(end) => {
+                        marks.push(at..end);
+                        from = end;
+                    }
+                    None => from = at + 1,
+                }
+            }
+            return marks;
+        }
         let mut at = 0;
         while at < bytes.len() {
             // A pattern's first byte never continues a character, so `at` is a
@@ -224,6 +263,25 @@ impl Highlighter {
             }
         }
         None
+    }
+}
+
+/// How many of a pattern's first bytes the packed searcher looks for.
+const PREFIX_BYTES: usize = 3;
+
+/// `bytes` in every combination of ASCII upper and lower case, added to `variants`.
+fn case_variants(bytes: &[u8], variants: &mut BTreeSet<Vec<u8>>) {
+    let letters: Vec<usize> = (0..bytes.len())
+        .filter(|&i| bytes[i].is_ascii_alphabetic())
+        .collect();
+    for mask in 0..1u32 << letters.len() {
+        let mut variant = bytes.to_vec();
+        for (bit, &i) in letters.iter().enumerate() {
+            if mask & (1 << bit) != 0 {
+                variant[i] = variant[i].to_ascii_uppercase();
+            }
+        }
+        variants.insert(variant);
     }
 }
 
@@ -346,6 +404,29 @@ mod tests {
         assert_eq!(
             snippet(&h, "Use --force (UPSTREAM) or re-force it; forced.", 100).unwrap(),
             "Use <mark>--force</mark> (<mark>UPSTREAM</mark>) or re-<mark>force</mark> it; <mark>forced</mark>."
+        );
+    }
+
+    #[test]
+    fn many_words_are_marked_without_the_packed_searcher() {
+        let words: Vec<String> = (0..40u8)
+            .map(|n| {
+                format!(
+                    "{}{}q{n}",
+                    char::from(b'a' + n % 26),
+                    char::from(b'a' + n / 26)
+                )
+            })
+            .collect();
+        let list: Vec<&str> = words.iter().map(String::as_str).collect();
+        let h = highlighter(&list, &[], None);
+        assert!(
+            h.prefixes.is_none(),
+            "more prefixes than a packed searcher takes"
+        );
+        assert_eq!(
+            snippet(&h, "Haq7 and Nbq39, not nbq40.", 100).unwrap(),
+            "<mark>Haq7</mark> and <mark>Nbq39</mark>, not nbq40."
         );
     }
 
