@@ -287,9 +287,9 @@ impl Applier {
             Ok(snapshot) => self.state.publish(snapshot),
             Err(error) => tracing::error!(%error, "rebuild failed; the previous pages stay"),
         }
-        let indexed: Vec<&content::Page> = changed
+        let indexed: Vec<Arc<content::Page>> = changed
             .iter()
-            .filter_map(|url| self.site.page(url))
+            .filter_map(|url| self.site.shared_page(url).cloned())
             .collect();
         if let Err(error) = self.index.update(&removed, &indexed) {
             tracing::error!(%error, "index update failed");

@@ -12,6 +12,7 @@ mod search;
 use crate::content::{Page, Site};
 use crate::error::{Error, Result};
 use query::Synonyms;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -28,9 +29,9 @@ const FINGERPRINT_FILE: &str = "folio-fingerprint";
 /// Memory the writer may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
-/// How the index stores documents. A hit reads its page's stored text; small blocks,
-/// stored as they are, make that read a copy of a few kilobytes rather than the
-/// decompression of a large block.
+/// How the index stores documents. A hit reads its page's stored fields (URL, name,
+/// description); small blocks, stored as they are, make that read a copy of a few
+/// kilobytes rather than the decompression of a large block.
 fn settings() -> tantivy::IndexSettings {
     tantivy::IndexSettings {
         docstore_compression: tantivy::store::Compressor::None,
@@ -53,6 +54,9 @@ pub struct SearchIndex {
     /// The folder on disk; `None` in memory.
     dir: Option<PathBuf>,
     synonyms: RwLock<Synonyms>,
+    /// The pages indexed, by URL: hits take their sections' text from here rather
+    /// than from the index's doc store.
+    pages: RwLock<HashMap<String, Arc<Page>>>,
     /// Recent results by request; only entries of the current generation are read.
     cache: quick_cache::sync::Cache<CacheKey, Arc<SearchResults>, AnswerBytes>,
     /// Counts the changes to what searches see (documents, synonyms).
@@ -246,6 +250,12 @@ impl SearchIndex {
             facet_keys: facet_keys.to_vec(),
             dir: dir.map(Path::to_path_buf),
             synonyms: RwLock::default(),
+            pages: RwLock::new(
+                site.pages
+                    .iter()
+                    .map(|page| (page.url.clone(), page.clone()))
+                    .collect(),
+            ),
             cache: quick_cache::sync::Cache::with_weighter(
                 CACHED_SEARCHES,
                 CACHED_BYTES,
@@ -275,7 +285,7 @@ impl SearchIndex {
     /// Replaces the documents of `removed` URLs and of `pages` (by their URL) with
     /// `pages`, commits, and makes the change visible to the next search. Readers keep
     /// seeing the old documents until then; they never wait on the writer.
-    pub fn update(&self, removed: &[String], pages: &[&Page]) -> Result<()> {
+    pub fn update(&self, removed: &[String], pages: &[Arc<Page>]) -> Result<()> {
         let Some(writer) = &self.writer else {
             return Ok(());
         };
@@ -293,6 +303,15 @@ impl SearchIndex {
             writer.add_document(self.document(page))?;
         }
         writer.commit()?;
+        {
+            let mut held = self.pages.write().unwrap_or_else(|p| p.into_inner());
+            for url in removed {
+                held.remove(url);
+            }
+            for page in pages {
+                held.insert(page.url.clone(), page.clone());
+            }
+        }
         self.reader.reload()?;
         self.changed();
         Ok(())
@@ -324,6 +343,10 @@ impl SearchIndex {
             writer.add_document(self.document(page))?;
         }
         writer.commit()?;
+        *self.pages.write().unwrap_or_else(|p| p.into_inner()) = pages
+            .iter()
+            .map(|page| (page.url.clone(), page.clone()))
+            .collect();
         // Each indexing thread leaves a segment; a search visits every segment, so
         // one segment answers faster.
         let segments = self.index.searchable_segment_ids()?;
@@ -356,8 +379,6 @@ impl SearchIndex {
         }
         for section in &page.sections {
             doc.add_text(f.body, &section.text);
-            doc.add_text(f.section_id, &section.id);
-            doc.add_text(f.section_title, &section.title);
         }
         doc.add_f64(f.boost, page.boost());
         for key in &self.facet_keys {

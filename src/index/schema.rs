@@ -13,7 +13,7 @@ pub const TOKENIZER: &str = "en_stem";
 
 /// Bumped whenever the schema or the way documents are built changes, so that an
 /// index written by an older folio is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The index's fields.
 #[derive(Debug, Clone, Copy)]
@@ -26,16 +26,13 @@ pub struct Fields {
     pub title: Field,
     /// Every other heading.
     pub headings: Field,
-    /// Frontmatter description; stored for snippets of pages whose body does not match.
+    /// Frontmatter description; stored for title suggestions.
     pub description: Field,
     /// Frontmatter keywords.
     pub keywords: Field,
-    /// The body text, one value per section; stored for snippets.
+    /// The body text, one value per section. Not stored: snippets read the sections
+    /// of the pages in memory.
     pub body: Field,
-    /// Each section's heading id, in the order of the `body` values; stored only.
-    pub section_id: Field,
-    /// Each section's heading text, in the order of the `body` values; stored only.
-    pub section_title: Field,
     /// Facets, `/key/value`, for the frontmatter keys declared as facets.
     pub facets: Field,
     /// Frontmatter `boost`: the page's scores are multiplied by it (default 1).
@@ -56,11 +53,9 @@ impl Fields {
             name: builder.add_text_field("name", STORED),
             title: builder.add_text_field("title", text.clone()),
             headings: builder.add_text_field("headings", text.clone()),
-            description: builder.add_text_field("description", stored_text.clone()),
-            keywords: builder.add_text_field("keywords", text),
-            body: builder.add_text_field("body", stored_text),
-            section_id: builder.add_text_field("section_id", STORED),
-            section_title: builder.add_text_field("section_title", STORED),
+            description: builder.add_text_field("description", stored_text),
+            keywords: builder.add_text_field("keywords", text.clone()),
+            body: builder.add_text_field("body", text),
             facets: builder.add_facet_field("facets", FacetOptions::default()),
             boost: builder.add_f64_field(BOOST, FAST),
         };

@@ -6,10 +6,12 @@ use super::highlight::{Highlighter, Passage};
 use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query};
 use super::{CacheKey, CacheLookup, Fields, SearchIndex};
 use crate::content::markdown::escape_html;
+use crate::content::{Page, Section};
 use crate::error::Result;
 use bytes::Bytes;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
@@ -148,10 +150,14 @@ impl SearchIndex {
         };
         let facets = self.facet_values(&counts);
         let highlighter = self.highlighter(&clauses, query.as_ref())?;
+        let pages = self.pages.read().unwrap_or_else(|p| p.into_inner());
         let hits = top
             .into_iter()
             .take(request.limit)
-            .map(|(score, address)| self.hit(&searcher, highlighter.as_ref(), score, address))
+            .map(|(score, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                Ok(self.hit(&doc, &pages, highlighter.as_ref(), score))
+            })
             .collect::<Result<_>>()?;
         Ok(SearchResults {
             total,
@@ -342,52 +348,45 @@ impl SearchIndex {
             .collect()
     }
 
+    /// The hit for the stored fields `doc` (URL, name, description), its snippet from
+    /// the page's sections in `pages`. A page missing there (an index opened read-only
+    /// and built from other content) gets the description as its snippet.
     fn hit(
         &self,
-        searcher: &Searcher,
+        doc: &TantivyDocument,
+        pages: &HashMap<String, Arc<Page>>,
         highlighter: Option<&Highlighter>,
         score: f32,
-        address: DocAddress,
-    ) -> Result<Hit> {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let url = text(&doc, self.fields.url).to_string();
-        let values = |field| -> Vec<&str> {
-            doc.get_all(field)
-                .filter_map(|value| value.as_str())
-                .collect()
-        };
-        let bodies = values(self.fields.body);
-        let ids = values(self.fields.section_id);
-        let titles = values(self.fields.section_title);
+    ) -> Hit {
+        let url = text(doc, self.fields.url).to_string();
+        let sections: &[Section] = pages.get(&url).map_or(&[], |page| &page.sections);
+        let bodies: Vec<&str> = sections.iter().map(|s| s.text.as_str()).collect();
         let best = highlighter.and_then(|h| Some((h, self.best_section(h, &bodies)?)));
         let (anchor, section, snippet) = match best {
             Some((highlighter, (index, passage))) => {
-                let id = ids.get(index).copied().unwrap_or_default();
-                let anchor = if id.is_empty() {
+                let section = &sections[index];
+                let anchor = if section.id.is_empty() {
                     url.clone()
                 } else {
-                    format!("{url}#{id}")
+                    format!("{url}#{}", section.id)
                 };
-                let section = titles
-                    .get(index)
-                    .filter(|title| !title.is_empty())
-                    .map(|title| title.to_string());
-                (anchor, section, highlighter.html(bodies[index], &passage))
+                let title = Some(section.title.clone()).filter(|title| !title.is_empty());
+                (anchor, title, highlighter.html(bodies[index], &passage))
             }
             None => (
                 url.clone(),
                 None,
-                self.plain_snippet(&doc, &bodies, highlighter),
+                self.plain_snippet(doc, &bodies, highlighter),
             ),
         };
-        Ok(Hit {
-            title: text(&doc, self.fields.name).to_string(),
+        Hit {
+            title: text(doc, self.fields.name).to_string(),
             url,
             anchor,
             section,
             snippet,
             score,
-        })
+        }
     }
 
     /// The section whose best passage marks the most different words (the first of
@@ -502,9 +501,14 @@ mod tests {
         let page = parse_page(Path::new("zoo.md"), b"# Zoo\n\nA zebra.\n")
             .0
             .unwrap();
-        index.update(&[], &[&page]).unwrap();
+        index.update(&[], &[Arc::new(page)]).unwrap();
         assert!(index.cached(&request).is_none(), "the kept answer is stale");
         assert_eq!(urls(&index, "zebra"), ["/zoo"]);
+        let found = index.search(&request).unwrap();
+        assert_eq!(
+            found.hits[0].snippet, "A <mark>zebra</mark>.",
+            "snippets read the new page"
+        );
         index.update(&["/zoo".to_string()], &[]).unwrap();
         assert!(urls(&index, "zebra").is_empty());
     }
