@@ -217,10 +217,20 @@ fn read_only_replicas_serve_a_prebuilt_index_without_writing() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("build it with `folio index`"));
     assert!(site.run(&["index"]).status.success());
     let before = std::fs::read_to_string(site.index().join("meta.json")).unwrap();
+    // The index now names a page the content no longer has.
+    std::fs::remove_file(site.content().join("guide/setup.md")).unwrap();
     let server = Server::start(&site, &["--read-only"]);
     assert_eq!(
         server.get("/api/search?q=invalid").json()["hits"][0]["url"],
         "/502"
+    );
+    let stale = server.get("/api/search?q=flamingo");
+    assert_eq!(stale.status, 200);
+    let hit = &stale.json()["hits"][0];
+    assert_eq!(hit["url"], "/guide/setup");
+    assert_eq!(
+        hit["anchor"], "/guide/setup",
+        "no section of a page not held"
     );
     assert!(
         !server.get("/502").body.contains("livereload"),
