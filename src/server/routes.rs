@@ -178,7 +178,9 @@ fn hits_and_facets(results: &crate::index::SearchResults, base: &str) -> Bytes {
         hits: &hits,
         facets: &results.facets,
     };
-    Bytes::from(serde_json::to_vec(&answer).unwrap_or_else(|_| b"{}".to_vec()))
+    Bytes::from(
+        serde_json::to_vec(&answer).unwrap_or_else(|_| br#"{"hits":[],"facets":{}}"#.to_vec()),
+    )
 }
 
 /// `GET /api/suggest?q=…`: OpenSearch suggestions, `[query, [titles], [descriptions], [urls]]`.
