@@ -181,6 +181,10 @@ pub struct Context<'a> {
     pub is_common: &'a dyn Fn(&str) -> bool,
     /// Whether a stemmed word is in the index at all; unknown words are looked up as typos.
     pub is_known: &'a dyn Fn(&str) -> bool,
+    /// Whether a field holds a term. A query is built only for the fields that hold
+    /// its terms: one for a field that does not would match nothing, and would still
+    /// cost a weight and a scorer per search.
+    pub holds: &'a dyn Fn(Field, &str) -> bool,
     /// The index's words within a distance of any of some forms of a word.
     pub correct: &'a dyn Fn(&[&str], u8) -> Vec<String>,
     /// The index's likeliest words that start with a prefix.
@@ -218,7 +222,10 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
             }
             Clause::Phrase(words) => {
                 let stems = analyze(&mut context.stemmer, &words.join(" "));
-                if let Some(phrase) = phrase_any_field(fields, &stems, 0) {
+                if !stems.is_empty() {
+                    // A phrase no field holds still has to match: nothing does.
+                    let phrase = phrase_any_field(fields, context.holds, &stems, 0)
+                        .unwrap_or_else(|| Box::new(EmptyQuery));
                     parts.push((Occur::Must, phrase));
                 }
             }
@@ -229,7 +236,10 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     let mut per_token: Vec<Box<dyn Query>> = Vec::new();
     let mut literal: Vec<Box<dyn Query>> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
-        let mut ways: Vec<Box<dyn Query>> = vec![any_field(fields, 1.0, |f| term(f, &token.stem))];
+        let holds = context.holds;
+        let mut ways: Vec<Box<dyn Query>> = terms_any_field(fields, holds, &token.stem, 1.0)
+            .into_iter()
+            .collect();
         let known = (context.is_known)(&token.stem);
         let distance = match context.lenient {
             true => Some(2).filter(|_| token.raw.chars().count() >= 4),
@@ -237,7 +247,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         };
         if let Some(distance) = distance.filter(|_| index < MAX_FUZZY_WORDS && !known) {
             for correction in (context.correct)(&forms(token), distance) {
-                ways.push(any_field(fields, TYPO_WEIGHT, |f| term(f, &correction)));
+                ways.extend(terms_any_field(fields, holds, &correction, TYPO_WEIGHT));
             }
         }
         let last_word_typed = clauses.last().is_some_and(|c| matches!(c, Clause::Word(_)));
@@ -252,25 +262,31 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 &token.raw
             };
             for completion in (context.complete)(form) {
-                ways.push(any_field(fields, PREFIX_WEIGHT, |f| term(f, &completion)));
+                ways.extend(terms_any_field(fields, holds, &completion, PREFIX_WEIGHT));
             }
         }
         // Pages that hold every word as typed (or corrected, or completed) score
         // again; a synonym finds a page but does not count towards that.
-        literal.push(Box::new(DisjunctionMaxQuery::new(
-            ways.iter().map(|way| way.box_clone()).collect(),
-        )));
+        literal.push(match ways.is_empty() {
+            true => Box::new(EmptyQuery),
+            false => Box::new(DisjunctionMaxQuery::new(
+                ways.iter().map(|way| way.box_clone()).collect(),
+            )),
+        });
         for (start, length, others) in &synonyms {
             if (*start..start + length).contains(&index) {
                 for other in others {
-                    if let Some(query) = phrase_any_field(fields, other, 0) {
+                    if let Some(query) = phrase_any_field(fields, holds, other, 0) {
                         ways.push(Box::new(BoostQuery::new(query, SYNONYM_WEIGHT)));
                     }
                 }
             }
         }
         let short_query = tokens.len() <= MAX_WORDS_FOR_IDENTIFIERS;
-        if short_query && token.stem.chars().all(|c| c.is_ascii_digit()) {
+        if short_query
+            && token.stem.chars().all(|c| c.is_ascii_digit())
+            && holds(fields.title, &token.stem)
+        {
             parts.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(
@@ -279,7 +295,9 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 )),
             ));
         }
-        per_token.push(Box::new(DisjunctionMaxQuery::new(ways)));
+        if !ways.is_empty() {
+            per_token.push(Box::new(DisjunctionMaxQuery::new(ways)));
+        }
     }
     let required: Vec<(Occur, Box<dyn Query>)> = tokens
         .iter()
@@ -294,7 +312,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         // Every word in one short field (the title, a heading, the keywords or the
         // description) says what the page is about.
         for (field, weight) in fields.weighted() {
-            if field == fields.body {
+            if field == fields.body || !stems.iter().all(|stem| (context.holds)(field, stem)) {
                 continue;
             }
             let every: Vec<(Occur, Box<dyn Query>)> = stems
@@ -309,7 +327,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 )),
             ));
         }
-        if let Some(near) = phrase_any_field(fields, &stems, PROXIMITY_SLOP) {
+        if let Some(near) = phrase_any_field(fields, context.holds, &stems, PROXIMITY_SLOP) {
             parts.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(near, PROXIMITY_WEIGHT)),
@@ -318,7 +336,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     }
     if (3..=8).contains(&stems.len()) {
         for pair in stems.windows(2) {
-            if let Some(near) = phrase_any_field(fields, pair, PROXIMITY_SLOP) {
+            if let Some(near) = phrase_any_field(fields, context.holds, pair, PROXIMITY_SLOP) {
                 parts.push((Occur::Should, Box::new(BoostQuery::new(near, PAIR_WEIGHT))));
             }
         }
@@ -356,37 +374,62 @@ fn term(field: Field, token: &str) -> Box<dyn Query> {
     ))
 }
 
-/// The tokens as a phrase (with `slop`) in any field; one token is a plain term.
-fn phrase_any_field(fields: &Fields, tokens: &[String], slop: u32) -> Option<Box<dyn Query>> {
+/// The term in any field that holds it (see [`any_field`]), scaled by `scale`; `None`
+/// when no field does.
+fn terms_any_field(
+    fields: &Fields,
+    holds: &dyn Fn(Field, &str) -> bool,
+    token: &str,
+    scale: f32,
+) -> Option<Box<dyn Query>> {
+    any_field(fields, scale, |field| {
+        holds(field, token).then(|| term(field, token))
+    })
+}
+
+/// The tokens as a phrase (with `slop`) in any field that holds them all; one token is
+/// a plain term. `None` when there are no tokens or no field holds them.
+fn phrase_any_field(
+    fields: &Fields,
+    holds: &dyn Fn(Field, &str) -> bool,
+    tokens: &[String],
+    slop: u32,
+) -> Option<Box<dyn Query>> {
     match tokens {
         [] => None,
-        [token] => Some(any_field(fields, 1.0, |f| term(f, token))),
-        _ => Some(any_field(fields, 1.0, |field| {
+        [token] => terms_any_field(fields, holds, token, 1.0),
+        _ => any_field(fields, 1.0, |field| {
+            if !tokens.iter().all(|t| holds(field, t)) {
+                return None;
+            }
             let terms = tokens
                 .iter()
                 .map(|t| Term::from_field_text(field, t))
                 .collect();
             let mut phrase = PhraseQuery::new(terms);
             phrase.set_slop(slop);
-            Box::new(phrase)
-        })),
+            Some(Box::new(phrase) as Box<dyn Query>)
+        }),
     }
 }
 
-/// The best of one query per weighted field; the other fields add a little.
+/// The best of one query per weighted field (where `query_for` makes one); the other
+/// fields add a little. `None` when no field gets a query.
 fn any_field(
     fields: &Fields,
     scale: f32,
-    query_for: impl Fn(Field) -> Box<dyn Query>,
-) -> Box<dyn Query> {
-    let per_field = fields
+    query_for: impl Fn(Field) -> Option<Box<dyn Query>>,
+) -> Option<Box<dyn Query>> {
+    let per_field: Vec<Box<dyn Query>> = fields
         .weighted()
         .into_iter()
-        .map(|(field, weight)| {
-            Box::new(BoostQuery::new(query_for(field), weight * scale)) as Box<dyn Query>
+        .filter_map(|(field, weight)| {
+            let query = query_for(field)?;
+            Some(Box::new(BoostQuery::new(query, weight * scale)) as Box<dyn Query>)
         })
         .collect();
-    Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.3))
+    (!per_field.is_empty())
+        .then(|| Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.3)) as Box<dyn Query>)
 }
 
 #[cfg(test)]

@@ -278,6 +278,11 @@ impl SearchIndex {
                     searcher.doc_freq(&term).is_ok_and(|count| count > 0)
                 })
         };
+        let holds = |field, text: &str| {
+            searcher
+                .doc_freq(&Term::from_field_text(field, text))
+                .is_ok_and(|count| count > 0)
+        };
         let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
         let mut context = Context {
             stemmer: self.index.tokenizer_for_field(self.fields.body)?,
@@ -286,6 +291,7 @@ impl SearchIndex {
             synonyms: &synonyms,
             is_common: &is_common,
             is_known: &is_known,
+            holds: &holds,
             correct: &|forms: &[&str], distance| {
                 corrections(searcher, &[title, body], forms, distance)
             },
