@@ -36,13 +36,19 @@ pub struct Highlighter {
     /// Lowercase patterns, shortest first: at one place in a text, the shortest that
     /// is confirmed marks the word.
     patterns: Vec<(String, Kind)>,
-    /// Finds where a pattern's first bytes stand, in any ASCII case; `None` where no
-    /// packed searcher can be built (too many prefixes, another CPU), and then...
-    prefixes: Option<packed::Searcher>,
-    /// ...which bytes start a pattern, in either ASCII case.
-    first_bytes: [bool; 256],
+    /// How the places where a pattern may start are found.
+    starts: Starts,
     stems: HashSet<String>,
     stemmer: TextAnalyzer,
+}
+
+/// How a highlighter finds the places where one of its patterns may start.
+enum Starts {
+    /// A packed (SIMD) searcher over each pattern's first bytes, in every ASCII case.
+    Packed(packed::Searcher),
+    /// The bytes that start a pattern, in either ASCII case: for when no packed
+    /// searcher can be built (too many prefixes, another CPU).
+    Bytes(Box<[bool; 256]>),
 }
 
 /// A passage to show: its byte range and the number of different words it marks.
@@ -79,25 +85,30 @@ impl Highlighter {
             return None;
         }
         patterns.sort_by_key(|(text, _)| text.len());
-        let mut first_bytes = [false; 256];
-        for (pattern, _) in &patterns {
-            let first = pattern.as_bytes()[0];
-            first_bytes[first.to_ascii_lowercase() as usize] = true;
-            first_bytes[first.to_ascii_uppercase() as usize] = true;
-        }
         let mut variants = BTreeSet::new();
         for (pattern, _) in &patterns {
             let bytes = pattern.as_bytes();
             case_variants(&bytes[..bytes.len().min(PREFIX_BYTES)], &mut variants);
         }
-        let prefixes = packed::Config::new()
+        let packed = packed::Config::new()
             .match_kind(packed::MatchKind::LeftmostFirst)
             .builder()
             .extend(&variants)
             .build();
+        let starts = match packed {
+            Some(searcher) => Starts::Packed(searcher),
+            None => {
+                let mut first_bytes = Box::new([false; 256]);
+                for (pattern, _) in &patterns {
+                    let first = pattern.as_bytes()[0];
+                    first_bytes[usize::from(first.to_ascii_lowercase())] = true;
+                    first_bytes[usize::from(first.to_ascii_uppercase())] = true;
+                }
+                Starts::Bytes(first_bytes)
+            }
+        };
         Some(Highlighter {
-            prefixes,
-            first_bytes,
+            starts,
             stems: stems.iter().map(|s| s.to_lowercase()).collect(),
             patterns,
             stemmer,
@@ -180,59 +191,48 @@ impl Highlighter {
         html
     }
 
-    /// Every confirmed word of the query in `text`, in order, not overlapping. A word
-    /// is looked for where a byte that starts a pattern follows anything but a letter
-    /// or digit.
+    /// Every confirmed word of the query in `text`, in order, not overlapping.
     fn marks(&self, text: &str) -> Vec<Range<usize>> {
         let mut marks: Vec<Range<usize>> = Vec::new();
         let mut analyzer = None;
-        let bytes = text.as_bytes();
-        if let Some(prefixes) = &self.prefixes {
-            let mut from = 0;
-            while let Some(found) =
-                prefixes.find_in(text, aho_corasick::Span::from(from..text.len()))
-            {
-                // A pattern's first byte never continues a character.
-                let at = found.start();
-                let after_word = text[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric);
-                match (!after_word)
-                    .then(|| self.word_at(text, at, &mut analyzer))
-                    .flatten()
-                {
-                    Some(end) => {
-                        marks.push(at..end);
-                        from = end;
-                    }
-                    None => from = at + 1,
-                }
-            }
-            return marks;
-        }
-        let mut at = 0;
-        while at < bytes.len() {
-            // A pattern's first byte never continues a character, so `at` is a
-            // character boundary past this test.
-            if !self.first_bytes[usize::from(bytes[at])]
-                || text[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric)
-            {
-                at += 1;
-                continue;
-            }
+        let mut from = 0;
+        while let Some(at) = self.next_start(text, from) {
             match self.word_at(text, at, &mut analyzer) {
                 Some(end) => {
                     marks.push(at..end);
-                    at = end;
+                    from = end;
                 }
-                None => at += 1,
+                None => from = at + 1,
             }
         }
         marks
+    }
+
+    /// The first place at or after `from` where a pattern's first bytes stand after
+    /// anything but a letter or digit.
+    fn next_start(&self, text: &str, mut from: usize) -> Option<usize> {
+        loop {
+            let at = match &self.starts {
+                Starts::Packed(searcher) => searcher
+                    .find_in(text, aho_corasick::Span::from(from..text.len()))?
+                    .start(),
+                Starts::Bytes(first_bytes) => {
+                    from + text.as_bytes()[from..]
+                        .iter()
+                        .position(|byte| first_bytes[usize::from(*byte)])?
+                }
+            };
+            // A pattern's first byte never continues a character, so `at` is a
+            // character boundary.
+            let after_word = text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+            if !after_word {
+                return Some(at);
+            }
+            from = at + 1;
+        }
     }
 
     /// The end of the query's word that starts at `at` in `text`, if one does.
@@ -421,7 +421,7 @@ mod tests {
         let list: Vec<&str> = words.iter().map(String::as_str).collect();
         let h = highlighter(&list, &[], None);
         assert!(
-            h.prefixes.is_none(),
+            matches!(h.starts, Starts::Bytes(_)),
             "more prefixes than a packed searcher takes"
         );
         assert_eq!(
