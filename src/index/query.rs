@@ -207,6 +207,7 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 /// Builds the query for `clauses`. The last word may be unfinished (search as you type).
 pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     let fields = context.fields;
+    let holds = context.holds;
     let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut tokens: Vec<Token> = Vec::new();
     for clause in clauses {
@@ -224,7 +225,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 let stems = analyze(&mut context.stemmer, &words.join(" "));
                 if !stems.is_empty() {
                     // A phrase no field holds still has to match: nothing does.
-                    let phrase = phrase_any_field(fields, context.holds, &stems, 0)
+                    let phrase = phrase_any_field(fields, holds, &stems, 0)
                         .unwrap_or_else(|| Box::new(EmptyQuery));
                     parts.push((Occur::Must, phrase));
                 }
@@ -236,7 +237,6 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     let mut per_token: Vec<Box<dyn Query>> = Vec::new();
     let mut literal: Vec<Box<dyn Query>> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
-        let holds = context.holds;
         let mut ways: Vec<Box<dyn Query>> = terms_any_field(fields, holds, &token.stem, 1.0)
             .into_iter()
             .collect();
@@ -312,7 +312,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         // Every word in one short field (the title, a heading, the keywords or the
         // description) says what the page is about.
         for (field, weight) in fields.weighted() {
-            if field == fields.body || !stems.iter().all(|stem| (context.holds)(field, stem)) {
+            if field == fields.body || !stems.iter().all(|stem| holds(field, stem)) {
                 continue;
             }
             let every: Vec<(Occur, Box<dyn Query>)> = stems
@@ -327,7 +327,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 )),
             ));
         }
-        if let Some(near) = phrase_any_field(fields, context.holds, &stems, PROXIMITY_SLOP) {
+        if let Some(near) = phrase_any_field(fields, holds, &stems, PROXIMITY_SLOP) {
             parts.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(near, PROXIMITY_WEIGHT)),
@@ -336,7 +336,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     }
     if (3..=8).contains(&stems.len()) {
         for pair in stems.windows(2) {
-            if let Some(near) = phrase_any_field(fields, context.holds, pair, PROXIMITY_SLOP) {
+            if let Some(near) = phrase_any_field(fields, holds, pair, PROXIMITY_SLOP) {
                 parts.push((Occur::Should, Box::new(BoostQuery::new(near, PAIR_WEIGHT))));
             }
         }

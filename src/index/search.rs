@@ -271,18 +271,13 @@ impl SearchIndex {
                 .is_ok_and(|count| count as f64 > pages * COMMON_SHARE)
         };
         let title = self.fields.title;
-        let is_known = |stem: &str| {
-            !lenient
-                && [body, title].into_iter().any(|field| {
-                    let term = Term::from_field_text(field, stem);
-                    searcher.doc_freq(&term).is_ok_and(|count| count > 0)
-                })
-        };
         let holds = |field, text: &str| {
             searcher
                 .doc_freq(&Term::from_field_text(field, text))
                 .is_ok_and(|count| count > 0)
         };
+        let is_known =
+            |stem: &str| !lenient && [body, title].into_iter().any(|field| holds(field, stem));
         let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
         let mut context = Context {
             stemmer: self.index.tokenizer_for_field(self.fields.body)?,
