@@ -330,7 +330,8 @@ impl SearchIndex {
         write_atomically(&dir.join(FINGERPRINT_FILE), &line)
     }
 
-    /// Replaces every document with the given pages and commits.
+    /// Replaces every document with those of `pages` and commits. `pages` are the
+    /// pages of the site the index was opened with, which it already holds in memory.
     fn replace_all(&self, pages: &[Arc<Page>]) -> Result<()> {
         let Some(writer) = &self.writer else {
             return Ok(());
@@ -343,10 +344,6 @@ impl SearchIndex {
             writer.add_document(self.document(page))?;
         }
         writer.commit()?;
-        *self.pages.write().unwrap_or_else(|p| p.into_inner()) = pages
-            .iter()
-            .map(|page| (page.url.clone(), page.clone()))
-            .collect();
         // Each indexing thread leaves a segment; a search visits every segment, so
         // one segment answers faster.
         let segments = self.index.searchable_segment_ids()?;
