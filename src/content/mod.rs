@@ -177,8 +177,8 @@ impl Site {
     pub fn reload(&mut self, dir: &Path, relative: &Path) -> Reloaded {
         let previous = self.pages.iter().position(|page| page.source == relative);
         let path = dir.join(relative);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
+        let (bytes, modified) = match read_with_time(&path) {
+            Ok(read) => read,
             Err(_) if !path.exists() => {
                 self.file_hashes.remove(relative);
                 return match previous {
@@ -193,7 +193,7 @@ impl Site {
         let (page, _warnings) = parse_page(relative, &bytes);
         let page = match page {
             Ok(mut page) => {
-                page.modified = modified(&path);
+                page.modified = modified;
                 page
             }
             Err((line, message)) => {
@@ -280,10 +280,6 @@ fn read_with_time(path: &Path) -> std::io::Result<(Vec<u8>, Option<std::time::Sy
     let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
     file.read_to_end(&mut bytes)?;
     Ok((bytes, metadata.modified().ok()))
-}
-
-fn modified(path: &Path) -> Option<std::time::SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
 fn file_hash(relative: &Path, bytes: &[u8]) -> u64 {
