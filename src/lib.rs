@@ -97,37 +97,50 @@ fn open_index(config: &Config, site: &Site) -> Result<SearchIndex> {
 async fn serve(config: &Config) -> Result<ExitCode> {
     let listener = server::bind(&config.addr).await?;
     let live = config.watch != config::Watch::Off && !config.read_only;
-    let site = load_site(config)?;
-    // Registering the watcher walks the folders; it runs beside opening the index and
-    // rendering the home page, which use one core.
-    let (listening, served) = std::thread::scope(|scope| {
-        let listening = scope.spawn(|| match live {
-            true => watch::listen(config),
-            false => Ok(None),
-        });
-        let served = index_and_snapshot(config, &site, live);
-        let listening = listening
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (listening, served)
-    });
-    let (listening, (index, renderer, snapshot)) = (listening?, served?);
     let query_log = match config.query_log.as_str() {
         "" => None,
         path => Some(server::QueryLog::open(path.into()).map_err(|e| error::Error::io(path, e))?),
     };
-    let state = Arc::new(server::State::new(snapshot, index.clone(), live, query_log));
-    let _watching = match listening {
-        Some(listening) => Some(watch::start(
-            listening,
-            config,
-            site,
-            renderer,
-            state.clone(),
-            index,
-        )?),
-        None => None,
+    let options = render::Options {
+        title: &config.title,
+        site_url: &config.site_url,
+        base_path: &config.base_path,
+        live,
     };
+    let renderer = Arc::new(render::Renderer::new(&config.templates, &options)?);
+    let (index, snapshot, started) = match quick_start(config, &renderer) {
+        Some((index, snapshot, outline)) => (index, snapshot, Started::Outlined(outline)),
+        None => {
+            let site = load_site(config)?;
+            // Registering the watcher walks the folders; it runs beside opening the
+            // index and rendering the home page, which use one core.
+            let (listening, opened) = std::thread::scope(|scope| {
+                let listening = scope.spawn(|| listen(config, live));
+                let opened = open_index(config, &site).and_then(|index| {
+                    let snapshot = server::Snapshot::render(&site, renderer.clone())?;
+                    Ok((Arc::new(index), snapshot))
+                });
+                let listening = listening
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (listening, opened)
+            });
+            let (listening, (index, snapshot)) = (listening?, opened?);
+            (index, snapshot, Started::Loaded(site, listening))
+        }
+    };
+    let state = Arc::new(server::State::new(snapshot, index.clone(), live, query_log));
+    let behind = Behind {
+        config: config.clone(),
+        renderer,
+        state: state.clone(),
+        index,
+        live,
+    };
+    let behind = std::thread::Builder::new()
+        .name("folio-behind".into())
+        .spawn(move || behind.run(started))
+        .map_err(|e| error::Error::io(&config.content, e))?;
     let addr = listener
         .local_addr()
         .map_err(|e| error::Error::io(&config.addr, e))?;
@@ -136,26 +149,176 @@ async fn serve(config: &Config) -> Result<ExitCode> {
         "serving on http://{addr}"
     );
     server::serve(listener, state, shutdown_signal()).await;
+    // The watcher stops with the thread's answer.
+    drop(behind.join());
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
-/// The index of `site`, opened or built, and the renderer and snapshot that serve it.
-fn index_and_snapshot(
+/// The index and snapshot of the site that the manifest in the index folder
+/// describes, when every page file still has the size and time it records: serving
+/// starts without parsing a page. `None` when a page must be loaded first.
+fn quick_start(
     config: &Config,
-    site: &Site,
-    live: bool,
-) -> Result<(Arc<SearchIndex>, Arc<render::Renderer>, server::Snapshot)> {
-    let index = Arc::new(open_index(config, site)?);
-    let options = render::Options {
-        title: &config.title,
-        site_url: &config.site_url,
-        base_path: &config.base_path,
-        live,
+    renderer: &Arc<render::Renderer>,
+) -> Option<(
+    Arc<SearchIndex>,
+    server::Snapshot,
+    content::manifest::Outline,
+)> {
+    let started = Instant::now();
+    let outline = content::manifest::read(&config.index, &config.content)?;
+    let (opened, snapshot) = rayon::join(
+        || {
+            outline.is_current(&config.content).then(|| {
+                let writable = !config.read_only;
+                SearchIndex::open_outlined(&config.index, &outline, &config.facets, writable)
+            })
+        },
+        || server::Snapshot::outline(&outline, renderer.clone()),
+    );
+    let index = match opened {
+        Some(Ok(Some(index))) => index,
+        Some(Err(error)) => {
+            tracing::warn!(%error, "the index did not open from its manifest; loading every page");
+            return None;
+        }
+        Some(Ok(None)) | None => return None,
     };
-    let renderer = Arc::new(render::Renderer::new(&config.templates, &options)?);
-    let snapshot = server::Snapshot::render(site, renderer.clone())?;
-    Ok((index, renderer, snapshot))
+    let snapshot = snapshot
+        .map_err(|error| tracing::warn!(%error, "the manifest's pages did not render"))
+        .ok()?;
+    tracing::info!(index = %config.index.display(), "index is up to date");
+    tracing::info!(
+        pages = outline.pages.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "pages listed from the manifest; the site loads behind the server"
+    );
+    Some((Arc::new(index), snapshot, outline))
+}
+
+/// Registers the watcher when watching is on.
+fn listen(config: &Config, live: bool) -> Result<Option<watch::Listening>> {
+    match live {
+        true => watch::listen(config),
+        false => Ok(None),
+    }
+}
+
+/// How the server started: from the manifest, with the site still to load, or with
+/// the site loaded (and the watcher registered, when watching).
+enum Started {
+    Outlined(content::manifest::Outline),
+    Loaded(Site, Option<watch::Listening>),
+}
+
+/// The work done on a thread beside the server once it serves; its answer is the
+/// running watcher.
+struct Behind {
+    config: Config,
+    renderer: Arc<render::Renderer>,
+    state: Arc<server::State>,
+    index: Arc<SearchIndex>,
+    live: bool,
+}
+
+impl Behind {
+    /// Finishes what the start left: the site's load after a quick start, then
+    /// watching.
+    fn run(self, started: Started) -> Option<watch::Watching> {
+        match started {
+            Started::Outlined(outline) => self.load(outline),
+            Started::Loaded(site, listening) => self.watch(site, listening, true),
+        }
+    }
+
+    /// Loads the whole site after a quick start: the index and the server take its
+    /// pages, anything that changed since the manifest was written is applied, and
+    /// the watcher starts.
+    fn load(self, outline: content::manifest::Outline) -> Option<watch::Watching> {
+        let listening = listen(&self.config, self.live)
+            .map_err(|error| tracing::error!(%error, "watching failed to start"))
+            .ok()
+            .flatten();
+        let site = match load_site(&self.config) {
+            Ok(site) => site,
+            Err(error) => {
+                tracing::error!(%error, "the site did not load; pages are read as they are asked for");
+                return None;
+            }
+        };
+        self.index.hold(&site.pages);
+        let (changed, removed) = outline.changes(&site);
+        let unchanged = changed.is_empty() && removed.is_empty();
+        if unchanged {
+            self.state.publish(self.state.snapshot().with_site(&site));
+        } else {
+            self.catch_up(&site, changed, removed);
+        }
+        self.watch(site, listening, !unchanged)
+    }
+
+    /// Applies what changed in the files since the manifest was written (an edit
+    /// that kept a file's size and time, or one made while the site loaded).
+    fn catch_up(&self, site: &Site, changed: Vec<String>, removed: Vec<String>) {
+        tracing::info!(
+            changed = changed.len(),
+            removed = removed.len(),
+            "pages changed since the manifest was written"
+        );
+        let wanted: std::collections::HashSet<&str> = changed.iter().map(String::as_str).collect();
+        let pages: Vec<Arc<content::Page>> = site
+            .pages
+            .iter()
+            .filter(|page| wanted.contains(page.url.as_str()))
+            .cloned()
+            .collect();
+        if self.config.read_only {
+            tracing::warn!(index = %self.config.index.display(), "the index was built from other content; run `folio index` to rebuild it");
+        } else if let Err(error) = self
+            .index
+            .update(&removed, &pages)
+            .and_then(|()| self.index.record(Some(site)))
+        {
+            tracing::error!(%error, "index update failed");
+        }
+        match server::Snapshot::render(site, self.renderer.clone()) {
+            Ok(snapshot) => self.state.publish(snapshot),
+            Err(error) => tracing::error!(%error, "rebuild failed; the previous pages stay"),
+        }
+        self.state.announce(&server::ReloadEvent {
+            changed,
+            removed,
+            errors: Vec::new(),
+        });
+    }
+
+    /// Records the manifest of `site` for the next start when `record` says it is not
+    /// recorded yet, then applies the changes `listening` sees.
+    fn watch(
+        self,
+        site: Site,
+        listening: Option<watch::Listening>,
+        record: bool,
+    ) -> Option<watch::Watching> {
+        if record
+            && !self.config.read_only
+            && let Err(error) = self.index.record_manifest(&self.config.content, &site)
+        {
+            tracing::warn!(%error, "the page manifest was not written; the next start loads every page");
+        }
+        let listening = listening?;
+        watch::start(
+            listening,
+            &self.config,
+            site,
+            self.renderer,
+            self.state,
+            self.index,
+        )
+        .map_err(|error| tracing::error!(%error, "watching failed to start"))
+        .ok()
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -185,6 +348,7 @@ fn index(config: &Config) -> Result<ExitCode> {
     let started = Instant::now();
     let site = load_site(config)?;
     let index = open_index(config, &site)?;
+    index.record_manifest(&config.content, &site)?;
     println!(
         "indexed {} pages in {} ms into {}",
         index.len(),

@@ -23,6 +23,9 @@ use std::time::{Duration, Instant};
 const DEBOUNCE: Duration = Duration::from_millis(15);
 /// The longest a burst is collected before it is applied anyway.
 const MAX_BURST: Duration = Duration::from_millis(250);
+/// Quiet time after the last change before the page manifest is written anew (it
+/// lists every page: rewriting it after each save would delay the next one).
+const MANIFEST_DELAY: Duration = Duration::from_secs(1);
 /// How often files are compared in polling mode. Polling compares contents, not only
 /// modification times, which the poller reads in whole seconds and so would miss a
 /// second save within the same second.
@@ -173,12 +176,18 @@ pub fn start(
         state,
         index,
         broken: BTreeMap::new(),
+        unrecorded: false,
     };
     std::thread::Builder::new()
         .name("folio-watch".into())
         .spawn(move || {
-            while let Some(paths) = next_burst(&batches) {
-                applier.apply(&paths);
+            loop {
+                let quiet = applier.unrecorded.then_some(MANIFEST_DELAY);
+                match next_burst(&batches, quiet) {
+                    Burst::Paths(paths) => applier.apply(&paths),
+                    Burst::Quiet => applier.record_manifest(),
+                    Burst::Closed => break,
+                }
             }
         })
         .map_err(|e| Error::io(&config.content, e))?;
@@ -191,9 +200,30 @@ fn watch_error(error: notify::Error) -> Error {
     Error::io(path, std::io::Error::other(error.to_string()))
 }
 
-/// Waits for an event, then collects the burst it starts; `None` once the watcher is gone.
-fn next_burst(events: &mpsc::Receiver<PathBuf>) -> Option<BTreeSet<PathBuf>> {
-    let first = events.recv().ok()?;
+/// What waiting for events brought.
+enum Burst {
+    /// The paths of a burst of changes.
+    Paths(BTreeSet<PathBuf>),
+    /// Nothing changed for as long as was asked.
+    Quiet,
+    /// The watcher is gone.
+    Closed,
+}
+
+/// Waits for an event (for at most `quiet`, when given), then collects the burst it
+/// starts.
+fn next_burst(events: &mpsc::Receiver<PathBuf>, quiet: Option<Duration>) -> Burst {
+    let first = match quiet {
+        Some(quiet) => match events.recv_timeout(quiet) {
+            Ok(path) => path,
+            Err(mpsc::RecvTimeoutError::Timeout) => return Burst::Quiet,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Burst::Closed,
+        },
+        None => match events.recv() {
+            Ok(path) => path,
+            Err(_) => return Burst::Closed,
+        },
+    };
     let started = Instant::now();
     let mut paths = BTreeSet::from([first]);
     while started.elapsed() < MAX_BURST {
@@ -205,7 +235,7 @@ fn next_burst(events: &mpsc::Receiver<PathBuf>) -> Option<BTreeSet<PathBuf>> {
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    Some(paths)
+    Burst::Paths(paths)
 }
 
 /// Owns the site while serving and applies each burst of changes to it.
@@ -221,6 +251,8 @@ struct Applier {
     index: Arc<SearchIndex>,
     /// Files that fail to build now, by path.
     broken: BTreeMap<PathBuf, BuildError>,
+    /// Whether the site changed since the page manifest was last written.
+    unrecorded: bool,
 }
 
 impl Applier {
@@ -321,6 +353,15 @@ impl Applier {
             removed,
             errors: self.broken.values().cloned().collect(),
         });
+        self.unrecorded = clean;
+    }
+
+    /// Writes the page manifest of the site as it is now, for the next start.
+    fn record_manifest(&mut self) {
+        self.unrecorded = false;
+        if let Err(error) = self.index.record_manifest(&self.content, &self.site) {
+            tracing::warn!(%error, "the page manifest was not written; the next start loads every page");
+        }
     }
 
     /// Every page file whose bytes differ from what the site holds, or that appeared
@@ -334,16 +375,18 @@ impl Applier {
             }
         };
         let mut differing: Vec<PathBuf> = fresh
-            .file_hashes
+            .files
             .iter()
-            .filter(|(path, hash)| self.site.file_hashes.get(*path) != Some(hash))
+            .filter(|(path, stamp)| {
+                self.site.files.get(*path).map(|known| known.hash) != Some(stamp.hash)
+            })
             .map(|(path, _)| path.clone())
             .collect();
         differing.extend(
             self.site
-                .file_hashes
+                .files
                 .keys()
-                .filter(|path| !fresh.file_hashes.contains_key(*path))
+                .filter(|path| !fresh.files.contains_key(*path))
                 .cloned(),
         );
         differing.sort();

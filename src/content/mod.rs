@@ -2,16 +2,19 @@
 //! mapping; knows nothing of templates, the index or HTTP.
 
 pub mod frontmatter;
+pub mod manifest;
 pub mod markdown;
 pub mod url;
 
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
 
 pub use markdown::{Heading, Section};
 
@@ -123,14 +126,19 @@ impl Page {
             .map_or(1.0, |b| b.clamp(0.1, 10.0))
     }
 
-    /// What lists of pages show of this page: URL, name, description and group.
-    fn listing(&self) -> (String, String, String, Option<String>) {
-        (
-            self.url.clone(),
-            self.heading.clone(),
-            self.description.clone(),
-            self.field("class"),
-        )
+    /// What lists of pages show of this page.
+    pub fn listing(&self) -> Listing<'_> {
+        let group = match self.frontmatter.get("class") {
+            Some(Value::String(class)) => Some(Cow::Borrowed(class.as_str())),
+            Some(Value::Number(class)) => Some(Cow::Owned(class.to_string())),
+            _ => None,
+        };
+        Listing {
+            url: &self.url,
+            heading: &self.heading,
+            description: &self.description,
+            group,
+        }
     }
 
     /// A frontmatter value as strings: a list's scalar items, or one scalar.
@@ -143,6 +151,110 @@ impl Page {
     }
 }
 
+/// What lists of pages (the home page, its groups) show of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing<'a> {
+    /// Where the page is served.
+    pub url: &'a str,
+    /// Its name as a reader sees it.
+    pub heading: &'a str,
+    /// Its description, or empty.
+    pub description: &'a str,
+    /// Frontmatter `class`, which groups pages on the home page.
+    pub group: Option<Cow<'a, str>>,
+}
+
+/// A content file as it was read: a hash of its path and bytes, its size and its
+/// modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    /// The hash of the path and the bytes: equal hashes, equal files.
+    pub hash: u64,
+    /// The size in bytes.
+    pub size: u64,
+    /// When it was last modified, when known.
+    pub modified: Option<SystemTime>,
+}
+
+impl FileStamp {
+    fn of(relative: &Path, bytes: &[u8], modified: Option<SystemTime>) -> FileStamp {
+        let mut hasher = DefaultHasher::new();
+        relative.hash(&mut hasher);
+        bytes.hash(&mut hasher);
+        FileStamp {
+            hash: hasher.finish(),
+            size: bytes.len() as u64,
+            modified,
+        }
+    }
+}
+
+/// A page known by its file and parsed the first time it is needed: how a site
+/// known from its [`manifest`] serves pages before it has loaded them all.
+#[derive(Debug)]
+pub struct PageFile {
+    /// The content folder.
+    dir: Arc<Path>,
+    /// The path relative to the content folder.
+    source: PathBuf,
+    page: OnceLock<Option<Arc<Page>>>,
+}
+
+impl PageFile {
+    /// The page of the file at `source` (relative to `dir`), not read yet.
+    pub fn new(dir: Arc<Path>, source: PathBuf) -> PageFile {
+        PageFile {
+            dir,
+            source,
+            page: OnceLock::new(),
+        }
+    }
+
+    /// The page, read and parsed on the first call; `None` (logged) when the file no
+    /// longer reads or parses.
+    pub fn page(&self) -> Option<Arc<Page>> {
+        self.page
+            .get_or_init(|| {
+                let path = self.dir.join(&self.source);
+                let (bytes, modified) = read_with_time(&path)
+                    .map_err(
+                        |error| tracing::warn!(path = %path.display(), %error, "page not read"),
+                    )
+                    .ok()?;
+                match parse_page(&self.source, &bytes).0 {
+                    Ok(mut page) => {
+                        page.modified = modified;
+                        Some(Arc::new(page))
+                    }
+                    Err((line, message)) => {
+                        tracing::warn!("{}", Diagnostic::error(path, line, message));
+                        None
+                    }
+                }
+            })
+            .clone()
+    }
+}
+
+/// A page as what serves it holds it: parsed, or known by its file until first needed.
+#[derive(Debug, Clone)]
+pub enum PageRef {
+    /// Parsed when the site loaded.
+    Parsed(Arc<Page>),
+    /// Parsed on first use.
+    File(Arc<PageFile>),
+}
+
+impl PageRef {
+    /// The parsed page; `None` when its file no longer reads or parses.
+    pub fn get(&self) -> Option<Arc<Page>> {
+        match self {
+            PageRef::Parsed(page) => Some(page.clone()),
+            PageRef::File(file) => file.page(),
+        }
+    }
+}
+
 /// Every page of a content folder, and what was wrong with the rest.
 #[derive(Debug, Default)]
 pub struct Site {
@@ -150,8 +262,8 @@ pub struct Site {
     pub pages: Vec<Arc<Page>>,
     /// Warnings and errors, in file order.
     pub diagnostics: Vec<Diagnostic>,
-    /// A hash of each content file's path and bytes, by path relative to the content folder.
-    pub file_hashes: HashMap<PathBuf, u64>,
+    /// Each content file as it was read, by path relative to the content folder.
+    pub files: HashMap<PathBuf, FileStamp>,
     /// Groups of words that mean the same, from `_synonyms.toml` in the content folder.
     pub synonyms: Vec<Vec<String>>,
 }
@@ -169,7 +281,12 @@ impl Site {
 
     /// A hash of every content file's path and bytes: equal fingerprints, equal sites.
     pub fn fingerprint(&self) -> u64 {
-        self.file_hashes.values().fold(0, |all, hash| all ^ hash)
+        fingerprint(self.files.values().map(|stamp| stamp.hash))
+    }
+
+    /// What lists of pages show of each page, in source order.
+    pub fn listings(&self) -> Vec<Listing<'_>> {
+        self.pages.iter().map(|page| page.listing()).collect()
     }
 
     /// Re-reads one file (relative to `dir`) after it changed, was created or removed.
@@ -180,7 +297,7 @@ impl Site {
         let (bytes, modified) = match read_with_time(&path) {
             Ok(read) => read,
             Err(_) if !path.exists() => {
-                self.file_hashes.remove(relative);
+                self.files.remove(relative);
                 return match previous {
                     Some(index) => Reloaded::Removed(self.pages.remove(index).url.clone()),
                     None => Reloaded::Unchanged,
@@ -188,8 +305,10 @@ impl Site {
             }
             Err(error) => return Reloaded::Failed(Diagnostic::error(path, 1, error.to_string())),
         };
-        self.file_hashes
-            .insert(relative.to_path_buf(), file_hash(relative, &bytes));
+        self.files.insert(
+            relative.to_path_buf(),
+            FileStamp::of(relative, &bytes, modified),
+        );
         let (page, _warnings) = parse_page(relative, &bytes);
         let page = match page {
             Ok(mut page) => {
@@ -208,22 +327,25 @@ impl Site {
             let message = served_twice(&page.url, &dir.join(&other.source));
             return Reloaded::Failed(Diagnostic::error(path, 1, message));
         }
-        let url = page.url.clone();
-        let listing = page.listing();
+        let page = Arc::new(page);
         let old = match previous {
-            Some(index) => Some(std::mem::replace(&mut self.pages[index], Arc::new(page))),
+            Some(index) => Some(std::mem::replace(&mut self.pages[index], page.clone())),
             None => {
                 let at = self
                     .pages
                     .partition_point(|other| other.source.as_path() < relative);
-                self.pages.insert(at, Arc::new(page));
+                self.pages.insert(at, page.clone());
                 None
             }
         };
         Reloaded::Updated {
-            listing_changed: old.as_ref().is_none_or(|old| old.listing() != listing),
-            old_url: old.map(|old| old.url.clone()).filter(|old| *old != url),
-            url,
+            listing_changed: old
+                .as_ref()
+                .is_none_or(|old| old.listing() != page.listing()),
+            old_url: old
+                .map(|old| old.url.clone())
+                .filter(|old| *old != page.url),
+            url: page.url.clone(),
         }
     }
 
@@ -282,11 +404,10 @@ fn read_with_time(path: &Path) -> std::io::Result<(Vec<u8>, Option<std::time::Sy
     Ok((bytes, metadata.modified().ok()))
 }
 
-fn file_hash(relative: &Path, bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    relative.hash(&mut hasher);
-    bytes.hash(&mut hasher);
-    hasher.finish()
+/// The fingerprint of a site whose files hash to `hashes`: equal fingerprints, equal
+/// sites, whatever the order.
+pub fn fingerprint(hashes: impl Iterator<Item = u64>) -> u64 {
+    hashes.fold(0, |all, hash| all ^ hash)
 }
 
 /// Reads the synonym table of `dir` into the site, or reports why it cannot.
@@ -300,21 +421,15 @@ pub fn load_synonyms(site: &mut Site, dir: &Path) -> Option<Diagnostic> {
     }
 }
 
-/// Reads every `*.md` under `dir` (dot-folders and symbolic links are skipped). Files
-/// are read and parsed in parallel; pages, URL claims and diagnostics keep file order.
-pub fn load(dir: &Path) -> Result<Site> {
-    use rayon::prelude::*;
+/// Every `*.md` file under `dir`, in file order, with a warning for each symbolic
+/// link, which is not followed.
+fn page_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
     if !dir.is_dir() {
         return Err(Error::ContentMissing(dir.to_path_buf()));
     }
-    let mut site = Site::default();
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
-    for entry in walker {
+    let mut warnings = Vec::new();
+    for entry in walk(dir) {
         let entry = entry.map_err(|error| {
             let path = error.path().unwrap_or(dir).to_path_buf();
             Error::io(path, error.into())
@@ -324,7 +439,7 @@ pub fn load(dir: &Path) -> Result<Site> {
             continue;
         }
         if entry.path_is_symlink() {
-            site.diagnostics.push(Diagnostic {
+            warnings.push(Diagnostic {
                 path: path.to_path_buf(),
                 line: 1,
                 severity: Severity::Warning,
@@ -336,24 +451,46 @@ pub fn load(dir: &Path) -> Result<Site> {
             files.push(entry.into_path());
         }
     }
+    Ok((files, warnings))
+}
+
+/// Everything under `dir` that is looked at for pages, in file order (sorted by name,
+/// folder by folder): dot-folders and `node_modules` are skipped, links not followed.
+fn walk(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()))
+}
+
+/// Reads every `*.md` under `dir` (dot-folders and symbolic links are skipped). Files
+/// are read and parsed in parallel; pages, URL claims and diagnostics keep file order.
+pub fn load(dir: &Path) -> Result<Site> {
+    use rayon::prelude::*;
+    let (files, warnings) = page_files(dir)?;
+    let mut site = Site {
+        diagnostics: warnings,
+        ..Site::default()
+    };
     let parsed: Vec<_> = files
         .par_iter()
         .map(|path| {
             let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
             let (bytes, modified) = read_with_time(path).map_err(|error| Error::io(path, error))?;
-            let hash = file_hash(&relative, &bytes);
+            let stamp = FileStamp::of(&relative, &bytes, modified);
             let (page, problems) = parse_page(&relative, &bytes);
             let page = page.map(|mut page| {
                 page.modified = modified;
                 Arc::new(page)
             });
-            Ok((relative, hash, page, problems))
+            Ok((relative, stamp, page, problems))
         })
         .collect::<Result<_>>()?;
     let mut claimed: HashMap<String, PathBuf> = HashMap::new();
-    let mut hashes = Vec::with_capacity(files.len());
-    for (path, (relative, hash, page, problems)) in files.iter().zip(parsed) {
-        hashes.push((relative.clone(), hash));
+    let mut stamps = Vec::with_capacity(files.len());
+    for (path, (relative, stamp, page, problems)) in files.iter().zip(parsed) {
+        stamps.push((relative.clone(), stamp));
         let mut diagnose = |line, severity, message| {
             site.diagnostics.push(Diagnostic {
                 path: path.to_path_buf(),
@@ -380,7 +517,7 @@ pub fn load(dir: &Path) -> Result<Site> {
             Err((line, message)) => diagnose(line, Severity::Error, message),
         }
     }
-    site.file_hashes = hashes.into_iter().collect();
+    site.files = stamps.into_iter().collect();
     if let Some(problem) = load_synonyms(&mut site, dir) {
         site.diagnostics.push(problem);
     }

@@ -9,7 +9,8 @@ mod query;
 mod schema;
 mod search;
 
-use crate::content::{Page, Site};
+use crate::content::manifest::{self, Outline};
+use crate::content::{Page, PageRef, Site};
 use crate::error::{Error, Result};
 use query::Synonyms;
 use std::collections::HashMap;
@@ -56,7 +57,7 @@ pub struct SearchIndex {
     synonyms: RwLock<Synonyms>,
     /// The pages indexed, by URL: hits take their sections' text from here rather
     /// than from the index's doc store.
-    pages: RwLock<HashMap<String, Arc<Page>>>,
+    pages: RwLock<HashMap<String, PageRef>>,
     /// Recent results by request; only entries of the current generation are read.
     cache: quick_cache::sync::Cache<CacheKey, Arc<SearchResults>, AnswerBytes>,
     /// Counts the changes to what searches see (documents, synonyms).
@@ -148,7 +149,7 @@ impl SearchIndex {
         facet_keys: &[String],
     ) -> Result<(SearchIndex, Freshness)> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let wanted = fingerprint_line(site, facet_keys);
+        let wanted = fingerprint_line(site.fingerprint(), facet_keys);
         let recorded = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).ok();
         let stale_reason = match recorded {
             None => Some("no index yet".to_string()),
@@ -157,7 +158,7 @@ impl SearchIndex {
         };
         let opened = Index::open_in_dir(dir)
             .map_err(Error::from)
-            .and_then(|index| Self::with_index(index, true, Some(dir), site, facet_keys));
+            .and_then(|index| Self::with_site(index, true, Some(dir), site, facet_keys));
         let reason = match (opened, stale_reason) {
             (Ok(index), None) => return Ok((index, Freshness::Reused)),
             (Ok(index), Some(reason)) => {
@@ -167,7 +168,7 @@ impl SearchIndex {
             }
             (Err(Error::IndexBusy(_)), None) => {
                 let index = Index::open_in_dir(dir)?;
-                let index = Self::with_index(index, false, Some(dir), site, facet_keys)?;
+                let index = Self::with_site(index, false, Some(dir), site, facet_keys)?;
                 return Ok((index, Freshness::Reused));
             }
             (Err(error @ Error::IndexBusy(_)), Some(_)) => return Err(error),
@@ -184,10 +185,49 @@ impl SearchIndex {
             .schema(schema)
             .settings(settings())
             .create_in_dir(dir)?;
-        let built = Self::with_index(index, true, Some(dir), site, facet_keys)?;
+        let built = Self::with_site(index, true, Some(dir), site, facet_keys)?;
         built.replace_all(&site.pages)?;
         write_atomically(&dir.join(FINGERPRINT_FILE), &wanted)?;
         Ok((built, Freshness::Rebuilt(reason)))
+    }
+
+    /// Opens the index in `dir` when it was built from the content `outline`
+    /// describes, with these facet keys, by this version of folio; `None` otherwise.
+    /// Hits read their pages from the outline's files until [`SearchIndex::hold`] is
+    /// given the loaded pages. `writable` asks for the writer; when another process
+    /// holds it, the index is opened for reading only.
+    pub fn open_outlined(
+        dir: &Path,
+        outline: &Outline,
+        facet_keys: &[String],
+        writable: bool,
+    ) -> Result<Option<SearchIndex>> {
+        let recorded = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).unwrap_or_default();
+        if recorded != fingerprint_line(outline.fingerprint(), facet_keys) {
+            return Ok(None);
+        }
+        let pages = || {
+            outline
+                .pages
+                .iter()
+                .map(|page| (page.url().to_string(), PageRef::File(page.file.clone())))
+                .collect()
+        };
+        let index = Index::open_in_dir(dir)?;
+        let open = |index, writable| {
+            Self::with_index(
+                index,
+                writable,
+                Some(dir),
+                pages(),
+                &outline.synonyms,
+                facet_keys,
+            )
+        };
+        match open(index, writable) {
+            Err(Error::IndexBusy(_)) => open(Index::open_in_dir(dir)?, false).map(Some),
+            opened => opened.map(Some),
+        }
     }
 
     /// Opens the index in `dir` for reading only, as built by `folio index`: for
@@ -197,11 +237,11 @@ impl SearchIndex {
             return Err(Error::NoIndex(dir.to_path_buf()));
         }
         let recorded = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).unwrap_or_default();
-        if recorded != fingerprint_line(site, facet_keys) {
+        if recorded != fingerprint_line(site.fingerprint(), facet_keys) {
             tracing::warn!(index = %dir.display(), "the index was built from other content; run `folio index` to rebuild it");
         }
         let index = Index::open_in_dir(dir)?;
-        Self::with_index(index, false, Some(dir), site, facet_keys)
+        Self::with_site(index, false, Some(dir), site, facet_keys)
     }
 
     /// Builds an index in memory, for tests and one-off use.
@@ -211,16 +251,28 @@ impl SearchIndex {
             .schema(schema)
             .settings(settings())
             .create_in_ram()?;
-        let built = Self::with_index(index, true, None, site, facet_keys)?;
+        let built = Self::with_site(index, true, None, site, facet_keys)?;
         built.replace_all(&site.pages)?;
         Ok(built)
+    }
+
+    fn with_site(
+        index: Index,
+        writable: bool,
+        dir: Option<&Path>,
+        site: &Site,
+        facet_keys: &[String],
+    ) -> Result<SearchIndex> {
+        let pages = held_pages(&site.pages);
+        Self::with_index(index, writable, dir, pages, &site.synonyms, facet_keys)
     }
 
     fn with_index(
         index: Index,
         writable: bool,
         dir: Option<&Path>,
-        site: &Site,
+        pages: HashMap<String, PageRef>,
+        synonyms: &[Vec<String>],
         facet_keys: &[String],
     ) -> Result<SearchIndex> {
         let fields = Fields::schema().1;
@@ -250,12 +302,7 @@ impl SearchIndex {
             facet_keys: facet_keys.to_vec(),
             dir: dir.map(Path::to_path_buf),
             synonyms: RwLock::default(),
-            pages: RwLock::new(
-                site.pages
-                    .iter()
-                    .map(|page| (page.url.clone(), page.clone()))
-                    .collect(),
-            ),
+            pages: RwLock::new(pages),
             cache: quick_cache::sync::Cache::with_weighter(
                 CACHED_SEARCHES,
                 CACHED_BYTES,
@@ -263,8 +310,14 @@ impl SearchIndex {
             ),
             generation: AtomicU64::new(0),
         };
-        built.set_synonyms(&site.synonyms)?;
+        built.set_synonyms(synonyms)?;
         Ok(built)
+    }
+
+    /// Takes the loaded `pages` for hits to read their sections from, in place of
+    /// any the index was reading from their files.
+    pub fn hold(&self, pages: &[Arc<Page>]) {
+        *self.pages.write().unwrap_or_else(|p| p.into_inner()) = held_pages(pages);
     }
 
     /// Replaces the synonym groups applied to queries.
@@ -309,7 +362,7 @@ impl SearchIndex {
                 held.remove(url);
             }
             for page in pages {
-                held.insert(page.url.clone(), page.clone());
+                held.insert(page.url.clone(), PageRef::Parsed(page.clone()));
             }
         }
         self.reader.reload()?;
@@ -324,10 +377,20 @@ impl SearchIndex {
             return Ok(());
         };
         let line = match site {
-            Some(site) => fingerprint_line(site, &self.facet_keys),
+            Some(site) => fingerprint_line(site.fingerprint(), &self.facet_keys),
             None => "stale\n".into(),
         };
         write_atomically(&dir.join(FINGERPRINT_FILE), &line)
+    }
+
+    /// Writes the manifest of `site`, loaded from `content` (its files and what lists
+    /// show of its pages), beside the index, for a quick start; nothing for an index
+    /// held in memory.
+    pub fn record_manifest(&self, content: &Path, site: &Site) -> Result<()> {
+        match &self.dir {
+            Some(dir) => manifest::write(dir, content, site),
+            None => Ok(()),
+        }
     }
 
     /// Replaces every document with those of `pages` and commits. `pages` are the
@@ -397,12 +460,20 @@ impl SearchIndex {
     }
 }
 
-fn fingerprint_line(site: &Site, facet_keys: &[String]) -> String {
+/// `pages` by URL, as the index holds them.
+fn held_pages(pages: &[Arc<Page>]) -> HashMap<String, PageRef> {
+    pages
+        .iter()
+        .map(|page| (page.url.clone(), PageRef::Parsed(page.clone())))
+        .collect()
+}
+
+/// What the fingerprint file says of an index built from content of `fingerprint`.
+fn fingerprint_line(fingerprint: u64, facet_keys: &[String]) -> String {
     format!(
-        "folio {} schema {} content {:016x} facets {}\n",
+        "folio {} schema {} content {fingerprint:016x} facets {}\n",
         env!("CARGO_PKG_VERSION"),
         schema::SCHEMA_VERSION,
-        site.fingerprint(),
         facet_keys.join(",")
     )
 }
@@ -416,6 +487,7 @@ fn clear_index_dir(dir: &Path) -> Result<()> {
         .collect();
     let ours = |name: &str| {
         name.starts_with(FINGERPRINT_FILE)
+            || name.starts_with(manifest::MANIFEST_FILE)
             || name == "meta.json"
             || name.starts_with(".tantivy")
             || name == ".managed.json"

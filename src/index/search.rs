@@ -6,7 +6,7 @@ use super::highlight::{Highlighter, Passage};
 use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query};
 use super::{CacheKey, CacheLookup, Fields, SearchIndex};
 use crate::content::markdown::escape_html;
-use crate::content::{Page, Section};
+use crate::content::{PageRef, Section};
 use crate::error::Result;
 use bytes::Bytes;
 use serde::Serialize;
@@ -355,12 +355,13 @@ impl SearchIndex {
     fn hit(
         &self,
         doc: &TantivyDocument,
-        pages: &HashMap<String, Arc<Page>>,
+        pages: &HashMap<String, PageRef>,
         highlighter: Option<&Highlighter>,
         score: f32,
     ) -> Hit {
         let url = text(doc, self.fields.url).to_string();
-        let sections: &[Section] = pages.get(&url).map_or(&[], |page| &page.sections);
+        let page = pages.get(&url).and_then(PageRef::get);
+        let sections: &[Section] = page.as_ref().map_or(&[], |page| &page.sections);
         let bodies: Vec<&str> = sections.iter().map(|s| s.text.as_str()).collect();
         let best = highlighter.and_then(|h| Some((h, self.best_section(h, &bodies)?)));
         let (anchor, section, snippet) = match best {

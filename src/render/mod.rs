@@ -5,11 +5,10 @@
 mod view;
 
 use crate::content::markdown::escape_html;
-use crate::content::{HeadTag, Page, Site};
+use crate::content::{HeadTag, Listing, Page};
 use crate::error::{Error, Result};
 use handlebars::Handlebars;
 use serde::Serialize;
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -135,10 +134,13 @@ impl Renderer {
         self.render("page", &page.url, &view)
     }
 
-    /// Renders the home page: the `/` page's body, if any, and every page grouped.
-    /// Returns it with the pages that head its groups.
-    pub fn home(&self, site: &Site) -> Result<(String, Vec<ResultView>)> {
-        let home = site.page("/");
+    /// Renders the home page: the body of `home` (the `/` page), if any, and every
+    /// page of `listings` grouped. Returns it with the pages that head its groups.
+    pub fn home(
+        &self,
+        home: Option<&Page>,
+        listings: &[Listing],
+    ) -> Result<(String, Vec<ResultView>)> {
         let chrome = match home {
             Some(page) => self.chrome(page, ""),
             None => self.plain_chrome(&self.site_title, ""),
@@ -147,7 +149,7 @@ impl Renderer {
         let view = HomeView {
             chrome,
             intro: intro.as_deref(),
-            groups: groups(site),
+            groups: groups(listings),
         };
         let heads = group_heads(&view.groups);
         Ok((self.render("home", "/", &view)?, heads))
@@ -376,24 +378,24 @@ const GROUP_LISTING: usize = 200;
 
 /// Groups pages for the home page: by frontmatter `class`, else by top folder, else
 /// "Pages". A group links to the page whose URL is `/<class>` when there is one.
-fn groups(site: &Site) -> Vec<GroupView<'_>> {
-    let mut by_key: BTreeMap<(u8, Cow<str>), Vec<&Page>> = BTreeMap::new();
-    for page in site.pages.iter().filter(|page| page.url != "/") {
-        let key = match (page.field("class"), page.url[1..].split_once('/')) {
-            (Some(class), _) => (0, Cow::Owned(class)),
-            (None, Some((folder, _))) => (1, Cow::Borrowed(folder)),
-            (None, None) => (2, Cow::Borrowed("Pages")),
+fn groups<'a>(listings: &'a [Listing<'a>]) -> Vec<GroupView<'a>> {
+    let mut by_key: BTreeMap<(u8, &str), Vec<&Listing>> = BTreeMap::new();
+    for listing in listings.iter().filter(|listing| listing.url != "/") {
+        let key = match (&listing.group, listing.url[1..].split_once('/')) {
+            (Some(class), _) => (0, class.as_ref()),
+            (None, Some((folder, _))) => (1, folder),
+            (None, None) => (2, "Pages"),
         };
-        by_key.entry(key).or_default().push(page);
+        by_key.entry(key).or_default().push(listing);
     }
     // The page that heads each group, found in one pass over the pages.
-    let mut heads: HashMap<String, Option<&Page>> = by_key
+    let mut heads: HashMap<String, Option<&Listing>> = by_key
         .keys()
         .map(|(_, key)| (format!("/{key}"), None))
         .collect();
-    for page in &site.pages {
-        if let Some(head) = heads.get_mut(page.url.as_str()) {
-            *head = Some(page);
+    for listing in listings {
+        if let Some(head) = heads.get_mut(listing.url) {
+            *head = Some(listing);
         }
     }
     by_key
@@ -402,16 +404,16 @@ fn groups(site: &Site) -> Vec<GroupView<'_>> {
             let url = format!("/{key}");
             let head = heads.get(&url).copied().flatten();
             GroupView {
-                title: head.map_or_else(|| title_case(&key), |page| page.heading.clone()),
+                title: head.map_or_else(|| title_case(key), |page| page.heading.to_string()),
                 url: head.map(|_| url),
                 more: pages.len().saturating_sub(GROUP_LISTING),
                 pages: pages
                     .into_iter()
                     .take(GROUP_LISTING)
                     .map(|page| LinkView {
-                        url: &page.url,
-                        title: &page.heading,
-                        description: &page.description,
+                        url: page.url,
+                        title: page.heading,
+                        description: page.description,
                     })
                     .collect(),
             }
@@ -419,7 +421,6 @@ fn groups(site: &Site) -> Vec<GroupView<'_>> {
         .collect()
 }
 
-/// The pages that head a group of the home page (`/5xx` for the pages of class 5xx).
 fn group_heads(groups: &[GroupView]) -> Vec<ResultView> {
     groups
         .iter()
@@ -445,7 +446,7 @@ fn title_case(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::parse_page;
+    use crate::content::{Site, parse_page};
 
     fn page(path: &str, text: &str) -> std::sync::Arc<Page> {
         std::sync::Arc::new(parse_page(Path::new(path), text.as_bytes()).0.unwrap())
@@ -475,7 +476,8 @@ mod tests {
             ],
             ..Site::default()
         };
-        let groups = groups(&site);
+        let listings = site.listings();
+        let groups = groups(&listings);
         let titles: Vec<_> = groups.iter().map(|g| g.title.as_str()).collect();
         assert_eq!(titles, ["5xx Server Errors", "Guides", "Pages"]);
         assert_eq!(groups[0].url.as_deref(), Some("/5xx"));
@@ -490,11 +492,12 @@ mod tests {
                 .collect(),
             ..Site::default()
         };
-        let groups = groups(&site);
+        let listings = site.listings();
+        let groups = groups(&listings);
         assert_eq!(groups[0].pages.len(), GROUP_LISTING);
         assert_eq!(groups[0].more, 5);
         let renderer = Renderer::new(Path::new("/nonexistent"), &Options::default()).unwrap();
-        let (html, heads) = renderer.home(&site).unwrap();
+        let (html, heads) = renderer.home(None, &listings).unwrap();
         assert!(heads.is_empty(), "no page heads the group");
         assert!(html.contains("and 5 more pages"), "{html}");
         assert!(!html.contains("Page 0203"));

@@ -12,7 +12,8 @@ pub use metrics::QueryLog;
 
 use payload::Payload;
 
-use crate::content::{Page, Site};
+use crate::content::manifest::Outline;
+use crate::content::{Listing, Page, PageRef, Site};
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
 use crate::render::{Renderer, ResultView};
@@ -49,22 +50,68 @@ pub struct Snapshot {
 /// rendered for each request (a crawler cannot make the server hold every page).
 const HELD_HTML_BYTES: usize = 16 * 1024 * 1024;
 
-/// One URL's page: its parsed form, and its HTML and JSON once rendered.
+/// One URL's page: its parsed form (or its file), and its HTML and JSON once rendered.
 struct Served {
-    page: Option<Arc<Page>>,
+    page: Option<PageRef>,
     html: OnceLock<Option<Arc<Payload>>>,
     json: OnceLock<Option<Arc<Payload>>>,
     held: Arc<AtomicUsize>,
 }
 
 impl Served {
-    fn lazy(page: &Arc<Page>, held: &Arc<AtomicUsize>) -> Served {
+    fn lazy(page: PageRef, held: &Arc<AtomicUsize>) -> Served {
         Served {
-            page: Some(page.clone()),
+            page: Some(page),
             html: OnceLock::new(),
             json: OnceLock::new(),
             held: held.clone(),
         }
+    }
+}
+
+/// What lists every page: the home page, the pages that head its groups, the sitemap.
+struct Lists {
+    home: Served,
+    groups: Vec<ResultView>,
+    sitemap: Vec<(String, Option<SystemTime>)>,
+}
+
+impl Lists {
+    /// Renders the home page of `home` (the `/` page) and `listings`; `sitemap` is
+    /// every page's URL and time.
+    fn render(
+        renderer: &Renderer,
+        home: Option<Arc<Page>>,
+        listings: &[Listing],
+        sitemap: Vec<(String, Option<SystemTime>)>,
+        held: &Arc<AtomicUsize>,
+    ) -> Result<Lists> {
+        let newest = sitemap.iter().filter_map(|(_, time)| *time).max();
+        let (html, groups) = renderer.home(home.as_deref(), listings)?;
+        let html = Payload::new(Bytes::from(html), HTML, newest);
+        held.fetch_add(html.size(), Ordering::Relaxed);
+        let home = Served {
+            page: home.map(PageRef::Parsed),
+            html: OnceLock::from(Some(Arc::new(html))),
+            json: OnceLock::new(),
+            held: held.clone(),
+        };
+        Ok(Lists {
+            home,
+            groups,
+            sitemap,
+        })
+    }
+
+    /// The lists of `site`.
+    fn of_site(renderer: &Renderer, site: &Site, held: &Arc<AtomicUsize>) -> Result<Lists> {
+        let sitemap = site
+            .pages
+            .iter()
+            .map(|page| (page.url.clone(), page.modified))
+            .collect();
+        let home = site.shared_page("/").cloned();
+        Lists::render(renderer, home, &site.listings(), sitemap, held)
     }
 }
 
@@ -83,31 +130,73 @@ impl Snapshot {
     /// Serves every page of `site`, each rendered on its first request.
     pub fn render(site: &Site, renderer: Arc<Renderer>) -> Result<Snapshot> {
         let held = Arc::new(AtomicUsize::new(0));
-        let mut snapshot = Snapshot {
-            pages: site
-                .pages
-                .iter()
-                .map(|page| (page.url.clone(), Arc::new(Served::lazy(page, &held))))
-                .collect(),
-            assets: renderer
-                .assets()
-                .into_iter()
-                .map(|asset| {
-                    let body = Bytes::from(asset.body.clone());
-                    (
-                        asset.url.clone(),
-                        Arc::new(Payload::new(body, asset.content_type, None)),
-                    )
-                })
-                .collect(),
+        let pages = site
+            .pages
+            .iter()
+            .map(|page| {
+                let served = Served::lazy(PageRef::Parsed(page.clone()), &held);
+                (page.url.clone(), Arc::new(served))
+            })
+            .collect();
+        let lists = Lists::of_site(&renderer, site, &held)?;
+        Ok(Snapshot::with_lists(pages, lists, renderer, held))
+    }
+
+    /// Serves the pages of `outline`, each read from its file and rendered on its first
+    /// request. The page map is built beside the home page.
+    pub fn outline(outline: &Outline, renderer: Arc<Renderer>) -> Result<Snapshot> {
+        let held = Arc::new(AtomicUsize::new(0));
+        let (pages, lists) = rayon::join(
+            || {
+                let mut pages = HashMap::with_capacity(outline.pages.len() + 1);
+                for page in &outline.pages {
+                    let served = Served::lazy(PageRef::File(page.file.clone()), &held);
+                    pages.insert(page.url().to_string(), Arc::new(served));
+                }
+                pages
+            },
+            || {
+                let listings: Vec<Listing> = outline.pages.iter().map(|p| p.listing()).collect();
+                let sitemap = outline
+                    .pages
+                    .iter()
+                    .map(|page| (page.url().to_string(), page.modified))
+                    .collect();
+                let home = outline.pages.iter().find(|page| page.url() == "/");
+                let home = home.and_then(|page| page.file.page());
+                Lists::render(&renderer, home, &listings, sitemap, &held)
+            },
+        );
+        Ok(Snapshot::with_lists(pages, lists?, renderer, held))
+    }
+
+    fn with_lists(
+        mut pages: HashMap<String, Arc<Served>>,
+        lists: Lists,
+        renderer: Arc<Renderer>,
+        held: Arc<AtomicUsize>,
+    ) -> Snapshot {
+        pages.insert("/".to_string(), Arc::new(lists.home));
+        let assets = renderer
+            .assets()
+            .into_iter()
+            .map(|asset| {
+                let body = Bytes::from(asset.body.clone());
+                (
+                    asset.url.clone(),
+                    Arc::new(Payload::new(body, asset.content_type, None)),
+                )
+            })
+            .collect();
+        Snapshot {
+            pages,
+            assets,
             renderer,
-            groups: Vec::new(),
-            sitemap: Vec::new(),
+            groups: lists.groups,
+            sitemap: lists.sitemap,
             held,
             budget: HELD_HTML_BYTES,
-        };
-        snapshot.render_lists(site)?;
-        Ok(snapshot)
+        }
     }
 
     /// A copy of this snapshot with the pages at `changed` taken anew from `site`,
@@ -120,25 +209,19 @@ impl Snapshot {
         removed: &[String],
         home: bool,
     ) -> Result<Snapshot> {
-        let mut snapshot = Snapshot {
-            pages: self.pages.clone(),
-            assets: self.assets.clone(),
-            renderer: self.renderer.clone(),
-            groups: self.groups.clone(),
-            sitemap: self.sitemap.clone(),
-            held: self.held.clone(),
-            budget: self.budget,
-        };
+        let mut snapshot = self.with_pages(self.pages.clone());
         for url in removed {
             snapshot.pages.remove(url);
         }
         for page in changed.iter().filter_map(|url| site.shared_page(url)) {
-            snapshot
-                .pages
-                .insert(page.url.clone(), Arc::new(Served::lazy(page, &self.held)));
+            let served = Served::lazy(PageRef::Parsed(page.clone()), &self.held);
+            snapshot.pages.insert(page.url.clone(), Arc::new(served));
         }
         if home || changed.iter().any(|url| url == "/") {
-            snapshot.render_lists(site)?;
+            let lists = Lists::of_site(&snapshot.renderer, site, &snapshot.held)?;
+            snapshot.pages.insert("/".to_string(), Arc::new(lists.home));
+            snapshot.groups = lists.groups;
+            snapshot.sitemap = lists.sitemap;
         } else {
             let changed: HashMap<&str, Option<SystemTime>> = changed
                 .iter()
@@ -154,6 +237,40 @@ impl Snapshot {
         Ok(snapshot)
     }
 
+    /// This snapshot with its pages taken from `site`, loaded since from the same
+    /// files, so that requests no longer read them; the lists stay, and so does the
+    /// HTML already held.
+    pub fn with_site(&self, site: &Site) -> Snapshot {
+        let mut pages: HashMap<String, Arc<Served>> = site
+            .pages
+            .iter()
+            .map(|page| {
+                let served = match self.pages.get(&page.url) {
+                    Some(served) if served.html.get().is_some() => served.clone(),
+                    _ => Arc::new(Served::lazy(PageRef::Parsed(page.clone()), &self.held)),
+                };
+                (page.url.clone(), served)
+            })
+            .collect();
+        if let Some(home) = self.pages.get("/") {
+            pages.insert("/".to_string(), home.clone());
+        }
+        self.with_pages(pages)
+    }
+
+    /// A copy of this snapshot that serves `pages`.
+    fn with_pages(&self, pages: HashMap<String, Arc<Served>>) -> Snapshot {
+        Snapshot {
+            pages,
+            assets: self.assets.clone(),
+            renderer: self.renderer.clone(),
+            groups: self.groups.clone(),
+            sitemap: self.sitemap.clone(),
+            held: self.held.clone(),
+            budget: self.budget,
+        }
+    }
+
     /// The HTML of the page at `url`, rendered now if it is not held yet; it is then
     /// held while the budget allows. A page that fails to render is logged and not
     /// served.
@@ -162,8 +279,8 @@ impl Snapshot {
         if let Some(held) = served.html.get() {
             return held.clone();
         }
-        let page = served.page.as_ref()?;
-        let payload = match self.renderer.page(page) {
+        let page = served.page.as_ref()?.get()?;
+        let payload = match self.renderer.page(&page) {
             Ok(mut html) => {
                 html.shrink_to_fit();
                 Arc::new(Payload::new(Bytes::from(html), HTML, page.modified))
@@ -189,8 +306,8 @@ impl Snapshot {
         served
             .json
             .get_or_init(|| {
-                let page = served.page.as_ref()?;
-                let json = Bytes::from(self.renderer.page_json(page));
+                let page = served.page.as_ref()?.get()?;
+                let json = Bytes::from(self.renderer.page_json(&page));
                 Some(Arc::new(Payload::new(json, JSON, page.modified)))
             })
             .clone()
@@ -199,28 +316,6 @@ impl Snapshot {
     /// Whether a page is served at `url`.
     fn serves(&self, url: &str) -> bool {
         self.pages.contains_key(url)
-    }
-
-    /// The home page, the group pages and the sitemap: what lists every page.
-    fn render_lists(&mut self, site: &Site) -> Result<()> {
-        let newest = site.pages.iter().filter_map(|p| p.modified).max();
-        let (home, groups) = self.renderer.home(site)?;
-        let home = Payload::new(Bytes::from(home), HTML, newest);
-        self.held.fetch_add(home.size(), Ordering::Relaxed);
-        let served = Served {
-            page: site.shared_page("/").cloned(),
-            html: OnceLock::from(Some(Arc::new(home))),
-            json: OnceLock::new(),
-            held: self.held.clone(),
-        };
-        self.pages.insert("/".to_string(), Arc::new(served));
-        self.groups = groups;
-        self.sitemap = site
-            .pages
-            .iter()
-            .map(|page| (page.url.clone(), page.modified))
-            .collect();
-        Ok(())
     }
 
     /// How many pages are served, the home page included.

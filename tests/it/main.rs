@@ -6,5 +6,6 @@ mod production;
 mod reference;
 mod relevance;
 mod server;
+mod start;
 mod support;
 mod watch;

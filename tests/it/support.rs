@@ -242,6 +242,18 @@ pub fn request(method: &str, url: &str) -> Response {
     }
 }
 
+/// How long a test waits for something the server does by itself.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+
+/// Polls `check` until it holds, failing with `what` after the deadline.
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Percent-encodes a query value.
 pub fn encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()

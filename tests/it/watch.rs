@@ -1,22 +1,11 @@
 //! Live editing with the real server, watching natively and by polling: edits,
 //! creations, deletions, renames, broken pages, templates, and the events browsers get.
 
-use crate::support::{Server, Site};
+use crate::support::{DEADLINE, Server, Site, eventually};
 use std::io::BufRead;
 use std::path::Path;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
-const DEADLINE: Duration = Duration::from_secs(15);
-
-/// Polls `check` until it holds, failing with `what` after the deadline.
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !check() {
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use std::time::Instant;
 
 /// Reads the server's live-reload events on a thread; each `data:` payload arrives as JSON.
 fn listen(server: &Server) -> mpsc::Receiver<serde_json::Value> {

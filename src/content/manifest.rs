@@ -1,0 +1,401 @@
+//! The page manifest: each content file's size, modification time and hash, and what
+//! lists of pages show of its page, kept in the index folder beside the index built
+//! from the same files.
+//!
+//! When every page file still has the size and the modification time the manifest
+//! recorded, a start can serve the site's lists from the manifest and parse each page
+//! when it is first asked for, while the whole site loads behind it. The load then
+//! compares every file's hash with the manifest's, which catches an edit that kept
+//! both the size and the time.
+
+use super::{Listing, PageFile, Site, read_synonyms};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The manifest's file name in the index folder.
+pub const MANIFEST_FILE: &str = "folio-pages";
+
+/// The version of what the manifest holds; a manifest of another version is not read.
+const FORMAT: u32 = 1;
+
+/// The manifest as stored.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    format: u32,
+    /// Every folder that is walked for pages, the content folder first: a page added,
+    /// removed or renamed changes its folder's modification time.
+    folders: Vec<FolderRecord>,
+    /// Every page file, sorted by path.
+    files: Vec<FileRecord>,
+}
+
+/// One folder of the content.
+#[derive(Serialize, Deserialize)]
+struct FolderRecord {
+    /// Relative to the content folder (empty for the content folder itself).
+    path: PathBuf,
+    /// Nanoseconds since the Unix epoch.
+    modified: Option<u64>,
+}
+
+/// One content file.
+#[derive(Serialize, Deserialize)]
+struct FileRecord {
+    /// Relative to the content folder.
+    source: PathBuf,
+    size: u64,
+    /// Nanoseconds since the Unix epoch.
+    modified: Option<u64>,
+    hash: u64,
+    /// What lists show of its page; `None` for a file that is not served (it does not
+    /// parse, or another file claims its URL).
+    page: Option<ListingRecord>,
+}
+
+/// What lists of pages show of one page, owned.
+#[derive(Serialize, Deserialize)]
+struct ListingRecord {
+    url: String,
+    heading: String,
+    description: String,
+    group: Option<String>,
+}
+
+/// Writes the manifest of `site`, loaded from `content`, into `index_dir`, replacing
+/// the last one whole. The folders' times are read now: a page added since the site
+/// loaded makes the next start load every page, or, when it came just before this
+/// call, reach the server when the site has loaded behind it.
+pub fn write(index_dir: &Path, content: &Path, site: &Site) -> Result<()> {
+    let served: HashMap<&Path, Listing<'_>> = site
+        .pages
+        .iter()
+        .map(|page| (page.source.as_path(), page.listing()))
+        .collect();
+    let mut files: Vec<FileRecord> = site
+        .files
+        .iter()
+        .map(|(source, stamp)| FileRecord {
+            source: source.clone(),
+            size: stamp.size,
+            modified: stamp.modified.and_then(nanos),
+            hash: stamp.hash,
+            page: served.get(source.as_path()).map(|listing| ListingRecord {
+                url: listing.url.to_string(),
+                heading: listing.heading.to_string(),
+                description: listing.description.to_string(),
+                group: listing.group.as_deref().map(String::from),
+            }),
+        })
+        .collect();
+    files.sort_unstable_by(|a, b| a.source.cmp(&b.source));
+    let stored = Stored {
+        format: FORMAT,
+        folders: folders(content)?,
+        files,
+    };
+    let path = index_dir.join(MANIFEST_FILE);
+    let bytes = postcard::to_allocvec(&stored)
+        .map_err(|error| Error::io(&path, std::io::Error::other(error)))?;
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, bytes).map_err(|e| Error::io(&temporary, e))?;
+    std::fs::rename(&temporary, &path).map_err(|e| Error::io(&path, e))
+}
+
+/// Every folder walked for pages under `content`, with its modification time.
+fn folders(content: &Path) -> Result<Vec<FolderRecord>> {
+    let mut folders = Vec::new();
+    for entry in super::walk(content) {
+        let entry = entry.map_err(|error| {
+            let path = error.path().unwrap_or(content).to_path_buf();
+            Error::io(path, error.into())
+        })?;
+        if entry.file_type().is_dir() {
+            let metadata = entry
+                .metadata()
+                .map_err(|error| Error::io(entry.path(), std::io::Error::other(error)))?;
+            folders.push(FolderRecord {
+                path: entry
+                    .path()
+                    .strip_prefix(content)
+                    .unwrap_or(entry.path())
+                    .to_path_buf(),
+                modified: metadata.modified().ok().and_then(nanos),
+            });
+        }
+    }
+    Ok(folders)
+}
+
+/// A site as its manifest describes it: every page's listing and file, none parsed.
+pub struct Outline {
+    /// The pages, sorted by source path.
+    pub pages: Vec<OutlinePage>,
+    /// Groups of words that mean the same, read from the content folder.
+    pub synonyms: Vec<Vec<String>>,
+    folders: Vec<FolderRecord>,
+    files: Vec<FileRecord>,
+}
+
+/// One page of an [`Outline`].
+pub struct OutlinePage {
+    /// Its file, parsed when first needed.
+    pub file: Arc<PageFile>,
+    /// When its file was last modified, when known.
+    pub modified: Option<SystemTime>,
+    listing: ListingRecord,
+}
+
+impl OutlinePage {
+    /// What lists of pages show of this page.
+    pub fn listing(&self) -> Listing<'_> {
+        Listing {
+            url: &self.listing.url,
+            heading: &self.listing.heading,
+            description: &self.listing.description,
+            group: self.listing.group.as_deref().map(Cow::Borrowed),
+        }
+    }
+
+    /// Where the page is served.
+    pub fn url(&self) -> &str {
+        &self.listing.url
+    }
+}
+
+/// The outline of the site in `content` from the manifest in `index_dir`; `None` when
+/// there is no manifest of this version, or the synonym table does not read.
+pub fn read(index_dir: &Path, content: &Path) -> Option<Outline> {
+    let bytes = std::fs::read(index_dir.join(MANIFEST_FILE)).ok()?;
+    let stored: Stored = postcard::from_bytes(&bytes).ok()?;
+    if stored.format != FORMAT {
+        return None;
+    }
+    let synonyms = read_synonyms(&content.join(super::SYNONYMS_FILE)).ok()?;
+    let mut pages = Vec::with_capacity(stored.files.len());
+    let mut files = stored.files;
+    let dir: Arc<Path> = Arc::from(content);
+    for record in &mut files {
+        if let Some(listing) = record.page.take() {
+            pages.push(OutlinePage {
+                file: Arc::new(PageFile::new(dir.clone(), record.source.clone())),
+                modified: record
+                    .modified
+                    .map(|ns| UNIX_EPOCH + Duration::from_nanos(ns)),
+                listing,
+            });
+        }
+    }
+    Some(Outline {
+        pages,
+        synonyms,
+        folders: stored.folders,
+        files,
+    })
+}
+
+impl Outline {
+    /// A hash of every file's path and bytes, as [`Site::fingerprint`] makes it.
+    pub fn fingerprint(&self) -> u64 {
+        super::fingerprint(self.files.iter().map(|file| file.hash))
+    }
+
+    /// Whether the page files under `content` are the manifest's: every folder with the
+    /// modification time recorded (so no page was added, removed or renamed), and every
+    /// page file with the size and time recorded.
+    pub fn is_current(&self, content: &Path) -> bool {
+        use rayon::prelude::*;
+        let time = |metadata: &std::fs::Metadata| metadata.modified().ok().and_then(nanos);
+        let folders = self.folders.par_iter().all(|folder| {
+            std::fs::metadata(content.join(&folder.path))
+                .is_ok_and(|metadata| metadata.is_dir() && time(&metadata) == folder.modified)
+        });
+        folders
+            && self.files.par_iter().all(|file| {
+                std::fs::symlink_metadata(content.join(&file.source)).is_ok_and(|metadata| {
+                    metadata.is_file()
+                        && metadata.len() == file.size
+                        && time(&metadata) == file.modified
+                })
+            })
+    }
+
+    /// What differs in `site`, as loaded from the files, from this outline: the URLs
+    /// of pages whose file is new or has other bytes, and the URLs the outline serves
+    /// that `site` no longer does.
+    pub fn changes(&self, site: &Site) -> (Vec<String>, Vec<String>) {
+        let recorded: HashMap<&Path, u64> = self
+            .files
+            .iter()
+            .map(|file| (file.source.as_path(), file.hash))
+            .collect();
+        let changed: Vec<String> = site
+            .pages
+            .iter()
+            .filter(|page| {
+                let hash = site.files.get(&page.source).map(|stamp| stamp.hash);
+                hash.is_none() || recorded.get(page.source.as_path()).copied() != hash
+            })
+            .map(|page| page.url.clone())
+            .collect();
+        let served: HashSet<&str> = site.pages.iter().map(|page| page.url.as_str()).collect();
+        let removed = self
+            .pages
+            .iter()
+            .map(OutlinePage::url)
+            .filter(|url| !served.contains(url))
+            .map(String::from)
+            .collect();
+        (changed, removed)
+    }
+}
+
+/// Nanoseconds since the Unix epoch, for times after it.
+fn nanos(time: SystemTime) -> Option<u64> {
+    let since = time.duration_since(UNIX_EPOCH).ok()?;
+    u64::try_from(since.as_nanos()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site_in(dir: &Path, files: &[(&str, &str)]) -> Site {
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        super::super::load(dir).unwrap()
+    }
+
+    /// Sets the time of every folder and file under `dir` a day back, so that a change
+    /// made after it is told apart however coarse the file system's clock is.
+    fn age(dir: &Path) {
+        let day_ago = SystemTime::now() - Duration::from_secs(86_400);
+        for entry in super::super::walk(dir) {
+            let entry = entry.unwrap();
+            let file = std::fs::File::open(entry.path()).unwrap();
+            file.set_modified(day_ago).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_written_manifest_outlines_the_site_it_was_written_from() {
+        let work = tempfile::tempdir().unwrap();
+        let (content, index) = (work.path().join("content"), work.path().join("index"));
+        std::fs::create_dir_all(&index).unwrap();
+        let site = site_in(
+            &content,
+            &[
+                ("index.md", "# Home\n"),
+                (
+                    "502.md",
+                    "---\ndescription: Bad gateway.\nclass: 5xx\n---\n# 502 Bad Gateway\n",
+                ),
+                ("guide/a.md", "# A guide\n\nText.\n"),
+                ("broken.md", "---\n- not a mapping\n---\n"),
+            ],
+        );
+        write(&index, &content, &site).unwrap();
+        let outline = read(&index, &content).unwrap();
+        assert!(outline.is_current(&content));
+        assert_eq!(outline.fingerprint(), site.fingerprint());
+        let listings: Vec<Listing> = outline.pages.iter().map(OutlinePage::listing).collect();
+        assert_eq!(listings.len(), 3, "the broken file lists no page");
+        let gateway = listings.iter().find(|l| l.url == "/502").unwrap();
+        assert_eq!(gateway.heading, "502 Bad Gateway");
+        assert_eq!(gateway.description, "Bad gateway.");
+        assert_eq!(gateway.group.as_deref(), Some("5xx"));
+        let file = &outline
+            .pages
+            .iter()
+            .find(|p| p.url() == "/guide/a")
+            .unwrap()
+            .file;
+        assert_eq!(file.page().unwrap().sections[0].text, "Text.");
+        assert_eq!(outline.changes(&site), (vec![], vec![]));
+    }
+
+    #[test]
+    fn a_new_removed_or_resized_file_makes_the_manifest_out_of_date() {
+        let work = tempfile::tempdir().unwrap();
+        let (content, index) = (work.path().join("content"), work.path().join("index"));
+        std::fs::create_dir_all(&index).unwrap();
+        site_in(&content, &[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
+        let current = || {
+            age(&content);
+            let site = super::super::load(&content).unwrap();
+            write(&index, &content, &site).unwrap();
+            let outline = read(&index, &content).unwrap();
+            assert!(outline.is_current(&content));
+            outline
+        };
+        let outline = current();
+        std::fs::write(content.join("guide/c.md"), "# C\n").unwrap();
+        assert!(!outline.is_current(&content), "a new file");
+        let outline = current();
+        std::fs::remove_file(content.join("guide/c.md")).unwrap();
+        assert!(!outline.is_current(&content), "a removed file");
+        let outline = current();
+        std::fs::create_dir(content.join("more")).unwrap();
+        assert!(!outline.is_current(&content), "a new folder");
+        let outline = current();
+        // Written in place: the folder keeps its time, the file's size changes.
+        std::fs::write(content.join("guide/b.md"), "# B, longer\n").unwrap();
+        assert!(!outline.is_current(&content), "a file of another size");
+        let site = super::super::load(&content).unwrap();
+        assert_eq!(
+            outline.changes(&site),
+            (vec!["/guide/b".to_string()], vec![])
+        );
+    }
+
+    #[test]
+    fn a_file_is_told_by_its_time_to_the_nanosecond_and_then_by_its_hash() {
+        let work = tempfile::tempdir().unwrap();
+        let (content, index) = (work.path().join("content"), work.path().join("index"));
+        std::fs::create_dir_all(&index).unwrap();
+        let site = site_in(&content, &[("a.md", "# A\n\nOld.\n")]);
+        write(&index, &content, &site).unwrap();
+        let outline = read(&index, &content).unwrap();
+        let path = content.join("a.md");
+        let time = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let set_time = |time| {
+            let file = std::fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(time).unwrap();
+        };
+        set_time(time + Duration::from_nanos(1));
+        assert!(!outline.is_current(&content));
+        // Other bytes of the same size, and the old time put back.
+        std::fs::write(&path, "# A\n\nNew.\n").unwrap();
+        set_time(time);
+        assert!(outline.is_current(&content), "size and time match");
+        let site = super::super::load(&content).unwrap();
+        assert_eq!(outline.changes(&site), (vec!["/a".to_string()], vec![]));
+        assert_ne!(outline.fingerprint(), site.fingerprint());
+    }
+
+    #[test]
+    fn a_missing_or_foreign_manifest_is_not_read() {
+        let work = tempfile::tempdir().unwrap();
+        assert!(read(work.path(), work.path()).is_none());
+        let other = Stored {
+            format: FORMAT + 1,
+            folders: Vec::new(),
+            files: Vec::new(),
+        };
+        std::fs::write(
+            work.path().join(MANIFEST_FILE),
+            postcard::to_allocvec(&other).unwrap(),
+        )
+        .unwrap();
+        assert!(read(work.path(), work.path()).is_none());
+        std::fs::write(work.path().join(MANIFEST_FILE), "not a manifest").unwrap();
+        assert!(read(work.path(), work.path()).is_none());
+    }
+}

@@ -1,0 +1,182 @@
+//! Starting again: a start whose page files did not change lists its pages from the
+//! manifest beside the index and loads them behind the server; one whose files changed
+//! loads every page first. Either way it serves the same.
+
+use crate::support::{Server, Site, eventually};
+use std::path::PathBuf;
+
+/// What visitors and search clients are shown, as (path, status, body), with the
+/// server's own address (which the sitemap names) left out.
+fn shown(server: &Server) -> Vec<(&'static str, u16, String)> {
+    [
+        "/",
+        "/502",
+        "/502.json",
+        "/guide/setup",
+        "/sitemap.xml",
+        "/nowhere",
+        "/api/search?q=upstream+invalid",
+        "/api/search?q=flamingo",
+        "/api/suggest?q=gate",
+    ]
+    .into_iter()
+    .map(|path| {
+        let response = server.get(path);
+        let mut body = response.body.replace(&server.base, "");
+        if path.starts_with("/api/search") {
+            let mut json: serde_json::Value = serde_json::from_str(&body).unwrap();
+            json.as_object_mut().unwrap().remove("took_ms");
+            body = json.to_string();
+        }
+        (path, response.status, body)
+    })
+    .collect()
+}
+
+fn manifest(site: &Site) -> PathBuf {
+    site.index().join("folio-pages")
+}
+
+/// Serves `site` once, until its manifest is written; returns what it showed.
+fn first_start(site: &Site) -> Vec<(&'static str, u16, String)> {
+    let server = site.serve();
+    let shown = shown(&server);
+    eventually("the page manifest", || manifest(site).exists());
+    shown
+}
+
+fn has_logged(server: &mut Server, text: &str) -> bool {
+    server.logged().iter().any(|line| line.contains(text))
+}
+
+const LISTED: &str = "pages listed from the manifest";
+
+fn first_hit(server: &Server, query: &str) -> serde_json::Value {
+    server.get(&format!("/api/search?q={query}")).json()["hits"][0]["url"].clone()
+}
+
+#[test]
+fn an_unchanged_site_starts_from_its_manifest_and_shows_the_same() {
+    let site = Site::fixture("site");
+    let full = first_start(&site);
+    let mut quick = site.serve();
+    assert!(has_logged(&mut quick, LISTED), "{:?}", quick.logged());
+    assert!(has_logged(&mut quick, "index is up to date"));
+    same(&shown(&quick), &full, "while the site loads");
+    eventually("the site to load", || {
+        has_logged(&mut quick, "content loaded")
+    });
+    same(&shown(&quick), &full, "once it has loaded");
+}
+
+fn same(shown: &[(&str, u16, String)], expected: &[(&str, u16, String)], when: &str) {
+    for (shown, expected) in shown.iter().zip(expected) {
+        assert_eq!(shown, expected, "{} {when}", expected.0);
+    }
+}
+
+#[test]
+fn an_edit_that_kept_its_files_size_and_time_is_caught_once_the_site_loads() {
+    let site = Site::fixture("site");
+    first_start(&site);
+    let path = site.content().join("tar.md");
+    let time = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("Archiving", "Albatross")).unwrap();
+    let file = std::fs::File::options().write(true).open(&path).unwrap();
+    file.set_modified(time).unwrap();
+    let mut server = site.serve();
+    assert!(has_logged(&mut server, LISTED), "{:?}", server.logged());
+    assert!(
+        server.get("/tar").body.contains("Albatross"),
+        "read from its file"
+    );
+    eventually("the edit to be found", || {
+        first_hit(&server, "albatross") == "/tar"
+    });
+    assert!(has_logged(
+        &mut server,
+        "pages changed since the manifest was written"
+    ));
+    let hit = &server.get("/api/search?q=albatross").json()["hits"][0];
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>Albatross</mark>"),
+        "{hit}"
+    );
+}
+
+#[test]
+fn a_file_changed_while_stopped_is_served_and_found_from_the_first_request() {
+    let site = Site::fixture("site");
+    first_start(&site);
+    let path = site.content().join("tar.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}\nA pelican keeps them.\n")).unwrap();
+    let mut server = site.serve();
+    assert!(!has_logged(&mut server, LISTED), "{:?}", server.logged());
+    assert!(has_logged(&mut server, "index rebuilt"));
+    assert_eq!(first_hit(&server, "pelican"), "/tar");
+    assert!(server.get("/tar").body.contains("A pelican keeps them."));
+}
+
+#[test]
+fn a_damaged_manifest_means_a_full_start_that_writes_it_anew() {
+    let site = Site::fixture("site");
+    let full = first_start(&site);
+    std::fs::write(manifest(&site), "not a manifest").unwrap();
+    let mut server = site.serve();
+    assert!(!has_logged(&mut server, LISTED), "{:?}", server.logged());
+    assert!(has_logged(&mut server, "index is up to date"));
+    same(&shown(&server), &full, "after a full start");
+    eventually("the manifest written anew", || {
+        std::fs::read(manifest(&site)).is_ok_and(|bytes| bytes != b"not a manifest")
+    });
+    drop(server);
+    let mut again = site.serve();
+    assert!(has_logged(&mut again, LISTED), "{:?}", again.logged());
+}
+
+#[test]
+fn a_live_edit_is_recorded_for_the_next_start() {
+    let site = Site::fixture("site");
+    let server = site.serve();
+    eventually("the page manifest", || manifest(&site).exists());
+    let before = std::fs::read(manifest(&site)).unwrap();
+    let path = site.content().join("tar.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}\nA heron watches.\n")).unwrap();
+    eventually("the edit to be found", || {
+        first_hit(&server, "heron") == "/tar"
+    });
+    eventually("the manifest to be written once edits pause", || {
+        std::fs::read(manifest(&site)).is_ok_and(|bytes| bytes != before)
+    });
+    drop(server);
+    let mut again = site.serve();
+    assert!(has_logged(&mut again, LISTED), "{:?}", again.logged());
+    assert_eq!(first_hit(&again, "heron"), "/tar");
+}
+
+#[test]
+fn a_read_only_replica_starts_from_the_manifest_folio_index_writes() {
+    let site = Site::fixture("site");
+    assert!(site.run(&["index"]).status.success());
+    assert!(manifest(&site).exists());
+    let before = std::fs::read(manifest(&site)).unwrap();
+    let mut server = Server::start(&site, &["--read-only"]);
+    assert!(has_logged(&mut server, LISTED), "{:?}", server.logged());
+    assert_eq!(first_hit(&server, "flamingo"), "/guide/setup");
+    let hit = &server.get("/api/search?q=flamingo").json()["hits"][0];
+    assert!(
+        hit["snippet"].as_str().unwrap().contains("<mark>"),
+        "sections read from the page's file: {hit}"
+    );
+    eventually("the site to load", || {
+        has_logged(&mut server, "content loaded")
+    });
+    drop(server);
+    assert_eq!(std::fs::read(manifest(&site)).unwrap(), before, "read-only");
+}
