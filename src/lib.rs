@@ -236,6 +236,7 @@ impl Behind {
     /// pages, anything that changed since the manifest was written is applied, and
     /// the watcher starts.
     fn load(self, outline: content::manifest::Outline) -> Option<watch::Watching> {
+        let recorded = outline.into_recorded();
         let listening = listen(&self.config, self.live)
             .map_err(|error| tracing::error!(%error, "watching failed to start"))
             .ok()
@@ -248,7 +249,7 @@ impl Behind {
             }
         };
         self.index.hold(&site.pages);
-        let (changed, removed) = outline.changes(&site);
+        let (changed, removed) = recorded.changes(&site);
         let unchanged = changed.is_empty() && removed.is_empty();
         if unchanged {
             self.state.publish(self.state.snapshot().with_site(&site));

@@ -171,10 +171,12 @@ impl OutlinePage {
 /// there is no manifest of this version, or the synonym table does not read.
 pub fn read(index_dir: &Path, content: &Path) -> Option<Outline> {
     let bytes = std::fs::read(index_dir.join(MANIFEST_FILE)).ok()?;
-    let stored: Stored = postcard::from_bytes(&bytes).ok()?;
-    if stored.format != FORMAT {
+    // The version comes first, so that another version's layout is never decoded.
+    let (format, _) = postcard::take_from_bytes::<u32>(&bytes).ok()?;
+    if format != FORMAT {
         return None;
     }
+    let stored: Stored = postcard::from_bytes(&bytes).ok()?;
     let synonyms = read_synonyms(&content.join(super::SYNONYMS_FILE)).ok()?;
     let mut pages = Vec::with_capacity(stored.files.len());
     let mut files = stored.files;
@@ -224,31 +226,50 @@ impl Outline {
             })
     }
 
-    /// What differs in `site`, as loaded from the files, from this outline: the URLs
-    /// of pages whose file is new or has other bytes, and the URLs the outline serves
-    /// that `site` no longer does.
+    /// What the manifest recorded of each file and page, for [`Recorded::changes`]
+    /// once the site has loaded; the rest of the outline is let go.
+    pub fn into_recorded(self) -> Recorded {
+        Recorded {
+            hashes: self
+                .files
+                .into_iter()
+                .map(|file| (file.source, file.hash))
+                .collect(),
+            urls: self
+                .pages
+                .into_iter()
+                .map(|page| page.listing.url)
+                .collect(),
+        }
+    }
+}
+
+/// What a manifest recorded of a site: each file's hash and each page's URL.
+pub struct Recorded {
+    hashes: HashMap<PathBuf, u64>,
+    urls: Vec<String>,
+}
+
+impl Recorded {
+    /// What differs in `site`, as loaded from the files, from what was recorded: the
+    /// URLs of pages whose file is new or has other bytes, and the URLs recorded that
+    /// `site` no longer serves.
     pub fn changes(&self, site: &Site) -> (Vec<String>, Vec<String>) {
-        let recorded: HashMap<&Path, u64> = self
-            .files
-            .iter()
-            .map(|file| (file.source.as_path(), file.hash))
-            .collect();
         let changed: Vec<String> = site
             .pages
             .iter()
             .filter(|page| {
                 let hash = site.files.get(&page.source).map(|stamp| stamp.hash);
-                hash.is_none() || recorded.get(page.source.as_path()).copied() != hash
+                self.hashes.get(&page.source).copied() != hash
             })
             .map(|page| page.url.clone())
             .collect();
         let served: HashSet<&str> = site.pages.iter().map(|page| page.url.as_str()).collect();
         let removed = self
-            .pages
+            .urls
             .iter()
-            .map(OutlinePage::url)
-            .filter(|url| !served.contains(url))
-            .map(String::from)
+            .filter(|url| !served.contains(url.as_str()))
+            .cloned()
             .collect();
         (changed, removed)
     }
@@ -318,7 +339,7 @@ mod tests {
             .unwrap()
             .file;
         assert_eq!(file.page().unwrap().sections[0].text, "Text.");
-        assert_eq!(outline.changes(&site), (vec![], vec![]));
+        assert_eq!(outline.into_recorded().changes(&site), (vec![], vec![]));
     }
 
     #[test]
@@ -350,7 +371,7 @@ mod tests {
         assert!(!outline.is_current(&content), "a file of another size");
         let site = super::super::load(&content).unwrap();
         assert_eq!(
-            outline.changes(&site),
+            outline.into_recorded().changes(&site),
             (vec!["/guide/b".to_string()], vec![])
         );
     }
@@ -376,8 +397,11 @@ mod tests {
         set_time(time);
         assert!(outline.is_current(&content), "size and time match");
         let site = super::super::load(&content).unwrap();
-        assert_eq!(outline.changes(&site), (vec!["/a".to_string()], vec![]));
         assert_ne!(outline.fingerprint(), site.fingerprint());
+        assert_eq!(
+            outline.into_recorded().changes(&site),
+            (vec!["/a".to_string()], vec![])
+        );
     }
 
     #[test]
