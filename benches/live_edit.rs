@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use support::{copy, start, stop, walk};
+use support::{Ready, copy, start, stop, walk};
 
 const EDITS: usize = 50;
 
@@ -21,7 +21,13 @@ fn main() {
     let content = work.path().join("content");
     copy(&source, &content);
     let page = pick_page(&content);
-    let server = start(&content, &work.path().join("index"), "info", None);
+    let server = start(
+        &content,
+        &work.path().join("index"),
+        "info",
+        None,
+        Ready::Loaded,
+    );
     let base = server.1.clone();
     let events = listen(&format!("{base}/__livereload"));
     let agent: ureq::Agent = ureq::Agent::config_builder()

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{copy, start, walk};
+use support::{Ready, copy, start, walk};
 
 /// The most requests one connection sends, whatever the duration.
 const MAX_REQUESTS_PER_CONNECTION: u64 = 1_000_000;
@@ -31,6 +31,7 @@ fn main() {
         &work.path().join("index"),
         "warn,folio=info,folio::access=off",
         None,
+        Ready::Loaded,
     );
     let pages: Vec<String> = pages(&content);
     let queries = [

@@ -16,7 +16,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{copy, start, stop, walk};
+use support::{Ready, copy, start, stop, walk};
 
 /// Start-ups measured per corpus (the median is reported).
 const STARTS: usize = 5;
@@ -126,7 +126,7 @@ fn measure(name: &str, work: &Path) -> Measure {
     let mut starts = Vec::new();
     for _ in 0..STARTS {
         let begun = Instant::now();
-        let (child, base) = start(&content, &index, "warn,folio=info", None);
+        let (child, base) = start(&content, &index, "warn,folio=info", None, Ready::Listening);
         let deadline = begun + Duration::from_secs(120);
         while agent
             .get(&format!("{base}/"))
@@ -140,7 +140,7 @@ fn measure(name: &str, work: &Path) -> Measure {
         stop(child);
     }
     starts.sort();
-    let (child, base) = start(&content, &index, "warn,folio=info", None);
+    let (child, base) = start(&content, &index, "warn,folio=info", None, Ready::Loaded);
     let queries = queries(&content);
     let search = |query: &str| {
         let url = format!("{base}/api/search?q={}", query.replace(' ', "+"));

@@ -18,7 +18,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{copy, start, stop, walk};
+use support::{Ready, copy, start, stop, walk};
 
 /// Connections wrk keeps open.
 const CONNECTIONS: usize = 32;
@@ -286,13 +286,15 @@ fn in_process_against_minisearch(eval: &Path, content: &Path, queries: &Path) {
     );
 }
 
-/// Starts folio on core 0 with its access log off, as nginx's is.
+/// Starts folio on core 0 with its access log off, as nginx's is, and waits for its
+/// site to load.
 fn start_pinned(content: &Path, index: &Path) -> (Child, String) {
     start(
         content,
         index,
         "warn,folio=info,folio::access=off",
         Some("0"),
+        Ready::Loaded,
     )
 }
 

@@ -39,10 +39,27 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// How far a started server has come when [`start`] returns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Ready {
+    /// It listens (after a start from the page manifest, its site may still be
+    /// loading behind it).
+    Listening,
+    /// It listens and its whole site has loaded: what steady-state measures start
+    /// from (`log` must let `folio=info` through).
+    Loaded,
+}
+
 /// Starts `folio serve` on `content` (index beside it) with `log` as RUST_LOG, on the
 /// given CPU cores when `cores` names some (`taskset -c 0`); returns the process and its
-/// base URL once it listens.
-pub fn start(content: &Path, index: &Path, log: &str, cores: Option<&str>) -> (Child, String) {
+/// base URL once it is `ready`.
+pub fn start(
+    content: &Path,
+    index: &Path,
+    log: &str,
+    cores: Option<&str>,
+    ready: Ready,
+) -> (Child, String) {
     let folio = env!("CARGO_BIN_EXE_folio");
     let mut program = match cores {
         Some(cores) => {
@@ -71,14 +88,23 @@ pub fn start(content: &Path, index: &Path, log: &str, cores: Option<&str>) -> (C
                     .split_whitespace()
                     .next()
                     .unwrap_or_default();
-                let _ = send.send(url.to_string());
+                let _ = send.send(Some(url.to_string()));
+            } else if line.contains("content loaded") {
+                let _ = send.send(None);
             }
         }
     });
-    let base = receive
-        .recv_timeout(Duration::from_secs(300))
-        .expect("folio listens");
-    (child, base)
+    let (mut base, mut seen_loaded) = (None, ready == Ready::Listening);
+    while base.is_none() || !seen_loaded {
+        match receive
+            .recv_timeout(Duration::from_secs(300))
+            .expect("folio listens")
+        {
+            Some(url) => base = Some(url),
+            None => seen_loaded = true,
+        }
+    }
+    (child, base.unwrap_or_default())
 }
 
 /// Ends a process the benchmark started and waits for it.
