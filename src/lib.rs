@@ -232,9 +232,9 @@ impl Behind {
         }
     }
 
-    /// Loads the whole site after a quick start: the index and the server take its
-    /// pages, anything that changed since the manifest was written is applied, and
-    /// the watcher starts.
+    /// Loads the whole site after a quick start: the outline's page files take the
+    /// loaded pages (the index and the server no longer read files), anything that
+    /// changed since the manifest was written is applied, and the watcher starts.
     fn load(self, outline: content::manifest::Outline) -> Option<watch::Watching> {
         let recorded = outline.into_recorded();
         let listening = listen(&self.config, self.live)
@@ -248,12 +248,10 @@ impl Behind {
                 return None;
             }
         };
-        self.index.hold(&site.pages);
+        recorded.fill(&site);
         let (changed, removed) = recorded.changes(&site);
         let unchanged = changed.is_empty() && removed.is_empty();
-        if unchanged {
-            self.state.publish(self.state.snapshot().with_site(&site));
-        } else {
+        if !unchanged {
             self.catch_up(&site, changed, removed);
         }
         self.watch(site, listening, !unchanged)

@@ -229,28 +229,44 @@ impl Outline {
     /// What the manifest recorded of each file and page, for [`Recorded::changes`]
     /// once the site has loaded; the rest of the outline is let go.
     pub fn into_recorded(self) -> Recorded {
+        let (urls, files) = self
+            .pages
+            .into_iter()
+            .map(|page| (page.listing.url, page.file))
+            .unzip();
         Recorded {
             hashes: self
                 .files
                 .into_iter()
                 .map(|file| (file.source, file.hash))
                 .collect(),
-            urls: self
-                .pages
-                .into_iter()
-                .map(|page| page.listing.url)
-                .collect(),
+            urls,
+            files,
         }
     }
 }
 
-/// What a manifest recorded of a site: each file's hash and each page's URL.
+/// What a manifest recorded of a site: each file's hash, and each page's URL and file.
 pub struct Recorded {
     hashes: HashMap<PathBuf, u64>,
     urls: Vec<String>,
+    /// The pages' files, sorted by source path.
+    files: Vec<Arc<PageFile>>,
 }
 
 impl Recorded {
+    /// Gives each page file the page of `site` loaded from it, so that what serves the
+    /// outline's pages no longer reads their files.
+    pub fn fill(&self, site: &Site) {
+        let mut pages = site.pages.iter().peekable();
+        for file in &self.files {
+            while pages.next_if(|page| page.source < file.source).is_some() {}
+            if let Some(page) = pages.next_if(|page| page.source == file.source) {
+                file.fill(page);
+            }
+        }
+    }
+
     /// What differs in `site`, as loaded from the files, from what was recorded: the
     /// URLs of pages whose file is new or has other bytes, and the URLs recorded that
     /// `site` no longer serves.
@@ -402,6 +418,22 @@ mod tests {
             outline.into_recorded().changes(&site),
             (vec!["/a".to_string()], vec![])
         );
+    }
+
+    #[test]
+    fn page_files_given_the_loaded_pages_are_not_read_again() {
+        let work = tempfile::tempdir().unwrap();
+        let (content, index) = (work.path().join("content"), work.path().join("index"));
+        std::fs::create_dir_all(&index).unwrap();
+        let site = site_in(&content, &[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
+        write(&index, &content, &site).unwrap();
+        let outline = read(&index, &content).unwrap();
+        let files: Vec<Arc<PageFile>> = outline.pages.iter().map(|p| p.file.clone()).collect();
+        outline.into_recorded().fill(&site);
+        std::fs::remove_dir_all(&content).unwrap();
+        for (file, page) in files.iter().zip(&site.pages) {
+            assert!(Arc::ptr_eq(&file.page().unwrap(), page), "{}", page.url);
+        }
     }
 
     #[test]

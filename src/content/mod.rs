@@ -210,6 +210,12 @@ impl PageFile {
         }
     }
 
+    /// Takes `page`, loaded with the whole site from this file, unless the file was
+    /// read already: from then on the file is not read.
+    pub fn fill(&self, page: &Arc<Page>) {
+        let _ = self.page.set(Some(page.clone()));
+    }
+
     /// The page, read and parsed on the first call; `None` (logged) when the file no
     /// longer reads or parses.
     pub fn page(&self) -> Option<Arc<Page>> {

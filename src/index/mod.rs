@@ -193,8 +193,7 @@ impl SearchIndex {
 
     /// Opens the index in `dir` when it was built from the content `outline`
     /// describes, with these facet keys, by this version of folio; `None` otherwise.
-    /// Hits read their pages from the outline's files until [`SearchIndex::hold`] is
-    /// given the loaded pages. `writable` asks for the writer; when another process
+    /// Hits read their pages through the outline's files. `writable` asks for the writer; when another process
     /// holds it, the index is opened for reading only.
     pub fn open_outlined(
         dir: &Path,
@@ -263,7 +262,11 @@ impl SearchIndex {
         site: &Site,
         facet_keys: &[String],
     ) -> Result<SearchIndex> {
-        let pages = held_pages(&site.pages);
+        let pages = site
+            .pages
+            .iter()
+            .map(|page| (page.url.clone(), PageRef::Parsed(page.clone())))
+            .collect();
         Self::with_index(index, writable, dir, pages, &site.synonyms, facet_keys)
     }
 
@@ -312,12 +315,6 @@ impl SearchIndex {
         };
         built.set_synonyms(synonyms)?;
         Ok(built)
-    }
-
-    /// Takes the loaded `pages` for hits to read their sections from, in place of
-    /// any the index was reading from their files.
-    pub fn hold(&self, pages: &[Arc<Page>]) {
-        *self.pages.write().unwrap_or_else(|p| p.into_inner()) = held_pages(pages);
     }
 
     /// Replaces the synonym groups applied to queries.
@@ -384,12 +381,12 @@ impl SearchIndex {
     }
 
     /// Writes the manifest of `site`, loaded from `content` (its files and what lists
-    /// show of its pages), beside the index, for a quick start; nothing for an index
-    /// held in memory.
+    /// show of its pages), beside the index, for a quick start. Only the process that
+    /// holds the writer records it; nothing for an index held in memory.
     pub fn record_manifest(&self, content: &Path, site: &Site) -> Result<()> {
-        match &self.dir {
-            Some(dir) => manifest::write(dir, content, site),
-            None => Ok(()),
+        match (&self.dir, &self.writer) {
+            (Some(dir), Some(_)) => manifest::write(dir, content, site),
+            _ => Ok(()),
         }
     }
 
@@ -458,14 +455,6 @@ impl SearchIndex {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-/// `pages` by URL, as the index holds them.
-fn held_pages(pages: &[Arc<Page>]) -> HashMap<String, PageRef> {
-    pages
-        .iter()
-        .map(|page| (page.url.clone(), PageRef::Parsed(page.clone())))
-        .collect()
 }
 
 /// What the fingerprint file says of an index built from content of `fingerprint`.

@@ -209,7 +209,15 @@ impl Snapshot {
         removed: &[String],
         home: bool,
     ) -> Result<Snapshot> {
-        let mut snapshot = self.with_pages(self.pages.clone());
+        let mut snapshot = Snapshot {
+            pages: self.pages.clone(),
+            assets: self.assets.clone(),
+            renderer: self.renderer.clone(),
+            groups: self.groups.clone(),
+            sitemap: self.sitemap.clone(),
+            held: self.held.clone(),
+            budget: self.budget,
+        };
         for url in removed {
             snapshot.pages.remove(url);
         }
@@ -235,40 +243,6 @@ impl Snapshot {
             }
         }
         Ok(snapshot)
-    }
-
-    /// This snapshot with its pages taken from `site`, loaded since from the same
-    /// files, so that requests no longer read them; the lists stay, and so does the
-    /// HTML already held.
-    pub fn with_site(&self, site: &Site) -> Snapshot {
-        let mut pages: HashMap<String, Arc<Served>> = site
-            .pages
-            .iter()
-            .map(|page| {
-                let served = match self.pages.get(&page.url) {
-                    Some(served) if served.html.get().is_some() => served.clone(),
-                    _ => Arc::new(Served::lazy(PageRef::Parsed(page.clone()), &self.held)),
-                };
-                (page.url.clone(), served)
-            })
-            .collect();
-        if let Some(home) = self.pages.get("/") {
-            pages.insert("/".to_string(), home.clone());
-        }
-        self.with_pages(pages)
-    }
-
-    /// A copy of this snapshot that serves `pages`.
-    fn with_pages(&self, pages: HashMap<String, Arc<Served>>) -> Snapshot {
-        Snapshot {
-            pages,
-            assets: self.assets.clone(),
-            renderer: self.renderer.clone(),
-            groups: self.groups.clone(),
-            sitemap: self.sitemap.clone(),
-            held: self.held.clone(),
-            budget: self.budget,
-        }
     }
 
     /// The HTML of the page at `url`, rendered now if it is not held yet; it is then
