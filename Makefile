@@ -19,9 +19,11 @@ lint:
 	$(CARGO) clippy --release --all-targets -- -D warnings
 
 ## audit: cargo-deny (installed from crates.io when missing) on licences, banned crates
-## (serde_yaml, serde_yml) and sources, as deny.toml says
+## (serde_yaml, serde_yml) and sources, as deny.toml says; every locked crate, for
+## every platform, is fetched first, since cargo-deny reads them offline
 audit:
 	command -v cargo-deny >/dev/null || $(CARGO) install cargo-deny --locked
+	$(CARGO) fetch --locked
 	$(CARGO) deny --offline --log-level error check bans licenses sources
 
 SHARED ?= ../shared
