@@ -28,6 +28,7 @@ use crate::config::Config;
 use crate::content::{Severity, Site};
 use crate::error::Result;
 use crate::index::{Freshness, SearchIndex};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -175,7 +176,7 @@ fn quick_start(
                 SearchIndex::open_outlined(&config.index, &outline, &config.facets, writable)
             })
         },
-        || server::Snapshot::outline(&outline, renderer.clone()),
+        || server::Snapshot::outline(&outline, renderer.clone(), &config.index),
     );
     let index = match opened {
         Some(Ok(Some(index))) => index,
@@ -253,6 +254,13 @@ impl Behind {
         let unchanged = changed.is_empty() && removed.is_empty();
         if !unchanged {
             self.catch_up(&site, changed, removed);
+        } else if !self.config.read_only
+            && let Err(error) = self
+                .state
+                .snapshot()
+                .record_home(&self.config.index, site.fingerprint())
+        {
+            tracing::warn!(%error, "the home page was not kept for the next start");
         }
         self.watch(site, listening, !unchanged)
     }
@@ -300,11 +308,9 @@ impl Behind {
         listening: Option<watch::Listening>,
         record: bool,
     ) -> Option<watch::Watching> {
-        if record
-            && !self.config.read_only
-            && let Err(error) = self.index.record_manifest(&self.config.content, &site)
-        {
-            tracing::warn!(%error, "the page manifest was not written; the next start loads every page");
+        if record && !self.config.read_only {
+            let folders = (self.config.content.as_path(), self.config.index.as_path());
+            record_next_start(&self.index, &self.state, folders, &site);
         }
         let listening = listening?;
         watch::start(
@@ -317,6 +323,26 @@ impl Behind {
         )
         .map_err(|error| tracing::error!(%error, "watching failed to start"))
         .ok()
+    }
+}
+
+/// Records what the next start reads to serve at once: the page manifest of `site`,
+/// loaded from `content`, and once that is written, the home page as `state` serves
+/// it, both into `index_dir`.
+pub(crate) fn record_next_start(
+    index: &SearchIndex,
+    state: &server::State,
+    (content, index_dir): (&Path, &Path),
+    site: &Site,
+) {
+    let recorded = index
+        .record_manifest(content, site)
+        .and_then(|written| match written {
+            true => state.snapshot().record_home(index_dir, site.fingerprint()),
+            false => Ok(()),
+        });
+    if let Err(error) = recorded {
+        tracing::warn!(%error, "the page manifest was not written; the next start loads every page");
     }
 }
 

@@ -176,6 +176,7 @@ pub fn start(
         state,
         index,
         broken: BTreeMap::new(),
+        index_dir: config.index.clone(),
         unrecorded: false,
     };
     std::thread::Builder::new()
@@ -251,6 +252,8 @@ struct Applier {
     index: Arc<SearchIndex>,
     /// Files that fail to build now, by path.
     broken: BTreeMap<PathBuf, BuildError>,
+    /// The index folder, where what the next start reads is recorded.
+    index_dir: PathBuf,
     /// Whether the site changed since the page manifest was last written.
     unrecorded: bool,
 }
@@ -356,12 +359,12 @@ impl Applier {
         self.unrecorded = clean;
     }
 
-    /// Writes the page manifest of the site as it is now, for the next start.
+    /// Records the site as it is now for the next start: its page manifest and home
+    /// page.
     fn record_manifest(&mut self) {
         self.unrecorded = false;
-        if let Err(error) = self.index.record_manifest(&self.content, &self.site) {
-            tracing::warn!(%error, "the page manifest was not written; the next start loads every page");
-        }
+        let folders = (self.content.as_path(), self.index_dir.as_path());
+        crate::record_next_start(&self.index, &self.state, folders, &self.site);
     }
 
     /// Every page file whose bytes differ from what the site holds, or that appeared

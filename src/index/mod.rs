@@ -382,11 +382,12 @@ impl SearchIndex {
 
     /// Writes the manifest of `site`, loaded from `content` (its files and what lists
     /// show of its pages), beside the index, for a quick start. Only the process that
-    /// holds the writer records it; nothing for an index held in memory.
-    pub fn record_manifest(&self, content: &Path, site: &Site) -> Result<()> {
+    /// holds the writer records it; nothing for an index held in memory. Returns
+    /// whether it was written.
+    pub fn record_manifest(&self, content: &Path, site: &Site) -> Result<bool> {
         match (&self.dir, &self.writer) {
-            (Some(dir), Some(_)) => manifest::write(dir, content, site),
-            _ => Ok(()),
+            (Some(dir), Some(_)) => manifest::write(dir, content, site).map(|()| true),
+            _ => Ok(false),
         }
     }
 
@@ -474,9 +475,10 @@ fn clear_index_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .collect();
+    // folio's own files (the fingerprint, the page manifest, the kept home page) are
+    // all named `folio-…`.
     let ours = |name: &str| {
-        name.starts_with(FINGERPRINT_FILE)
-            || name.starts_with(manifest::MANIFEST_FILE)
+        name.starts_with("folio-")
             || name == "meta.json"
             || name.starts_with(".tantivy")
             || name == ".managed.json"

@@ -66,6 +66,9 @@ pub struct Renderer {
     js: Asset,
     /// The live-reload script, when pages should carry it.
     live: Option<Asset>,
+    /// A hash of everything the renderer was made from: equal identities, equal HTML
+    /// for equal pages.
+    identity: u64,
 }
 
 impl Renderer {
@@ -73,11 +76,16 @@ impl Renderer {
     /// `assets/folio.js`, `assets/livereload.js`) in `dir` over them. A missing `dir`
     /// is fine. With `live`, pages carry the live-reload script.
     pub fn new(dir: &Path, options: &Options) -> Result<Self> {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut identity = DefaultHasher::new();
+        (env!("CARGO_PKG_VERSION"), options.title, options.site_url).hash(&mut identity);
+        (options.base_path, options.live).hash(&mut identity);
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         for (name, source) in TEMPLATES {
             let file = dir.join(format!("{name}.hbs"));
             let source = read_override(&file)?.unwrap_or_else(|| source.to_string());
+            source.hash(&mut identity);
             registry
                 .register_template_string(name, source)
                 .map_err(|error| Error::Template {
@@ -98,22 +106,35 @@ impl Renderer {
                 body,
             })
         };
+        let css = asset("folio.css", CSS, "text/css; charset=utf-8")?;
+        let js = asset("folio.js", JS, "text/javascript; charset=utf-8")?;
+        let live = match options.live {
+            true => Some(asset(
+                "livereload.js",
+                LIVE_JS,
+                "text/javascript; charset=utf-8",
+            )?),
+            false => None,
+        };
+        for asset in [Some(&css), Some(&js), live.as_ref()].into_iter().flatten() {
+            asset.url.hash(&mut identity);
+        }
         Ok(Renderer {
-            css: asset("folio.css", CSS, "text/css; charset=utf-8")?,
-            js: asset("folio.js", JS, "text/javascript; charset=utf-8")?,
-            live: match options.live {
-                true => Some(asset(
-                    "livereload.js",
-                    LIVE_JS,
-                    "text/javascript; charset=utf-8",
-                )?),
-                false => None,
-            },
+            css,
+            js,
+            live,
+            identity: identity.finish(),
             registry,
             site_title: options.title.to_string(),
             site_url: options.site_url.trim_end_matches('/').to_string(),
             base: options.base_path.trim_end_matches('/').to_string(),
         })
+    }
+
+    /// A hash of the templates, assets and options this renderer was made from: two
+    /// renderers of equal identity make the same HTML of the same pages.
+    pub fn identity(&self) -> u64 {
+        self.identity
     }
 
     /// The stylesheet and the scripts.
@@ -501,6 +522,29 @@ mod tests {
         assert!(heads.is_empty(), "no page heads the group");
         assert!(html.contains("and 5 more pages"), "{html}");
         assert!(!html.contains("Page 0203"));
+    }
+
+    #[test]
+    fn renderers_made_alike_have_one_identity_and_any_difference_another() {
+        let dir = tempfile::tempdir().unwrap();
+        let identity = |live| {
+            let options = Options {
+                title: "Docs",
+                live,
+                ..Options::default()
+            };
+            Renderer::new(dir.path(), &options).unwrap().identity()
+        };
+        let plain = identity(false);
+        assert_eq!(identity(false), plain);
+        assert_ne!(identity(true), plain, "the live-reload script");
+        std::fs::write(dir.path().join("page.hbs"), "{{chrome.title}}").unwrap();
+        assert_ne!(identity(false), plain, "an overriding template");
+        std::fs::create_dir(dir.path().join("assets")).unwrap();
+        std::fs::write(dir.path().join("assets/folio.css"), "body {}").unwrap();
+        let styled = identity(false);
+        std::fs::write(dir.path().join("assets/folio.css"), "main {}").unwrap();
+        assert_ne!(identity(false), styled, "an overriding stylesheet");
     }
 
     #[test]

@@ -23,6 +23,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
@@ -69,6 +70,40 @@ impl Served {
     }
 }
 
+/// The file in the index folder that keeps the home page as last rendered, for a start
+/// from the page manifest.
+const HOME_FILE: &str = "folio-home";
+
+/// The version of what [`HOME_FILE`] holds.
+const HOME_FORMAT: u32 = 1;
+
+/// The home page as kept in [`HOME_FILE`]: valid for the renderer and the content it
+/// names.
+#[derive(Serialize, serde::Deserialize)]
+struct KeptHome {
+    format: u32,
+    /// The identity of the renderer that made it.
+    renderer: u64,
+    /// The fingerprint of the content it lists.
+    content: u64,
+    /// The pages that head its groups: URL and title.
+    heads: Vec<(String, String)>,
+    html: String,
+}
+
+impl KeptHome {
+    /// The home page kept in `dir` for this renderer and content, when there is one.
+    fn read(dir: &Path, renderer: u64, content: u64) -> Option<KeptHome> {
+        let bytes = std::fs::read(dir.join(HOME_FILE)).ok()?;
+        let (format, _) = postcard::take_from_bytes::<u32>(&bytes).ok()?;
+        if format != HOME_FORMAT {
+            return None;
+        }
+        let kept: KeptHome = postcard::from_bytes(&bytes).ok()?;
+        (kept.renderer == renderer && kept.content == content).then_some(kept)
+    }
+}
+
 /// What lists every page: the home page, the pages that head its groups, the sitemap.
 struct Lists {
     home: Served,
@@ -101,6 +136,38 @@ impl Lists {
             groups,
             sitemap,
         })
+    }
+
+    /// The lists of a home page kept from an earlier run; `home` is the `/` page's file.
+    fn kept(
+        kept: KeptHome,
+        home: Option<PageRef>,
+        sitemap: Vec<(String, Option<SystemTime>)>,
+        held: &Arc<AtomicUsize>,
+    ) -> Lists {
+        let newest = sitemap.iter().filter_map(|(_, time)| *time).max();
+        let html = Payload::new(Bytes::from(kept.html), HTML, newest);
+        held.fetch_add(html.size(), Ordering::Relaxed);
+        let groups = kept
+            .heads
+            .into_iter()
+            .map(|(url, title)| ResultView {
+                url,
+                title,
+                section: None,
+                snippet: String::new(),
+            })
+            .collect();
+        Lists {
+            home: Served {
+                page: home,
+                html: OnceLock::from(Some(Arc::new(html))),
+                json: OnceLock::new(),
+                held: held.clone(),
+            },
+            groups,
+            sitemap,
+        }
     }
 
     /// The lists of `site`.
@@ -143,8 +210,10 @@ impl Snapshot {
     }
 
     /// Serves the pages of `outline`, each read from its file and rendered on its first
-    /// request. The page map is built beside the home page.
-    pub fn outline(outline: &Outline, renderer: Arc<Renderer>) -> Result<Snapshot> {
+    /// request. The home page is the one kept in `dir` when it was made by an equal
+    /// renderer from the same content; otherwise it is rendered beside building the
+    /// page map.
+    pub fn outline(outline: &Outline, renderer: Arc<Renderer>, dir: &Path) -> Result<Snapshot> {
         let held = Arc::new(AtomicUsize::new(0));
         let (pages, lists) = rayon::join(
             || {
@@ -156,13 +225,18 @@ impl Snapshot {
                 pages
             },
             || {
-                let listings: Vec<Listing> = outline.pages.iter().map(|p| p.listing()).collect();
                 let sitemap = outline
                     .pages
                     .iter()
                     .map(|page| (page.url().to_string(), page.modified))
                     .collect();
                 let home = outline.pages.iter().find(|page| page.url() == "/");
+                let kept = KeptHome::read(dir, renderer.identity(), outline.fingerprint());
+                if let Some(kept) = kept {
+                    let home = home.map(|page| PageRef::File(page.file.clone()));
+                    return Ok(Lists::kept(kept, home, sitemap, &held));
+                }
+                let listings: Vec<Listing> = outline.pages.iter().map(|p| p.listing()).collect();
                 let home = home.and_then(|page| page.file.page());
                 Lists::render(&renderer, home, &listings, sitemap, &held)
             },
@@ -290,6 +364,32 @@ impl Snapshot {
     /// Whether a page is served at `url`.
     fn serves(&self, url: &str) -> bool {
         self.pages.contains_key(url)
+    }
+
+    /// Keeps the home page in `dir` for the next start from the page manifest, as made
+    /// from content of `fingerprint`.
+    pub fn record_home(&self, dir: &Path, fingerprint: u64) -> Result<()> {
+        let Some(Some(home)) = self.pages.get("/").and_then(|served| served.html.get()) else {
+            return Ok(());
+        };
+        let path = dir.join(HOME_FILE);
+        let kept = KeptHome {
+            format: HOME_FORMAT,
+            renderer: self.renderer.identity(),
+            content: fingerprint,
+            heads: self
+                .groups
+                .iter()
+                .map(|head| (head.url.clone(), head.title.clone()))
+                .collect(),
+            html: String::from_utf8_lossy(home.bytes()).into_owned(),
+        };
+        let bytes = postcard::to_allocvec(&kept)
+            .map_err(|error| Error::io(&path, std::io::Error::other(error)))?;
+        // Named for this process: a second server on the same index may write too.
+        let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
+        std::fs::write(&temporary, bytes).map_err(|e| Error::io(&temporary, e))?;
+        std::fs::rename(&temporary, &path).map_err(|e| Error::io(&path, e))
     }
 
     /// How many pages are served, the home page included.

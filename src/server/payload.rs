@@ -46,6 +46,11 @@ impl Payload {
         }
     }
 
+    /// The uncompressed body.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
     /// The size of the uncompressed body.
     pub fn size(&self) -> usize {
         self.bytes.len()

@@ -2,7 +2,7 @@
 //! manifest beside the index and loads them behind the server; one whose files changed
 //! loads every page first. Either way it serves the same.
 
-use crate::support::{Server, Site, eventually};
+use crate::support::{Server, Site, eventually, repo};
 use std::path::PathBuf;
 
 /// What visitors and search clients are shown, as (path, status, body), with the
@@ -37,11 +37,14 @@ fn manifest(site: &Site) -> PathBuf {
     site.index().join("folio-pages")
 }
 
-/// Serves `site` once, until its manifest is written; returns what it showed.
+/// Serves `site` once, until its manifest and its home page are kept for the next
+/// start; returns what it showed.
 fn first_start(site: &Site) -> Vec<(&'static str, u16, String)> {
     let server = site.serve();
     let shown = shown(&server);
-    eventually("the page manifest", || manifest(site).exists());
+    eventually("the page manifest and the home page", || {
+        manifest(site).exists() && site.index().join("folio-home").exists()
+    });
     shown
 }
 
@@ -179,4 +182,19 @@ fn a_read_only_replica_starts_from_the_manifest_folio_index_writes() {
     });
     drop(server);
     assert_eq!(std::fs::read(manifest(&site)).unwrap(), before, "read-only");
+}
+
+#[test]
+fn a_template_changed_while_stopped_shows_on_the_home_page_of_a_quick_start() {
+    let site = Site::fixture("site");
+    first_start(&site);
+    let templates = site.dir.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let home = std::fs::read_to_string(repo().join("templates/home.hbs")).unwrap();
+    let changed = home.replace("<nav class", "<p>Browse by group.</p>\n<nav class");
+    assert_ne!(changed, home);
+    std::fs::write(templates.join("home.hbs"), changed).unwrap();
+    let mut server = site.serve();
+    assert!(has_logged(&mut server, LISTED), "{:?}", server.logged());
+    assert!(server.get("/").body.contains("<p>Browse by group.</p>"));
 }
