@@ -227,10 +227,12 @@ impl Behind {
     /// Finishes what the start left: the site's load after a quick start, then
     /// watching.
     fn run(self, started: Started) -> Option<watch::Watching> {
-        match started {
+        let watching = match started {
             Started::Outlined(outline) => self.load(outline),
             Started::Loaded(site, listening) => self.watch(site, listening, true),
-        }
+        };
+        tracing::info!("start complete: every page is loaded");
+        watching
     }
 
     /// Loads the whole site after a quick start: the outline's page files take the

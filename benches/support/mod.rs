@@ -45,8 +45,8 @@ pub enum Ready {
     /// It listens (after a start from the page manifest, its site may still be
     /// loading behind it).
     Listening,
-    /// It listens and its whole site has loaded: what steady-state measures start
-    /// from (`log` must let `folio=info` through).
+    /// It listens, its whole site has loaded and what the next start reads is recorded:
+    /// what steady-state measures start from (`log` must let `folio=info` through).
     Loaded,
 }
 
@@ -89,7 +89,7 @@ pub fn start(
                     .next()
                     .unwrap_or_default();
                 let _ = send.send(Some(url.to_string()));
-            } else if line.contains("content loaded") {
+            } else if line.contains("start complete") {
                 let _ = send.send(None);
             }
         }

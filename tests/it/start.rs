@@ -67,7 +67,7 @@ fn an_unchanged_site_starts_from_its_manifest_and_shows_the_same() {
     assert!(has_logged(&mut quick, "index is up to date"));
     same(&shown(&quick), &full, "while the site loads");
     eventually("the site to load", || {
-        has_logged(&mut quick, "content loaded")
+        has_logged(&mut quick, "start complete")
     });
     same(&shown(&quick), &full, "once it has loaded");
 }
@@ -178,7 +178,7 @@ fn a_read_only_replica_starts_from_the_manifest_folio_index_writes() {
         "sections read from the page's file: {hit}"
     );
     eventually("the site to load", || {
-        has_logged(&mut server, "content loaded")
+        has_logged(&mut server, "start complete")
     });
     drop(server);
     assert_eq!(std::fs::read(manifest(&site)).unwrap(), before, "read-only");
