@@ -375,7 +375,9 @@ fn index(config: &Config) -> Result<ExitCode> {
     let started = Instant::now();
     let site = load_site(config)?;
     let index = open_index(config, &site)?;
-    index.record_manifest(&config.content, &site)?;
+    if let Err(error) = index.record_manifest(&config.content, &site) {
+        tracing::warn!(%error, "the page manifest was not written; the next start loads every page");
+    }
     println!(
         "indexed {} pages in {} ms into {}",
         index.len(),

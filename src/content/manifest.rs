@@ -99,6 +99,12 @@ pub fn write(index_dir: &Path, content: &Path, site: &Site) -> Result<()> {
         files,
     };
     let path = index_dir.join(MANIFEST_FILE);
+    let paths = stored.files.iter().map(|file| &file.source);
+    let mut paths = paths.chain(stored.folders.iter().map(|folder| &folder.path));
+    if let Some(odd) = paths.find(|path| path.to_str().is_none()) {
+        let message = format!("{} has a name that is not UTF-8", odd.display());
+        return Err(Error::io(&path, std::io::Error::other(message)));
+    }
     let bytes = postcard::to_allocvec(&stored)
         .map_err(|error| Error::io(&path, std::io::Error::other(error)))?;
     let temporary = path.with_extension("tmp");
@@ -434,6 +440,25 @@ mod tests {
         for (file, page) in files.iter().zip(&site.pages) {
             assert!(Arc::ptr_eq(&file.page().unwrap(), page), "{}", page.url);
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_name_that_is_not_utf8_is_named_and_no_manifest_is_written() {
+        use std::os::unix::ffi::OsStrExt;
+        let work = tempfile::tempdir().unwrap();
+        let (content, index) = (work.path().join("content"), work.path().join("index"));
+        std::fs::create_dir_all(&index).unwrap();
+        site_in(&content, &[("a.md", "# A\n")]);
+        let odd = content.join(std::ffi::OsStr::from_bytes(b"\xffodd.md"));
+        std::fs::write(&odd, "# Odd\n").unwrap();
+        let site = super::super::load(&content).unwrap();
+        let error = write(&index, &content, &site).unwrap_err().to_string();
+        assert!(
+            error.contains("odd.md has a name that is not UTF-8"),
+            "{error}"
+        );
+        assert!(read(&index, &content).is_none());
     }
 
     #[test]
