@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the site: pages, search, the JSON API and, while watching, live reload.
     Serve,
-    /// Build the search index and print the page count and the time taken.
+    /// Build the search index and the page manifest; print the page count and time taken.
     Index,
     /// Validate every page; print `path:line: message` per problem; exit 1 on errors.
     Check,
