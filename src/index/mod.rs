@@ -193,8 +193,8 @@ impl SearchIndex {
 
     /// Opens the index in `dir` when it was built from the content `outline`
     /// describes, with these facet keys, by this version of folio; `None` otherwise.
-    /// Hits read their pages through the outline's files. `writable` asks for the writer; when another process
-    /// holds it, the index is opened for reading only.
+    /// Hits read their pages through the outline's files. `writable` asks for the
+    /// writer; when another process holds it, the index is opened for reading only.
     pub fn open_outlined(
         dir: &Path,
         outline: &Outline,

@@ -442,6 +442,7 @@ fn groups<'a>(listings: &'a [Listing<'a>]) -> Vec<GroupView<'a>> {
         .collect()
 }
 
+/// The pages that head a group of the home page (`/5xx` for the pages of class 5xx).
 fn group_heads(groups: &[GroupView]) -> Vec<ResultView> {
     groups
         .iter()
