@@ -348,6 +348,15 @@ pub(crate) fn record_next_start(
     }
 }
 
+/// Replaces the file at `path` with `bytes` whole: they are written beside it under a
+/// name of this process's own (two servers may share an index folder), then renamed
+/// over it.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(&temporary, bytes).map_err(|e| error::Error::io(&temporary, e))?;
+    std::fs::rename(&temporary, path).map_err(|e| error::Error::io(path, e))
+}
+
 /// Resolves on SIGINT or SIGTERM.
 async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();

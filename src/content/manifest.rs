@@ -107,9 +107,7 @@ pub fn write(index_dir: &Path, content: &Path, site: &Site) -> Result<()> {
     }
     let bytes = postcard::to_allocvec(&stored)
         .map_err(|error| Error::io(&path, std::io::Error::other(error)))?;
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, bytes).map_err(|e| Error::io(&temporary, e))?;
-    std::fs::rename(&temporary, &path).map_err(|e| Error::io(&path, e))
+    crate::write_atomically(&path, &bytes)
 }
 
 /// Every folder walked for pages under `content`, with its modification time.

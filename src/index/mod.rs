@@ -12,6 +12,7 @@ mod search;
 use crate::content::manifest::{self, Outline};
 use crate::content::{Page, PageRef, Site};
 use crate::error::{Error, Result};
+use crate::write_atomically;
 use query::Synonyms;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -163,7 +164,7 @@ impl SearchIndex {
             (Ok(index), None) => return Ok((index, Freshness::Reused)),
             (Ok(index), Some(reason)) => {
                 index.replace_all(&site.pages)?;
-                write_atomically(&dir.join(FINGERPRINT_FILE), &wanted)?;
+                write_atomically(&dir.join(FINGERPRINT_FILE), wanted.as_bytes())?;
                 return Ok((index, Freshness::Rebuilt(reason)));
             }
             (Err(Error::IndexBusy(_)), None) => {
@@ -187,7 +188,7 @@ impl SearchIndex {
             .create_in_dir(dir)?;
         let built = Self::with_site(index, true, Some(dir), site, facet_keys)?;
         built.replace_all(&site.pages)?;
-        write_atomically(&dir.join(FINGERPRINT_FILE), &wanted)?;
+        write_atomically(&dir.join(FINGERPRINT_FILE), wanted.as_bytes())?;
         Ok((built, Freshness::Rebuilt(reason)))
     }
 
@@ -377,7 +378,7 @@ impl SearchIndex {
             Some(site) => fingerprint_line(site.fingerprint(), &self.facet_keys),
             None => "stale\n".into(),
         };
-        write_atomically(&dir.join(FINGERPRINT_FILE), &line)
+        write_atomically(&dir.join(FINGERPRINT_FILE), line.as_bytes())
     }
 
     /// Writes the manifest of `site`, loaded from `content` (its files and what lists
@@ -504,10 +505,4 @@ fn clear_index_dir(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text).map_err(|e| Error::io(&temporary, e))?;
-    std::fs::rename(&temporary, path).map_err(|e| Error::io(path, e))
 }

@@ -386,10 +386,7 @@ impl Snapshot {
         };
         let bytes = postcard::to_allocvec(&kept)
             .map_err(|error| Error::io(&path, std::io::Error::other(error)))?;
-        // Named for this process: a second server on the same index may write too.
-        let temporary = path.with_extension(format!("{}.tmp", std::process::id()));
-        std::fs::write(&temporary, bytes).map_err(|e| Error::io(&temporary, e))?;
-        std::fs::rename(&temporary, &path).map_err(|e| Error::io(&path, e))
+        crate::write_atomically(&path, &bytes)
     }
 
     /// How many pages are served, the home page included.
