@@ -227,11 +227,8 @@ impl PageFile {
                         |error| tracing::warn!(path = %path.display(), %error, "page not read"),
                     )
                     .ok()?;
-                match parse_page(&self.source, &bytes).0 {
-                    Ok(mut page) => {
-                        page.modified = modified;
-                        Some(Arc::new(page))
-                    }
+                match parse_file(&self.source, &bytes, modified).0 {
+                    Ok(page) => Some(Arc::new(page)),
                     Err((line, message)) => {
                         tracing::warn!("{}", Diagnostic::error(path, line, message));
                         None
@@ -315,12 +312,9 @@ impl Site {
             relative.to_path_buf(),
             FileStamp::of(relative, &bytes, modified),
         );
-        let (page, _warnings) = parse_page(relative, &bytes);
+        let (page, _warnings) = parse_file(relative, &bytes, modified);
         let page = match page {
-            Ok(mut page) => {
-                page.modified = modified;
-                page
-            }
+            Ok(page) => page,
             Err((line, message)) => {
                 return Reloaded::Failed(Diagnostic::error(path, line, message));
             }
@@ -485,11 +479,8 @@ pub fn load(dir: &Path) -> Result<Site> {
             let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
             let (bytes, modified) = read_with_time(path).map_err(|error| Error::io(path, error))?;
             let stamp = FileStamp::of(&relative, &bytes, modified);
-            let (page, problems) = parse_page(&relative, &bytes);
-            let page = page.map(|mut page| {
-                page.modified = modified;
-                Arc::new(page)
-            });
+            let (page, problems) = parse_file(&relative, &bytes, modified);
+            let page = page.map(Arc::new);
             Ok((relative, stamp, page, problems))
         })
         .collect::<Result<_>>()?;
@@ -661,6 +652,13 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 
 /// The outcome of parsing one file: the page or (line, error), plus (line, warning)s.
 pub type Parsed = (Result<Page, (usize, String)>, Vec<(usize, String)>);
+
+/// Parses one page from the bytes of its file, last modified at `modified`.
+fn parse_file(source: &Path, bytes: &[u8], modified: Option<SystemTime>) -> Parsed {
+    let (page, warnings) = parse_page(source, bytes);
+    let page = page.map(|page| Page { modified, ..page });
+    (page, warnings)
+}
 
 /// Parses one page from its bytes. `source` is its path relative to the content folder.
 pub fn parse_page(source: &Path, bytes: &[u8]) -> Parsed {
