@@ -305,13 +305,19 @@ fn nanos(time: SystemTime) -> Option<u64> {
 mod tests {
     use super::*;
 
-    fn site_in(dir: &Path, files: &[(&str, &str)]) -> Site {
+    /// A temp folder (kept while the first value lives) with `content/` holding `files`
+    /// and an empty `index/`, and the site loaded from it.
+    fn work(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf, PathBuf, Site) {
+        let work = tempfile::tempdir().unwrap();
+        let (content, index) = (work.path().join("content"), work.path().join("index"));
+        std::fs::create_dir_all(&index).unwrap();
         for (name, text) in files {
-            let path = dir.join(name);
+            let path = content.join(name);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        super::super::load(dir).unwrap()
+        let site = super::super::load(&content).unwrap();
+        (work, content, index, site)
     }
 
     /// Sets the time of every folder and file under `dir` a day back, so that a change
@@ -327,21 +333,15 @@ mod tests {
 
     #[test]
     fn a_written_manifest_outlines_the_site_it_was_written_from() {
-        let work = tempfile::tempdir().unwrap();
-        let (content, index) = (work.path().join("content"), work.path().join("index"));
-        std::fs::create_dir_all(&index).unwrap();
-        let site = site_in(
-            &content,
-            &[
-                ("index.md", "# Home\n"),
-                (
-                    "502.md",
-                    "---\ndescription: Bad gateway.\nclass: 5xx\n---\n# 502 Bad Gateway\n",
-                ),
-                ("guide/a.md", "# A guide\n\nText.\n"),
-                ("broken.md", "---\n- not a mapping\n---\n"),
-            ],
-        );
+        let (_work, content, index, site) = work(&[
+            ("index.md", "# Home\n"),
+            (
+                "502.md",
+                "---\ndescription: Bad gateway.\nclass: 5xx\n---\n# 502 Bad Gateway\n",
+            ),
+            ("guide/a.md", "# A guide\n\nText.\n"),
+            ("broken.md", "---\n- not a mapping\n---\n"),
+        ]);
         write(&index, &content, &site).unwrap();
         let outline = read(&index, &content).unwrap();
         assert!(outline.is_current(&content));
@@ -364,10 +364,7 @@ mod tests {
 
     #[test]
     fn a_new_removed_or_resized_file_makes_the_manifest_out_of_date() {
-        let work = tempfile::tempdir().unwrap();
-        let (content, index) = (work.path().join("content"), work.path().join("index"));
-        std::fs::create_dir_all(&index).unwrap();
-        site_in(&content, &[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
+        let (_work, content, index, _site) = work(&[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
         let current = || {
             age(&content);
             let site = super::super::load(&content).unwrap();
@@ -398,10 +395,7 @@ mod tests {
 
     #[test]
     fn a_file_is_told_by_its_time_to_the_nanosecond_and_then_by_its_hash() {
-        let work = tempfile::tempdir().unwrap();
-        let (content, index) = (work.path().join("content"), work.path().join("index"));
-        std::fs::create_dir_all(&index).unwrap();
-        let site = site_in(&content, &[("a.md", "# A\n\nOld.\n")]);
+        let (_work, content, index, site) = work(&[("a.md", "# A\n\nOld.\n")]);
         write(&index, &content, &site).unwrap();
         let outline = read(&index, &content).unwrap();
         let path = content.join("a.md");
@@ -426,10 +420,7 @@ mod tests {
 
     #[test]
     fn page_files_given_the_loaded_pages_are_not_read_again() {
-        let work = tempfile::tempdir().unwrap();
-        let (content, index) = (work.path().join("content"), work.path().join("index"));
-        std::fs::create_dir_all(&index).unwrap();
-        let site = site_in(&content, &[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
+        let (_work, content, index, site) = work(&[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
         write(&index, &content, &site).unwrap();
         let outline = read(&index, &content).unwrap();
         let files: Vec<Arc<PageFile>> = outline.pages.iter().map(|p| p.file.clone()).collect();
@@ -444,10 +435,7 @@ mod tests {
     #[test]
     fn a_file_name_that_is_not_utf8_is_named_and_no_manifest_is_written() {
         use std::os::unix::ffi::OsStrExt;
-        let work = tempfile::tempdir().unwrap();
-        let (content, index) = (work.path().join("content"), work.path().join("index"));
-        std::fs::create_dir_all(&index).unwrap();
-        site_in(&content, &[("a.md", "# A\n")]);
+        let (_work, content, index, _site) = work(&[("a.md", "# A\n")]);
         let odd = content.join(std::ffi::OsStr::from_bytes(b"\xffodd.md"));
         std::fs::write(&odd, "# Odd\n").unwrap();
         let site = super::super::load(&content).unwrap();
