@@ -102,6 +102,18 @@ impl KeptHome {
         let kept: KeptHome = postcard::from_bytes(&bytes).ok()?;
         (kept.renderer == renderer && kept.content == content).then_some(kept)
     }
+
+    /// Whether the home page kept in `dir` is this renderer's of this content, told
+    /// from the head of the file alone.
+    fn holds(dir: &Path, renderer: u64, content: u64) -> bool {
+        use std::io::Read;
+        let mut head = Vec::with_capacity(32);
+        let read = std::fs::File::open(dir.join(HOME_FILE))
+            .and_then(|file| file.take(32).read_to_end(&mut head));
+        read.is_ok()
+            && postcard::take_from_bytes::<(u32, u64, u64)>(&head)
+                .is_ok_and(|(kept, _)| kept == (HOME_FORMAT, renderer, content))
+    }
 }
 
 /// What lists every page: the home page, the pages that head its groups, the sitemap.
@@ -367,11 +379,14 @@ impl Snapshot {
     }
 
     /// Keeps the home page in `dir` for the next start from the page manifest, as made
-    /// from content of `fingerprint`.
+    /// from content of `fingerprint`; nothing when it is kept there already.
     pub fn record_home(&self, dir: &Path, fingerprint: u64) -> Result<()> {
         let Some(Some(home)) = self.pages.get("/").and_then(|served| served.html.get()) else {
             return Ok(());
         };
+        if KeptHome::holds(dir, self.renderer.identity(), fingerprint) {
+            return Ok(());
+        }
         let path = dir.join(HOME_FILE);
         let kept = KeptHome {
             format: HOME_FORMAT,
@@ -578,6 +593,33 @@ mod tests {
     use super::*;
     use crate::content::parse_page;
     use std::path::Path;
+
+    #[test]
+    fn a_kept_home_page_is_told_by_its_renderer_and_content() {
+        let site = Site {
+            pages: vec![Arc::new(
+                parse_page(Path::new("a.md"), b"# Page a\n").0.unwrap(),
+            )],
+            ..Site::default()
+        };
+        let renderer =
+            Arc::new(Renderer::new(Path::new("/nonexistent"), &Default::default()).unwrap());
+        let identity = renderer.identity();
+        let snapshot = Snapshot::render(&site, renderer).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!KeptHome::holds(dir.path(), identity, 7));
+        snapshot.record_home(dir.path(), 7).unwrap();
+        assert!(KeptHome::holds(dir.path(), identity, 7));
+        assert!(!KeptHome::holds(dir.path(), identity, 8), "other content");
+        assert!(
+            !KeptHome::holds(dir.path(), identity ^ 1, 7),
+            "another renderer"
+        );
+        let kept = KeptHome::read(dir.path(), identity, 7).unwrap();
+        let served = snapshot.html("/").unwrap();
+        assert_eq!(kept.html.as_bytes(), served.bytes().as_ref());
+        assert!(KeptHome::read(dir.path(), identity, 8).is_none());
+    }
 
     #[test]
     fn rendered_pages_are_held_within_a_budget_and_released_with_their_snapshot() {
