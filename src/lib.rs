@@ -311,8 +311,14 @@ impl Behind {
         record: bool,
     ) -> Option<watch::Watching> {
         if record && !self.config.read_only {
-            let folders = (self.config.content.as_path(), self.config.index.as_path());
-            record_next_start(&self.index, &self.state, folders, &site);
+            let config = &self.config;
+            record_next_start(
+                &self.index,
+                &self.state,
+                &config.content,
+                &config.index,
+                &site,
+            );
         }
         let listening = listening?;
         watch::start(
@@ -334,7 +340,8 @@ impl Behind {
 pub(crate) fn record_next_start(
     index: &SearchIndex,
     state: &server::State,
-    (content, index_dir): (&Path, &Path),
+    content: &Path,
+    index_dir: &Path,
     site: &Site,
 ) {
     let recorded = index

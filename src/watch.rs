@@ -363,8 +363,8 @@ impl Applier {
     /// page.
     fn record_manifest(&mut self) {
         self.unrecorded = false;
-        let folders = (self.content.as_path(), self.index_dir.as_path());
-        crate::record_next_start(&self.index, &self.state, folders, &self.site);
+        let (content, index_dir) = (&self.content, &self.index_dir);
+        crate::record_next_start(&self.index, &self.state, content, index_dir, &self.site);
     }
 
     /// Every page file whose bytes differ from what the site holds, or that appeared
