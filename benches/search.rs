@@ -3,11 +3,13 @@
 //! measured without the results cache, plus one answered from it.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use folio::content::parse_page;
+use folio::content::{Page, Site, parse_page};
 use folio::index::{SearchIndex, SearchRequest};
 use folio::render::{Options, Renderer};
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Arc;
 
 fn pages(c: &mut Criterion) {
     let bytes = std::fs::read("content/502.md").expect("content/502.md");
@@ -33,14 +35,27 @@ fn index(c: &mut Criterion) {
         b.iter(|| folio::content::load(black_box(Path::new("content"))).expect("loads"))
     });
     group.bench_function("build in memory", |b| {
-        b.iter(|| SearchIndex::in_memory(black_box(&site), &["class".to_string()]).expect("builds"))
+        b.iter(|| in_memory(black_box(&site)))
     });
     group.finish();
 }
 
+/// The index of `site`, held in memory, with the bundled synonyms.
+fn in_memory(site: &Site) -> SearchIndex {
+    let synonyms = folio::index::synonyms::read(Path::new("content")).expect("synonyms read");
+    let index = SearchIndex::in_memory(&["class".to_string()], &synonyms).expect("builds");
+    index.replace_all(&site.pages).expect("fills");
+    index
+}
+
 fn queries(c: &mut Criterion) {
     let site = folio::content::load(Path::new("content")).expect("content/ loads");
-    let index = SearchIndex::in_memory(&site, &["class".to_string()]).expect("index builds");
+    let index = in_memory(&site);
+    let pages: HashMap<String, Arc<Page>> = site
+        .pages
+        .iter()
+        .map(|page| (page.url.clone(), page.clone()))
+        .collect();
     let mut group = c.benchmark_group("search");
     for (name, query) in [
         ("exact", "upstream invalid response"),
@@ -57,7 +72,7 @@ fn queries(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 index
-                    .search_uncached(black_box(&request))
+                    .search_uncached(black_box(&request), &pages)
                     .expect("search runs")
             })
         });
@@ -68,7 +83,11 @@ fn queries(c: &mut Criterion) {
         filters: &[],
     };
     group.bench_function("exact, cached", |b| {
-        b.iter(|| index.search(black_box(&request)).expect("search runs"))
+        b.iter(|| {
+            index
+                .search(black_box(&request), &pages)
+                .expect("search runs")
+        })
     });
     group.bench_function("suggest", |b| {
         b.iter(|| index.suggest(black_box("gatew"), 8).expect("suggest runs"))

@@ -12,11 +12,14 @@
 
 mod support;
 
+use folio::content::Page;
 use folio::index::{SearchIndex, SearchRequest};
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::{Ready, copy, start, stop, walk};
 
@@ -227,7 +230,13 @@ fn in_process_against_minisearch(eval: &Path, content: &Path, queries: &Path) {
     let mut theirs: Vec<f64> = per_query.iter().filter_map(|l| l["us"].as_f64()).collect();
     let started = Instant::now();
     let site = folio::content::load(content).expect("content loads");
-    let index = SearchIndex::in_memory(&site, &["class".to_string()]).expect("index builds");
+    let index = SearchIndex::in_memory(&["class".to_string()], &[]).expect("index builds");
+    index.replace_all(&site.pages).expect("index fills");
+    let pages: HashMap<String, Arc<Page>> = site
+        .pages
+        .iter()
+        .map(|page| (page.url.clone(), page.clone()))
+        .collect();
     let build = started.elapsed();
     for _ in 0..20 {
         for warm in [
@@ -235,11 +244,12 @@ fn in_process_against_minisearch(eval: &Path, content: &Path, queries: &Path) {
             "configuration file",
             "error when starting the server",
         ] {
-            let _ = index.search_uncached(&SearchRequest {
+            let request = SearchRequest {
                 query: warm,
                 limit: 10,
                 filters: &[],
-            });
+            };
+            let _ = index.search_uncached(&request, &pages);
         }
     }
     let mut ours: Vec<f64> = per_query
@@ -247,11 +257,12 @@ fn in_process_against_minisearch(eval: &Path, content: &Path, queries: &Path) {
         .filter_map(|l| l["q"].as_str())
         .map(|query| {
             let begun = Instant::now();
-            let _ = index.search_uncached(&SearchRequest {
+            let request = SearchRequest {
                 query,
                 limit: 10,
                 filters: &[],
-            });
+            };
+            let _ = index.search_uncached(&request, &pages);
             begun.elapsed().as_secs_f64() * 1e6
         })
         .collect();

@@ -1,5 +1,6 @@
 //! The library's one error type. Content problems are not errors: they are
-//! [`Diagnostic`](crate::content::Diagnostic)s, so one bad page never stops a site.
+//! [`Problem`](crate::content::Problem)s, so one bad page never stops a site. How each
+//! error reaches an HTTP client is decided in one place, `server::failure`.
 
 use std::io;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ pub enum Error {
         /// The file or folder.
         path: PathBuf,
         /// What the operating system said.
+        #[source]
         source: io::Error,
     },
     /// The content folder is missing.
@@ -48,12 +50,55 @@ pub enum Error {
     /// The index is out of date, and another process holds its writer.
     #[error("index {0} is out of date and another folio process is writing it")]
     IndexBusy(PathBuf),
+    /// A file of the index folder could not be encoded.
+    #[error("cannot encode {path}: {source}")]
+    Encode {
+        /// The file.
+        path: PathBuf,
+        /// What the encoder said.
+        #[source]
+        source: postcard::Error,
+    },
+    /// A file name that is not UTF-8 cannot be recorded.
+    #[error("{0} has a name that is not UTF-8")]
+    NotUtf8Name(PathBuf),
+    /// Watching a folder for changes failed.
+    #[error("cannot watch {path}: {source}")]
+    Watch {
+        /// The folder, when the watcher named one.
+        path: PathBuf,
+        /// What the watcher said.
+        #[source]
+        source: notify::Error,
+    },
+    /// A thread of folio's own could not be started.
+    #[error("cannot start the {name} thread: {source}")]
+    Thread {
+        /// The thread's name.
+        name: &'static str,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+    /// A search task ended without an answer (it panicked or was cancelled).
+    #[error("a search task failed: {0}")]
+    SearchTask(#[from] tokio::task::JoinError),
+    /// A request asked for something the way it cannot be answered (a bad parameter).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The server is stopping and takes no new work.
+    #[error("the server is stopping")]
+    Stopping,
+    /// Nothing is served at the path asked for.
+    #[error("nothing is served at {0}")]
+    NotFound(String),
     /// The listening socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         /// The address asked for.
         addr: String,
         /// What the operating system said.
+        #[source]
         source: io::Error,
     },
 }

@@ -4,6 +4,7 @@
 //! strict YAML rejects (an unquoted `: ` inside a value), so a failed strict parse
 //! falls back to a tolerant reading and reports a warning instead of an error.
 
+use super::problem::Problem;
 use serde_json::{Map, Value};
 
 /// A page's text cut into its frontmatter and its Markdown body.
@@ -15,15 +16,6 @@ pub struct Split<'a> {
     pub body: &'a str,
     /// The 1-based line on which `body` starts.
     pub body_line: usize,
-}
-
-/// A problem found while reading frontmatter, with the 1-based line it is on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The line in the page's file.
-    pub line: usize,
-    /// What is wrong, in lowercase words.
-    pub message: String,
 }
 
 /// Frontmatter read from a page.
@@ -61,10 +53,10 @@ pub fn split(text: &str) -> Result<Split<'_>, Problem> {
         }
         offset += line.len();
     }
-    Err(Problem {
-        line: 1,
-        message: "frontmatter opened with `---` is never closed".into(),
-    })
+    Err(Problem::error(
+        1,
+        "frontmatter opened with `---` is never closed",
+    ))
 }
 
 /// Reads frontmatter YAML whose first line is line 2 of the page.
@@ -90,13 +82,13 @@ pub fn parse(yaml: &str) -> Result<Frontmatter, Problem> {
     }
     Ok(Frontmatter {
         fields,
-        warning: Some(Problem {
-            line: strict_error.line,
-            message: format!(
+        warning: Some(Problem::warning(
+            strict_error.line,
+            format!(
                 "frontmatter is not strict YAML ({}); read it tolerantly: quote values that contain `: `",
                 strict_error.message
             ),
-        }),
+        )),
     })
 }
 
@@ -109,21 +101,21 @@ fn strict(yaml: &str) -> Result<Map<String, Value>, Strictness> {
     match serde_saphyr::from_str::<Value>(yaml) {
         Ok(Value::Object(fields)) => Ok(fields),
         Ok(Value::Null) => Ok(Map::new()),
-        Ok(other) => Err(Strictness::NotAMapping(Problem {
-            line: 2,
-            message: format!(
+        Ok(other) => Err(Strictness::NotAMapping(Problem::error(
+            2,
+            format!(
                 "frontmatter must be a mapping of keys to values, not {}",
                 describe(&other)
             ),
-        })),
+        ))),
         Err(error) => {
             let line = error.location().map_or(1, |at| at.line() as usize);
             let message = error.to_string();
             let message = message.lines().next().unwrap_or("invalid YAML");
-            Err(Strictness::Invalid(Problem {
-                line: line + 1,
-                message: message.trim().to_lowercase(),
-            }))
+            Err(Strictness::Invalid(Problem::error(
+                line + 1,
+                message.trim().to_lowercase(),
+            )))
         }
     }
 }

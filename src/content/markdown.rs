@@ -4,6 +4,8 @@
 //! stable ids) and strips what is Vue-only: `<script setup>` blocks, whose JSON-LD
 //! object is kept as data, and any element bound with `v-html`.
 
+use super::problem::Problem;
+use crate::html::escape_html;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -43,8 +45,8 @@ pub struct Rendered {
     pub json_ld: Vec<String>,
     /// Every link's target, with its 1-based line in the body.
     pub links: Vec<(usize, String)>,
-    /// Problems worth a warning: (1-based line in the body, message).
-    pub warnings: Vec<(usize, String)>,
+    /// Problems worth a warning, at their line in the body.
+    pub warnings: Vec<Problem>,
 }
 
 fn options() -> Options {
@@ -251,7 +253,7 @@ fn filter_html_block(block: &str, line: usize, out: &mut Rendered) -> Option<Str
         match json_ld_in_script(block) {
             Ok(Some(json)) => out.json_ld.push(json),
             Ok(None) => {}
-            Err(message) => out.warnings.push((line, message)),
+            Err(message) => out.warnings.push(Problem::warning(line, message)),
         }
         return None;
     }
@@ -266,15 +268,17 @@ fn filter_html_block(block: &str, line: usize, out: &mut Rendered) -> Option<Str
                 None
             }
             Err(error) => {
-                out.warnings
-                    .push((line, format!("JSON-LD script is not valid JSON: {error}")));
+                out.warnings.push(Problem::warning(
+                    line,
+                    format!("JSON-LD script is not valid JSON: {error}"),
+                ));
                 None
             }
         };
     }
-    out.warnings.push((
+    out.warnings.push(Problem::warning(
         line,
-        "inline <script> blocks are not served; put scripts in templates".into(),
+        "inline <script> blocks are not served; put scripts in templates",
     ));
     None
 }
@@ -377,22 +381,6 @@ fn unique_id(wanted: &str, used: &mut HashSet<String>) -> String {
         n += 1;
     }
     escape_html(&id)
-}
-
-/// Escapes text for HTML content and quoted attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The text of an HTML fragment: tags removed, common entities decoded.
@@ -552,7 +540,7 @@ mod tests {
     fn invalid_json_ld_is_a_warning_with_a_line() {
         let out = render("# T\n\n<script setup>\nconst d = { \"@context\": oops }\n</script>\n");
         assert_eq!(out.warnings.len(), 1);
-        assert_eq!(out.warnings[0].0, 3);
+        assert_eq!(out.warnings[0].line, 3);
         assert!(out.json_ld.is_empty());
     }
 

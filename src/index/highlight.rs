@@ -7,7 +7,7 @@
 //! packed searcher builds in a microsecond or two, far less than a full automaton.
 
 use super::query::analyze;
-use crate::content::markdown::escape_html;
+use crate::html::escape_html;
 use aho_corasick::packed;
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;

@@ -1,21 +1,23 @@
-//! Index: the Tantivy full-text index under `index/`, derived from the content.
+//! Index: the Tantivy full-text index, derived from the content.
 //!
 //! One writer behind a lock and one reader for the life of the process; every search
-//! takes a fresh searcher. A missing, stale or incompatible index is rebuilt.
+//! takes a fresh searcher. The index holds no page text of its own for snippets: a
+//! search reads the sections of its hits from the pages it is given
+//! ([`Pages`](crate::content::Pages)).
+//! Which folder it lives in and whether it is fresh is the running site's business
+//! ([`crate::app`]); this module only opens, creates, fills and searches it.
 
 mod expand;
 mod highlight;
 mod query;
 mod schema;
 mod search;
+pub mod synonyms;
 
-use crate::content::manifest::{self, Outline};
-use crate::content::{Page, PageRef, Site};
+use crate::content::Page;
 use crate::error::{Error, Result};
-use crate::write_atomically;
 use query::Synonyms;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use tantivy::schema::Facet;
@@ -24,9 +26,6 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Ta
 use schema::Fields;
 
 pub use search::{Hit, SearchRequest, SearchResults, Suggestion};
-
-/// The file in the index folder that records which content the index was built from.
-const FINGERPRINT_FILE: &str = "folio-fingerprint";
 
 /// Memory the writer may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -53,12 +52,7 @@ pub struct SearchIndex {
     fields: Fields,
     /// The frontmatter keys indexed as facets.
     facet_keys: Vec<String>,
-    /// The folder on disk; `None` in memory.
-    dir: Option<PathBuf>,
     synonyms: RwLock<Synonyms>,
-    /// The pages indexed, by URL: hits take their sections' text from here rather
-    /// than from the index's doc store.
-    pages: RwLock<HashMap<String, PageRef>>,
     /// Recent results by request; only entries of the current generation are read.
     cache: quick_cache::sync::Cache<CacheKey, Arc<SearchResults>, AnswerBytes>,
     /// Counts the changes to what searches see (documents, synonyms).
@@ -132,150 +126,52 @@ impl quick_cache::Equivalent<CacheKey> for CacheLookup<'_> {
     }
 }
 
-/// Whether [`SearchIndex::open_or_build`] reused the index on disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Freshness {
-    /// The index matched the content and was opened as it was.
-    Reused,
-    /// The index was (re)built, for the reason given.
-    Rebuilt(String),
-}
-
 impl SearchIndex {
-    /// Opens the index in `dir` when it was built from exactly this site, with these
-    /// facet keys, by this version of folio; otherwise rebuilds it there.
-    pub fn open_or_build(
+    /// Opens the index in `dir`. `writable` asks for its writer; when another process
+    /// holds it, the error is [`Error::IndexBusy`].
+    pub fn open(
         dir: &Path,
-        site: &Site,
+        writable: bool,
         facet_keys: &[String],
-    ) -> Result<(SearchIndex, Freshness)> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let wanted = fingerprint_line(site.fingerprint(), facet_keys);
-        let recorded = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).ok();
-        let stale_reason = match recorded {
-            None => Some("no index yet".to_string()),
-            Some(line) if line != wanted => Some("content or folio version changed".to_string()),
-            Some(_) => None,
-        };
-        let opened = Index::open_in_dir(dir)
-            .map_err(Error::from)
-            .and_then(|index| Self::with_site(index, true, Some(dir), site, facet_keys));
-        let reason = match (opened, stale_reason) {
-            (Ok(index), None) => return Ok((index, Freshness::Reused)),
-            (Ok(index), Some(reason)) => {
-                index.replace_all(&site.pages)?;
-                write_atomically(&dir.join(FINGERPRINT_FILE), wanted.as_bytes())?;
-                return Ok((index, Freshness::Rebuilt(reason)));
-            }
-            (Err(Error::IndexBusy(_)), None) => {
-                let index = Index::open_in_dir(dir)?;
-                let index = Self::with_site(index, false, Some(dir), site, facet_keys)?;
-                return Ok((index, Freshness::Reused));
-            }
-            (Err(error @ Error::IndexBusy(_)), Some(_)) => return Err(error),
-            (Err(error), reason) => {
-                if dir.join("meta.json").exists() {
-                    tracing::warn!(%error, "index unreadable; rebuilding it");
-                }
-                reason.unwrap_or_else(|| "index unreadable".into())
-            }
-        };
-        clear_index_dir(dir)?;
+        synonyms: &[Vec<String>],
+    ) -> Result<SearchIndex> {
+        let index = Index::open_in_dir(dir)?;
+        Self::with_index(index, writable, dir, synonyms, facet_keys)
+    }
+
+    /// Creates an empty index in `dir` (which holds no index) and takes its writer.
+    pub fn create(
+        dir: &Path,
+        facet_keys: &[String],
+        synonyms: &[Vec<String>],
+    ) -> Result<SearchIndex> {
         let (schema, _) = Fields::schema();
         let index = Index::builder()
             .schema(schema)
             .settings(settings())
             .create_in_dir(dir)?;
-        let built = Self::with_site(index, true, Some(dir), site, facet_keys)?;
-        built.replace_all(&site.pages)?;
-        write_atomically(&dir.join(FINGERPRINT_FILE), wanted.as_bytes())?;
-        Ok((built, Freshness::Rebuilt(reason)))
+        Self::with_index(index, true, dir, synonyms, facet_keys)
     }
 
-    /// Opens the index in `dir` when it was built from the content `outline`
-    /// describes, with these facet keys, by this version of folio; `None` otherwise.
-    /// Hits read their pages through the outline's files. `writable` asks for the
-    /// writer; when another process holds it, the index is opened for reading only.
-    pub fn open_outlined(
-        dir: &Path,
-        outline: &Outline,
-        facet_keys: &[String],
-        writable: bool,
-    ) -> Result<Option<SearchIndex>> {
-        let recorded = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).unwrap_or_default();
-        if recorded != fingerprint_line(outline.fingerprint(), facet_keys) {
-            return Ok(None);
-        }
-        let pages = || {
-            outline
-                .pages
-                .iter()
-                .map(|page| (page.url().to_string(), PageRef::File(page.file.clone())))
-                .collect()
-        };
-        let index = Index::open_in_dir(dir)?;
-        let open = |index, writable| {
-            Self::with_index(
-                index,
-                writable,
-                Some(dir),
-                pages(),
-                &outline.synonyms,
-                facet_keys,
-            )
-        };
-        match open(index, writable) {
-            Err(Error::IndexBusy(_)) => open(Index::open_in_dir(dir)?, false).map(Some),
-            opened => opened.map(Some),
-        }
-    }
-
-    /// Opens the index in `dir` for reading only, as built by `folio index`: for
-    /// replicas that share one build. A stale index is served with a warning.
-    pub fn open_read_only(dir: &Path, site: &Site, facet_keys: &[String]) -> Result<SearchIndex> {
-        if !dir.join("meta.json").exists() {
-            return Err(Error::NoIndex(dir.to_path_buf()));
-        }
-        let recorded = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).unwrap_or_default();
-        if recorded != fingerprint_line(site.fingerprint(), facet_keys) {
-            tracing::warn!(index = %dir.display(), "the index was built from other content; run `folio index` to rebuild it");
-        }
-        let index = Index::open_in_dir(dir)?;
-        Self::with_site(index, false, Some(dir), site, facet_keys)
-    }
-
-    /// Builds an index in memory, for tests and one-off use.
-    pub fn in_memory(site: &Site, facet_keys: &[String]) -> Result<SearchIndex> {
+    /// An empty index held in memory, for one-off use and tests.
+    pub fn in_memory(facet_keys: &[String], synonyms: &[Vec<String>]) -> Result<SearchIndex> {
         let (schema, _) = Fields::schema();
         let index = Index::builder()
             .schema(schema)
             .settings(settings())
             .create_in_ram()?;
-        let built = Self::with_site(index, true, None, site, facet_keys)?;
-        built.replace_all(&site.pages)?;
-        Ok(built)
+        Self::with_index(index, true, Path::new(""), synonyms, facet_keys)
     }
 
-    fn with_site(
-        index: Index,
-        writable: bool,
-        dir: Option<&Path>,
-        site: &Site,
-        facet_keys: &[String],
-    ) -> Result<SearchIndex> {
-        let pages = site
-            .pages
-            .iter()
-            .map(|page| (page.url.clone(), PageRef::Parsed(page.clone())))
-            .collect();
-        Self::with_index(index, writable, dir, pages, &site.synonyms, facet_keys)
+    /// Whether this process holds the writer (it may update the index).
+    pub fn is_writable(&self) -> bool {
+        self.writer.is_some()
     }
 
     fn with_index(
         index: Index,
         writable: bool,
-        dir: Option<&Path>,
-        pages: HashMap<String, PageRef>,
+        dir: &Path,
         synonyms: &[Vec<String>],
         facet_keys: &[String],
     ) -> Result<SearchIndex> {
@@ -287,7 +183,7 @@ impl SearchIndex {
             match index.writer(WRITER_MEMORY) {
                 Ok(writer) => Some(Mutex::new(writer)),
                 Err(TantivyError::LockFailure(..)) => {
-                    return Err(Error::IndexBusy(dir.unwrap_or(Path::new("")).into()));
+                    return Err(Error::IndexBusy(dir.into()));
                 }
                 Err(error) => return Err(error.into()),
             }
@@ -304,9 +200,7 @@ impl SearchIndex {
             writer,
             fields,
             facet_keys: facet_keys.to_vec(),
-            dir: dir.map(Path::to_path_buf),
             synonyms: RwLock::default(),
-            pages: RwLock::new(pages),
             cache: quick_cache::sync::Cache::with_weighter(
                 CACHED_SEARCHES,
                 CACHED_BYTES,
@@ -354,47 +248,13 @@ impl SearchIndex {
             writer.add_document(self.document(page))?;
         }
         writer.commit()?;
-        {
-            let mut held = self.pages.write().unwrap_or_else(|p| p.into_inner());
-            for url in removed {
-                held.remove(url);
-            }
-            for page in pages {
-                held.insert(page.url.clone(), PageRef::Parsed(page.clone()));
-            }
-        }
         self.reader.reload()?;
         self.changed();
         Ok(())
     }
 
-    /// Records which content the index now holds, so that the next start reuses it;
-    /// `None` marks it stale (the next start rebuilds it).
-    pub fn record(&self, site: Option<&Site>) -> Result<()> {
-        let Some(dir) = &self.dir else {
-            return Ok(());
-        };
-        let line = match site {
-            Some(site) => fingerprint_line(site.fingerprint(), &self.facet_keys),
-            None => "stale\n".into(),
-        };
-        write_atomically(&dir.join(FINGERPRINT_FILE), line.as_bytes())
-    }
-
-    /// Writes the manifest of `site`, loaded from `content` (its files and what lists
-    /// show of its pages), beside the index, for a quick start. Only the process that
-    /// holds the writer records it; nothing for an index held in memory. Returns
-    /// whether it was written.
-    pub fn record_manifest(&self, content: &Path, site: &Site) -> Result<bool> {
-        match (&self.dir, &self.writer) {
-            (Some(dir), Some(_)) => manifest::write(dir, content, site).map(|()| true),
-            _ => Ok(false),
-        }
-    }
-
-    /// Replaces every document with those of `pages` and commits. `pages` are the
-    /// pages of the site the index was opened with, which it already holds in memory.
-    fn replace_all(&self, pages: &[Arc<Page>]) -> Result<()> {
+    /// Replaces every document with those of `pages` and commits.
+    pub fn replace_all(&self, pages: &[Arc<Page>]) -> Result<()> {
         let Some(writer) = &self.writer else {
             return Ok(());
         };
@@ -459,50 +319,14 @@ impl SearchIndex {
     }
 }
 
-/// What the fingerprint file says of an index built from content of `fingerprint`.
-fn fingerprint_line(fingerprint: u64, facet_keys: &[String]) -> String {
+/// The line that tells an index apart: the folio version and schema that built it,
+/// the fingerprint of the content it holds and its facet keys. Equal lines, equal
+/// indexes.
+pub fn identity(content: u64, facet_keys: &[String]) -> String {
     format!(
-        "folio {} schema {} content {fingerprint:016x} facets {}\n",
+        "folio {} schema {} content {content:016x} facets {}\n",
         env!("CARGO_PKG_VERSION"),
         schema::SCHEMA_VERSION,
         facet_keys.join(",")
     )
-}
-
-/// Empties an index folder before a rebuild, refusing when it holds anything folio did
-/// not put there (a dot-file such as `.gitignore` is left alone).
-fn clear_index_dir(dir: &Path) -> Result<()> {
-    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .collect();
-    // folio's own files (the fingerprint, the page manifest, the kept home page) are
-    // all named `folio-…`.
-    let ours = |name: &str| {
-        name.starts_with("folio-")
-            || name == "meta.json"
-            || name.starts_with(".tantivy")
-            || name == ".managed.json"
-            || name.rsplit_once('.').is_some_and(|(stem, _)| {
-                stem.len() == 32 && stem.chars().all(|c| c.is_ascii_hexdigit())
-            })
-    };
-    let names: Vec<&str> = entries
-        .iter()
-        .filter_map(|path| path.file_name().and_then(|n| n.to_str()))
-        .collect();
-    let foreign = entries
-        .iter()
-        .zip(&names)
-        .any(|(path, name)| path.is_dir() || (!ours(name) && !name.starts_with('.')))
-        || entries.len() != names.len();
-    if foreign {
-        return Err(Error::ForeignIndexDir(dir.to_path_buf()));
-    }
-    for (path, name) in entries.iter().zip(names) {
-        if ours(name) {
-            std::fs::remove_file(path).map_err(|e| Error::io(path, e))?;
-        }
-    }
-    Ok(())
 }

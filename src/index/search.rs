@@ -5,13 +5,12 @@ use super::expand::{completions, corrections};
 use super::highlight::{Highlighter, Passage};
 use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query};
 use super::{CacheKey, CacheLookup, Fields, SearchIndex};
-use crate::content::markdown::escape_html;
-use crate::content::{PageRef, Section};
+use crate::content::{Pages, Section};
 use crate::error::Result;
+use crate::html::escape_html;
 use bytes::Bytes;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
@@ -105,13 +104,14 @@ pub struct Suggestion {
 
 impl SearchIndex {
     /// Runs a search, or answers it from the results of the same request since the
-    /// index last changed.
-    pub fn search(&self, request: &SearchRequest) -> Result<Arc<SearchResults>> {
+    /// index last changed. Snippets are cut from the sections of the hits' pages in
+    /// `pages`.
+    pub fn search(&self, request: &SearchRequest, pages: &dyn Pages) -> Result<Arc<SearchResults>> {
         let generation = self.generation.load(Ordering::SeqCst);
         if let Some(results) = self.cache.get(&lookup(generation, request)) {
             return Ok(results);
         }
-        let results = Arc::new(self.search_uncached(request)?);
+        let results = Arc::new(self.search_uncached(request, pages)?);
         let key = CacheKey {
             generation,
             query: request.query.to_string(),
@@ -130,7 +130,11 @@ impl SearchIndex {
 
     /// Runs a search without looking at or filling the cache: the work every new
     /// query costs, as benchmarks measure it.
-    pub fn search_uncached(&self, request: &SearchRequest) -> Result<SearchResults> {
+    pub fn search_uncached(
+        &self,
+        request: &SearchRequest,
+        pages: &dyn Pages,
+    ) -> Result<SearchResults> {
         let clauses = parse_query(request.query);
         if clauses.is_empty() {
             return Ok(SearchResults::default());
@@ -150,13 +154,12 @@ impl SearchIndex {
         };
         let facets = self.facet_values(&counts);
         let highlighter = self.highlighter(&clauses, query.as_ref())?;
-        let pages = self.pages.read().unwrap_or_else(|p| p.into_inner());
         let hits = top
             .into_iter()
             .take(request.limit)
             .map(|(score, address)| {
                 let doc: TantivyDocument = searcher.doc(address)?;
-                Ok(self.hit(&doc, &pages, highlighter.as_ref(), score))
+                Ok(self.hit(&doc, pages, highlighter.as_ref(), score))
             })
             .collect::<Result<_>>()?;
         Ok(SearchResults {
@@ -355,12 +358,12 @@ impl SearchIndex {
     fn hit(
         &self,
         doc: &TantivyDocument,
-        pages: &HashMap<String, PageRef>,
+        pages: &dyn Pages,
         highlighter: Option<&Highlighter>,
         score: f32,
     ) -> Hit {
         let url = text(doc, self.fields.url).to_string();
-        let page = pages.get(&url).and_then(PageRef::get);
+        let page = pages.page_at(&url);
         let sections: &[Section] = page.as_ref().map_or(&[], |page| &page.sections);
         let bodies: Vec<&str> = sections.iter().map(|s| s.text.as_str()).collect();
         let best = highlighter.and_then(|h| Some((h, self.best_section(h, &bodies)?)));
@@ -446,26 +449,63 @@ fn leading_words(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Site, parse_page};
+    use crate::content::{Page, parse_page};
+    use std::collections::HashMap;
     use std::path::Path;
+    use std::sync::RwLock;
 
-    fn site(pages: &[(&str, String)]) -> Site {
-        Site {
-            pages: pages
-                .iter()
-                .map(|(path, text)| parse_page(Path::new(path), text.as_bytes()).0.unwrap())
-                .map(std::sync::Arc::new)
-                .collect(),
-            synonyms: vec![vec![
-                "backend".into(),
-                "upstream".into(),
-                "app server".into(),
-            ]],
-            ..Site::default()
+    /// An index in memory and the pages it was filled with, kept in step.
+    struct Sample {
+        index: SearchIndex,
+        pages: RwLock<HashMap<String, Arc<Page>>>,
+    }
+
+    impl std::ops::Deref for Sample {
+        type Target = SearchIndex;
+        fn deref(&self) -> &SearchIndex {
+            &self.index
         }
     }
 
-    fn urls(index: &SearchIndex, query: &str) -> Vec<String> {
+    impl Sample {
+        fn new(files: &[(&str, String)]) -> Sample {
+            let synonyms = vec![vec![
+                "backend".into(),
+                "upstream".into(),
+                "app server".into(),
+            ]];
+            let index = SearchIndex::in_memory(&["class".to_string()], &synonyms).unwrap();
+            let sample = Sample {
+                index,
+                pages: RwLock::default(),
+            };
+            let pages: Vec<Arc<Page>> = files
+                .iter()
+                .map(|(path, text)| parse_page(Path::new(path), text.as_bytes()).0.unwrap())
+                .map(Arc::new)
+                .collect();
+            sample.update(&[], &pages);
+            sample
+        }
+
+        fn search(&self, request: &SearchRequest) -> Result<Arc<SearchResults>> {
+            let pages = self.pages.read().unwrap();
+            self.index.search(request, &*pages)
+        }
+
+        fn update(&self, removed: &[String], pages: &[Arc<Page>]) {
+            self.index.update(removed, pages).unwrap();
+            let mut held = self.pages.write().unwrap();
+            for url in removed {
+                held.remove(url);
+            }
+            for page in pages {
+                held.insert(page.url.clone(), page.clone());
+            }
+        }
+    }
+
+    fn urls(index: &Sample, query: &str) -> Vec<String> {
         let request = SearchRequest {
             query,
             limit: 10,
@@ -480,14 +520,13 @@ mod tests {
             .collect()
     }
 
-    fn sample() -> SearchIndex {
-        let site = site(&[
+    fn sample() -> Sample {
+        Sample::new(&[
             ("502.md", "---\nclass: 5xx\naliases: [\"Proxy Error\"]\n---\n# 502 Bad Gateway\n\nIntro text.\n\n## Meaning\n\nThe upstream server sent an invalid response.\n\n## Source\n\nRFC 9110.\n".to_string()),
             ("504.md", "---\nclass: 5xx\n---\n# 504 Gateway Timeout\n\n## Meaning\n\nThe upstream did not answer in time.\n".to_string()),
             ("404.md", "---\nclass: 4xx\n---\n# 404 Not Found\n\n## Meaning\n\nNothing is at the address. Authentication does not help.\n".to_string()),
             ("5xx.md", "# 5xx Server Errors\n\nEvery server error.\n".to_string()),
-        ]);
-        SearchIndex::in_memory(&site, &["class".to_string()]).unwrap()
+        ])
     }
 
     #[test]
@@ -503,7 +542,7 @@ mod tests {
         let page = parse_page(Path::new("zoo.md"), b"# Zoo\n\nA zebra.\n")
             .0
             .unwrap();
-        index.update(&[], &[Arc::new(page)]).unwrap();
+        index.update(&[], &[Arc::new(page)]);
         assert!(index.cached(&request).is_none(), "the kept answer is stale");
         assert_eq!(urls(&index, "zebra"), ["/zoo"]);
         let found = index.search(&request).unwrap();
@@ -511,7 +550,7 @@ mod tests {
             found.hits[0].snippet, "A <mark>zebra</mark>.",
             "snippets read the new page"
         );
-        index.update(&["/zoo".to_string()], &[]).unwrap();
+        index.update(&["/zoo".to_string()], &[]);
         assert!(urls(&index, "zebra").is_empty());
     }
 

@@ -4,9 +4,10 @@
 
 mod view;
 
-use crate::content::markdown::escape_html;
+use crate::config::Config;
 use crate::content::{HeadTag, Listing, Page};
 use crate::error::{Error, Result};
+use crate::html::escape_html;
 use handlebars::Handlebars;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -39,6 +40,19 @@ pub struct Options<'a> {
     pub base_path: &'a str,
     /// Whether pages carry the live-reload script.
     pub live: bool,
+}
+
+impl<'a> Options<'a> {
+    /// The options `config` sets; `live` says whether pages carry the live-reload
+    /// script (watching is on).
+    pub fn of(config: &'a Config, live: bool) -> Options<'a> {
+        Options {
+            title: &config.title,
+            site_url: &config.site_url,
+            base_path: &config.base_path,
+            live,
+        }
+    }
 }
 
 /// A static file served beside the pages.
@@ -76,16 +90,18 @@ impl Renderer {
     /// `assets/folio.js`, `assets/livereload.js`) in `dir` over them. A missing `dir`
     /// is fine. With `live`, pages carry the live-reload script.
     pub fn new(dir: &Path, options: &Options) -> Result<Self> {
-        use std::hash::{DefaultHasher, Hash, Hasher};
-        let mut identity = DefaultHasher::new();
-        (env!("CARGO_PKG_VERSION"), options.title, options.site_url).hash(&mut identity);
-        (options.base_path, options.live).hash(&mut identity);
+        let mut identity = Identity::default();
+        identity.add(env!("CARGO_PKG_VERSION"));
+        identity.add(options.title);
+        identity.add(options.site_url);
+        identity.add(options.base_path);
+        identity.add(if options.live { "live" } else { "still" });
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         for (name, source) in TEMPLATES {
             let file = dir.join(format!("{name}.hbs"));
             let source = read_override(&file)?.unwrap_or_else(|| source.to_string());
-            source.hash(&mut identity);
+            identity.add(&source);
             registry
                 .register_template_string(name, source)
                 .map_err(|error| Error::Template {
@@ -117,13 +133,13 @@ impl Renderer {
             false => None,
         };
         for asset in [Some(&css), Some(&js), live.as_ref()].into_iter().flatten() {
-            asset.url.hash(&mut identity);
+            identity.add(&asset.url);
         }
         Ok(Renderer {
             css,
             js,
             live,
-            identity: identity.finish(),
+            identity: identity.0.digest(),
             registry,
             site_title: options.title.to_string(),
             site_url: options.site_url.trim_end_matches('/').to_string(),
@@ -353,11 +369,22 @@ fn read_override(path: &Path) -> Result<Option<String>> {
     }
 }
 
+/// XXH3 of `bytes`: its values are fixed by its specification, so an asset keeps its
+/// name from one build of folio to the next.
 fn hash(bytes: &[u8]) -> u64 {
-    use std::hash::{DefaultHasher, Hasher};
-    let mut hasher = DefaultHasher::new();
-    hasher.write(bytes);
-    hasher.finish()
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// A hash of the pieces a renderer is made from, each length-prefixed so that no two
+/// lists of pieces hash alike by running into each other.
+#[derive(Default)]
+struct Identity(xxhash_rust::xxh3::Xxh3);
+
+impl Identity {
+    fn add(&mut self, piece: &str) {
+        self.0.update(&(piece.len() as u64).to_le_bytes());
+        self.0.update(piece.as_bytes());
+    }
 }
 
 /// The page's `<head>` tags as HTML, with a meta description when it has none, and

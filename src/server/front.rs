@@ -3,6 +3,8 @@
 //! security headers, is counted, and is logged.
 
 use super::State;
+use super::payload;
+use super::route::Route;
 use futures_util::future::{BoxFuture, Either, Ready, ready};
 use hyper::body::Incoming;
 use hyper::service::Service;
@@ -28,7 +30,7 @@ pub struct Front<R> {
 impl<R> Front<R> {
     /// Serves `state`, passing what is not a page to `routes`.
     pub fn new(state: Arc<State>, routes: R) -> Front<R> {
-        let base = Arc::from(state.snapshot().renderer.base());
+        let base = Arc::from(state.live.snapshot().renderer().base());
         Front {
             state,
             routes,
@@ -39,19 +41,17 @@ impl<R> Front<R> {
 
     /// The answer for a request of a page that is served, without going through the
     /// routes; `None` for anything else.
-    fn page(&self, request: &Request<Incoming>, route: &str) -> Option<Answer> {
-        if route != "page" || !matches!(*request.method(), Method::GET | Method::HEAD) {
+    fn page(&self, request: &Request<Incoming>, route: Route) -> Option<Answer> {
+        if route != Route::Page || !matches!(*request.method(), Method::GET | Method::HEAD) {
             return None;
         }
         let path = request.uri().path().strip_prefix(&*self.base)?;
         if !path.starts_with('/') || path.contains('%') {
             return None;
         }
-        let page = self.state.snapshot().html(path)?;
-        Some(
-            page.respond(StatusCode::OK, request.headers(), super::routes::PAGE_CACHE)
-                .into_response(),
-        )
+        let page = self.state.live.snapshot().html(path)?;
+        let cache = super::routes::PAGE_CACHE;
+        Some(payload::respond(&page, StatusCode::OK, request.headers(), cache).into_response())
     }
 
     /// Adds the security headers to `answer`, counts it and logs it.
@@ -62,7 +62,9 @@ impl<R> Front<R> {
         }
         let status = answer.status().as_u16();
         let elapsed = asked.started.elapsed();
-        self.state.metrics.request(asked.route, status, elapsed);
+        self.state
+            .metrics
+            .request(asked.route.label(), status, elapsed);
         tracing::info!(
             target: "folio::access",
             method = %asked.method,
@@ -78,7 +80,7 @@ impl<R> Front<R> {
 struct Asked {
     method: Method,
     uri: Uri,
-    route: &'static str,
+    route: Route,
     started: Instant,
 }
 
@@ -101,7 +103,7 @@ where
         let asked = Asked {
             method: request.method().clone(),
             uri: request.uri().clone(),
-            route: route_of(path.strip_prefix(&*self.base).unwrap_or(path)),
+            route: Route::of(path.strip_prefix(&*self.base).unwrap_or(path)),
             started: Instant::now(),
         };
         if let Some(answer) = self.page(&request, asked.route) {
@@ -113,20 +115,6 @@ where
             let answer = routed.await?;
             Ok(front.finish(answer, &asked))
         }))
-    }
-}
-
-/// The route a path (below the base path) belongs to, as metrics label it.
-fn route_of(path: &str) -> &'static str {
-    match path {
-        "/api/search" => "api_search",
-        "/api/suggest" => "api_suggest",
-        "/search" => "search",
-        "/healthz" | "/readyz" | "/metrics" => "health",
-        "/__livereload" => "livereload",
-        "/sitemap.xml" | "/robots.txt" | "/opensearch.xml" => "site",
-        _ if path.starts_with("/assets/") => "asset",
-        _ => "page",
     }
 }
 

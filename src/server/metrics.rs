@@ -24,8 +24,6 @@ pub struct Metrics {
     latency_micros: AtomicU64,
     searches: AtomicU64,
     empty_searches: AtomicU64,
-    reindexes: AtomicU64,
-    reindex_micros: AtomicU64,
 }
 
 impl Metrics {
@@ -53,15 +51,9 @@ impl Metrics {
         }
     }
 
-    /// Counts a rebuild after an edit and its duration.
-    pub fn reindex(&self, elapsed: Duration) {
-        self.reindexes.fetch_add(1, Ordering::Relaxed);
-        self.reindex_micros
-            .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
-    }
-
-    /// The metrics in the Prometheus text exposition format.
-    pub fn render(&self, pages: usize) -> String {
+    /// The metrics in the Prometheus text exposition format, with the number of pages
+    /// served and the rebuilds after edits (how many, and the time they took).
+    pub fn render(&self, pages: usize, rebuilds: (u64, Duration)) -> String {
         let mut out = String::new();
         let micros = |counter: &AtomicU64| counter.load(Ordering::Relaxed) as f64 / 1e6;
         out.push_str("# HELP folio_requests_total HTTP requests by route and status.\n");
@@ -101,11 +93,6 @@ impl Metrics {
                 "Searches that found nothing.",
                 &self.empty_searches,
             ),
-            (
-                "folio_reindex_total",
-                "Rebuilds after edits.",
-                &self.reindexes,
-            ),
         ];
         for (name, help, counter) in counters {
             let _ = writeln!(
@@ -116,8 +103,13 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
+            "# HELP folio_reindex_total Rebuilds after edits.\n# TYPE folio_reindex_total counter\nfolio_reindex_total {}",
+            rebuilds.0
+        );
+        let _ = writeln!(
+            out,
             "# HELP folio_reindex_duration_seconds_total Time spent rebuilding after edits.\n# TYPE folio_reindex_duration_seconds_total counter\nfolio_reindex_duration_seconds_total {}",
-            micros(&self.reindex_micros)
+            rebuilds.1.as_secs_f64()
         );
         let _ = writeln!(
             out,
@@ -186,13 +178,14 @@ mod tests {
         metrics.request("page", 404, Duration::from_millis(3));
         metrics.search(0);
         metrics.search(4);
-        let text = metrics.render(7);
+        let text = metrics.render(7, (2, Duration::from_millis(30)));
         assert!(text.contains("folio_requests_total{route=\"page\",status=\"200\"} 1"));
         assert!(text.contains("folio_request_duration_seconds_bucket{le=\"0.001\"} 1"));
         assert!(text.contains("folio_request_duration_seconds_bucket{le=\"+Inf\"} 2"));
         assert!(text.contains("folio_searches_total 2"));
         assert!(text.contains("folio_zero_result_searches_total 1"));
         assert!(text.contains("folio_pages 7"));
+        assert!(text.contains("folio_reindex_total 2"));
     }
 
     #[test]

@@ -1,147 +1,93 @@
-//! Payloads: rendered bytes with their validators, and gzip and brotli variants made
-//! once, the first time a client asks for them.
+//! Payloads: a held [`Document`] sent as a response, in the best coding the client
+//! accepts, with its validators; a client whose copy is current gets 304.
 
+use crate::app::{Coding, Document};
 use bytes::Bytes;
-use std::io::Write;
-use std::sync::OnceLock;
 use std::time::SystemTime;
 use warp::http::header::{self, HeaderMap, HeaderValue};
 use warp::http::{Response, StatusCode};
 
-/// A response body served many times.
-pub struct Payload {
-    bytes: Bytes,
-    content_type: &'static str,
-    etag: HeaderValue,
-    last_modified: Option<HeaderValue>,
-    modified: Option<SystemTime>,
-    gzip: OnceLock<Bytes>,
-    brotli: OnceLock<Bytes>,
+/// The response to a request with `headers`: 304 when the client's copy is current,
+/// else the body in the best coding the client accepts.
+pub fn respond(
+    document: &Document,
+    status: StatusCode,
+    headers: &HeaderMap,
+    cache_control: &'static str,
+) -> Response<Bytes> {
+    let fresh = status == StatusCode::OK && is_fresh(document, headers);
+    let coding = if fresh {
+        Coding::Identity
+    } else {
+        negotiate(headers)
+    };
+    let body = match fresh {
+        true => Bytes::new(),
+        false => document.encoded(coding),
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = if fresh {
+        StatusCode::NOT_MODIFIED
+    } else {
+        status
+    };
+    let out = response.headers_mut();
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(document.media_type()),
+    );
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if status == StatusCode::OK {
+        out.insert(header::ETAG, etag(document));
+        if let Some(modified) = document.modified_date().and_then(header_value) {
+            out.insert(header::LAST_MODIFIED, modified);
+        }
+    }
+    match coding {
+        Coding::Brotli => {
+            out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+        }
+        Coding::Gzip => {
+            out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        Coding::Identity => {}
+    }
+    response
 }
 
-/// A content coding a client accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Coding {
-    /// `br`
-    Brotli,
-    /// `gzip`
-    Gzip,
-    /// No compression.
-    Identity,
-}
-
-impl Payload {
-    /// A payload of `bytes`, last changed at `modified` when that is known.
-    pub fn new(bytes: Bytes, content_type: &'static str, modified: Option<SystemTime>) -> Payload {
-        let etag = format!("\"{:016x}\"", hash(&bytes));
-        Payload {
-            etag: HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
-            last_modified: modified
-                .and_then(|time| HeaderValue::from_str(&httpdate::fmt_http_date(time)).ok()),
-            modified,
-            bytes,
-            content_type,
-            gzip: OnceLock::new(),
-            brotli: OnceLock::new(),
-        }
+/// `If-None-Match` names this ETag, or (without it) `If-Modified-Since` is not older
+/// than the payload.
+fn is_fresh(document: &Document, headers: &HeaderMap) -> bool {
+    if let Some(wanted) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        let ours = etag(document);
+        let ours = ours.to_str().unwrap_or_default();
+        return wanted
+            .split(',')
+            .map(|tag| tag.trim().trim_start_matches("W/"))
+            .any(|tag| tag == ours || tag == "*");
     }
-
-    /// The uncompressed body.
-    pub fn bytes(&self) -> &Bytes {
-        &self.bytes
-    }
-
-    /// The size of the uncompressed body.
-    pub fn size(&self) -> usize {
-        self.bytes.len()
-    }
-
-    /// The response to a request with `headers`: 304 when the client's copy is current,
-    /// else the body in the best coding the client accepts.
-    pub fn respond(
-        &self,
-        status: StatusCode,
-        headers: &HeaderMap,
-        cache_control: &'static str,
-    ) -> Response<Bytes> {
-        let fresh = status == StatusCode::OK && self.is_fresh(headers);
-        let coding = if fresh {
-            Coding::Identity
-        } else {
-            negotiate(headers)
-        };
-        let body = match (fresh, coding) {
-            (true, _) => Bytes::new(),
-            (false, Coding::Brotli) => self
-                .brotli
-                .get_or_init(|| compress_brotli(&self.bytes))
-                .clone(),
-            (false, Coding::Gzip) => self.gzip.get_or_init(|| compress_gzip(&self.bytes)).clone(),
-            (false, Coding::Identity) => self.bytes.clone(),
-        };
-        let mut response = Response::new(body);
-        *response.status_mut() = if fresh {
-            StatusCode::NOT_MODIFIED
-        } else {
-            status
-        };
-        let out = response.headers_mut();
-        out.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(self.content_type),
-        );
-        out.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(cache_control),
-        );
-        out.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-        if status == StatusCode::OK {
-            out.insert(header::ETAG, self.etag.clone());
-            if let Some(modified) = &self.last_modified {
-                out.insert(header::LAST_MODIFIED, modified.clone());
-            }
+    let since = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    match (since, document.modified()) {
+        (Some(since), Some(modified)) => {
+            let modified_secs = modified
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_secs());
+            let since_secs = since
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_secs());
+            matches!((modified_secs, since_secs), (Ok(m), Ok(s)) if m <= s)
         }
-        match coding {
-            Coding::Brotli => {
-                out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-            }
-            Coding::Gzip => {
-                out.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            }
-            Coding::Identity => {}
-        }
-        response
-    }
-
-    /// `If-None-Match` names this ETag, or (without it) `If-Modified-Since` is not older
-    /// than the payload.
-    fn is_fresh(&self, headers: &HeaderMap) -> bool {
-        if let Some(wanted) = headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-        {
-            let ours = self.etag.to_str().unwrap_or_default();
-            return wanted
-                .split(',')
-                .map(|tag| tag.trim().trim_start_matches("W/"))
-                .any(|tag| tag == ours || tag == "*");
-        }
-        let since = headers
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok());
-        match (since, self.modified) {
-            (Some(since), Some(modified)) => {
-                let modified_secs = modified
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map(|d| d.as_secs());
-                let since_secs = since
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map(|d| d.as_secs());
-                matches!((modified_secs, since_secs), (Ok(m), Ok(s)) if m <= s)
-            }
-            _ => false,
-        }
+        _ => false,
     }
 }
 
@@ -174,26 +120,14 @@ pub fn negotiate(headers: &HeaderMap) -> Coding {
     }
 }
 
-fn compress_gzip(bytes: &[u8]) -> Bytes {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-    let _ = encoder.write_all(bytes);
-    Bytes::from(encoder.finish().unwrap_or_default())
+/// The entity tag of a document: a hash of its bytes.
+fn etag(document: &Document) -> HeaderValue {
+    header_value(document.tag()).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
-fn compress_brotli(bytes: &[u8]) -> Bytes {
-    let mut out = Vec::new();
-    {
-        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 6, 22);
-        let _ = writer.write_all(bytes);
-    }
-    Bytes::from(out)
-}
-
-fn hash(bytes: &[u8]) -> u64 {
-    use std::hash::{DefaultHasher, Hasher};
-    let mut hasher = DefaultHasher::new();
-    hasher.write(bytes);
-    hasher.finish()
+/// Text made once as a header value, shared rather than copied.
+fn header_value(text: &Bytes) -> Option<HeaderValue> {
+    HeaderValue::from_maybe_shared(text.clone()).ok()
 }
 
 #[cfg(test)]
@@ -234,41 +168,13 @@ mod tests {
     }
 
     #[test]
-    fn variants_decompress_to_the_same_bytes() {
-        use std::io::Read;
-        let text = "hello ".repeat(1000);
-        let payload = Payload::new(Bytes::from(text.clone()), "text/plain", None);
-        let gz = payload.respond(
-            StatusCode::OK,
-            &headers(&[("accept-encoding", "gzip")]),
-            "no-cache",
-        );
-        let mut plain = String::new();
-        flate2::read::GzDecoder::new(&gz.body()[..])
-            .read_to_string(&mut plain)
-            .unwrap();
-        assert_eq!(plain, text);
-        let br = payload.respond(
-            StatusCode::OK,
-            &headers(&[("accept-encoding", "br")]),
-            "no-cache",
-        );
-        let mut plain = String::new();
-        brotli::Decompressor::new(&br.body()[..], 4096)
-            .read_to_string(&mut plain)
-            .unwrap();
-        assert_eq!(plain, text);
-        assert!(br.body().len() < text.len() / 10);
-    }
-
-    #[test]
     fn a_matching_etag_is_not_modified() {
-        let payload = Payload::new(Bytes::from_static(b"page"), "text/html", None);
-        let first = payload.respond(StatusCode::OK, &HeaderMap::new(), "no-cache");
+        let document = Document::new(Bytes::from_static(b"page"), "text/html", None);
+        let first = respond(&document, StatusCode::OK, &HeaderMap::new(), "no-cache");
         let etag = first.headers()[header::ETAG].clone();
         let mut again = HeaderMap::new();
         again.insert(header::IF_NONE_MATCH, etag);
-        let second = payload.respond(StatusCode::OK, &again, "no-cache");
+        let second = respond(&document, StatusCode::OK, &again, "no-cache");
         assert_eq!(second.status(), StatusCode::NOT_MODIFIED);
         assert!(second.body().is_empty());
     }

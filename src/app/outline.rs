@@ -1,76 +1,24 @@
-//! The page manifest: each content file's size, modification time and hash, and what
-//! lists of pages show of its page, kept in the index folder beside the index built
-//! from the same files.
-//!
-//! When every page file still has the size and the modification time the manifest
-//! recorded, a start can serve the site's lists from the manifest and parse each page
-//! when it is first asked for, while the whole site loads behind it. The load then
-//! compares every file's hash with the manifest's, which catches an edit that kept
-//! both the size and the time.
+//! The outline of a site as its page manifest recorded it: every page's listing and
+//! file, none parsed. A start whose page files still have the sizes and times the
+//! manifest recorded serves from the outline, and each page is parsed when first
+//! asked for while the whole site loads behind the server. The load then compares
+//! every file's hash with the manifest's, which catches an edit that kept both the
+//! size and the time.
 
-use super::{Listing, PageFile, Site, read_synonyms};
-use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
+use super::edit::Changes;
+use crate::content::{Listing, PageFile, Site};
+use crate::error::Result;
+use crate::store::{FileRecord, FolderRecord, ListingRecord, PageManifest, Store};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The manifest's file name in the index folder.
-pub const MANIFEST_FILE: &str = "folio-pages";
-
-/// The version of what the manifest holds; a manifest of another version is not read.
-const FORMAT: u32 = 1;
-
-/// The manifest as stored.
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    format: u32,
-    /// Every folder that is walked for pages, the content folder first: a page added,
-    /// removed or renamed changes its folder's modification time.
-    folders: Vec<FolderRecord>,
-    /// Every page file, sorted by path.
-    files: Vec<FileRecord>,
-}
-
-/// One folder of the content.
-#[derive(Serialize, Deserialize)]
-struct FolderRecord {
-    /// Relative to the content folder (empty for the content folder itself).
-    path: PathBuf,
-    /// Nanoseconds since the Unix epoch.
-    modified: Option<u64>,
-}
-
-/// One content file.
-#[derive(Serialize, Deserialize)]
-struct FileRecord {
-    /// Relative to the content folder.
-    source: PathBuf,
-    size: u64,
-    /// Nanoseconds since the Unix epoch.
-    modified: Option<u64>,
-    hash: u64,
-    /// What lists show of its page; `None` for a file that is not served (it does not
-    /// parse, or another file claims its URL).
-    page: Option<ListingRecord>,
-}
-
-/// What lists of pages show of one page, owned.
-#[derive(Serialize, Deserialize)]
-struct ListingRecord {
-    url: String,
-    heading: String,
-    description: String,
-    group: Option<String>,
-}
-
-/// Writes the manifest of `site`, loaded from `content`, into `index_dir`, replacing
-/// the last one whole. The folders' times are read now: a page added since the site
-/// loaded makes the next start load every page, or, when it came just before this
-/// call, reach the server when the site has loaded behind it.
-pub fn write(index_dir: &Path, content: &Path, site: &Site) -> Result<()> {
+/// The page manifest of `site`, loaded from `content`. The folders' times are read
+/// now: a page added since the site loaded makes the next start load every page, or,
+/// when it came just before this call, reach the server when the site has loaded.
+pub fn manifest(content: &Path, site: &Site) -> Result<PageManifest> {
     let served: HashMap<&Path, Listing<'_>> = site
         .pages
         .iter()
@@ -93,54 +41,20 @@ pub fn write(index_dir: &Path, content: &Path, site: &Site) -> Result<()> {
         })
         .collect();
     files.sort_unstable_by(|a, b| a.source.cmp(&b.source));
-    let stored = Stored {
-        format: FORMAT,
-        folders: folders(content)?,
-        files,
-    };
-    let path = index_dir.join(MANIFEST_FILE);
-    let paths = stored.files.iter().map(|file| &file.source);
-    let mut paths = paths.chain(stored.folders.iter().map(|folder| &folder.path));
-    if let Some(odd) = paths.find(|path| path.to_str().is_none()) {
-        let message = format!("{} has a name that is not UTF-8", odd.display());
-        return Err(Error::io(&path, std::io::Error::other(message)));
-    }
-    let bytes = postcard::to_allocvec(&stored)
-        .map_err(|error| Error::io(&path, std::io::Error::other(error)))?;
-    crate::write_atomically(&path, &bytes)
-}
-
-/// Every folder walked for pages under `content`, with its modification time.
-fn folders(content: &Path) -> Result<Vec<FolderRecord>> {
-    let mut folders = Vec::new();
-    for entry in super::walk(content) {
-        let entry = entry.map_err(|error| {
-            let path = error.path().unwrap_or(content).to_path_buf();
-            Error::io(path, error.into())
-        })?;
-        if entry.file_type().is_dir() {
-            let metadata = entry
-                .metadata()
-                .map_err(|error| Error::io(entry.path(), std::io::Error::other(error)))?;
-            folders.push(FolderRecord {
-                path: entry
-                    .path()
-                    .strip_prefix(content)
-                    .unwrap_or(entry.path())
-                    .to_path_buf(),
-                modified: metadata.modified().ok().and_then(nanos),
-            });
-        }
-    }
-    Ok(folders)
+    let folders = crate::content::folders(content)?
+        .into_iter()
+        .map(|(path, modified)| FolderRecord {
+            path,
+            modified: modified.and_then(nanos),
+        })
+        .collect();
+    Ok(PageManifest { folders, files })
 }
 
 /// A site as its manifest describes it: every page's listing and file, none parsed.
 pub struct Outline {
     /// The pages, sorted by source path.
     pub pages: Vec<OutlinePage>,
-    /// Groups of words that mean the same, read from the content folder.
-    pub synonyms: Vec<Vec<String>>,
     folders: Vec<FolderRecord>,
     files: Vec<FileRecord>,
 }
@@ -171,43 +85,35 @@ impl OutlinePage {
     }
 }
 
-/// The outline of the site in `content` from the manifest in `index_dir`; `None` when
-/// there is no manifest of this version, or the synonym table does not read.
-pub fn read(index_dir: &Path, content: &Path) -> Option<Outline> {
-    let bytes = std::fs::read(index_dir.join(MANIFEST_FILE)).ok()?;
-    // The version comes first, so that another version's layout is never decoded.
-    let (format, _) = postcard::take_from_bytes::<u32>(&bytes).ok()?;
-    if format != FORMAT {
-        return None;
-    }
-    let stored: Stored = postcard::from_bytes(&bytes).ok()?;
-    let synonyms = read_synonyms(&content.join(super::SYNONYMS_FILE)).ok()?;
-    let mut pages = Vec::with_capacity(stored.files.len());
-    let mut files = stored.files;
-    let dir: Arc<Path> = Arc::from(content);
-    for record in &mut files {
-        if let Some(listing) = record.page.take() {
-            pages.push(OutlinePage {
-                file: Arc::new(PageFile::new(dir.clone(), record.source.clone())),
-                modified: record
-                    .modified
-                    .map(|ns| UNIX_EPOCH + Duration::from_nanos(ns)),
-                listing,
-            });
-        }
-    }
-    Some(Outline {
-        pages,
-        synonyms,
-        folders: stored.folders,
-        files,
-    })
-}
-
 impl Outline {
+    /// The outline of the site in `content` from the manifest in `store`; `None` when
+    /// there is no manifest of this version.
+    pub fn read(store: &Store, content: &Path) -> Option<Outline> {
+        let manifest = store.pages()?;
+        let mut pages = Vec::with_capacity(manifest.files.len());
+        let mut files = manifest.files;
+        let dir: Arc<Path> = Arc::from(content);
+        for record in &mut files {
+            if let Some(listing) = record.page.take() {
+                pages.push(OutlinePage {
+                    file: Arc::new(PageFile::new(dir.clone(), record.source.clone())),
+                    modified: record
+                        .modified
+                        .map(|ns| UNIX_EPOCH + Duration::from_nanos(ns)),
+                    listing,
+                });
+            }
+        }
+        Some(Outline {
+            pages,
+            folders: manifest.folders,
+            files,
+        })
+    }
+
     /// A hash of every file's path and bytes, as [`Site::fingerprint`] makes it.
     pub fn fingerprint(&self) -> u64 {
-        super::fingerprint(self.files.iter().map(|file| file.hash))
+        crate::content::fingerprint(self.files.iter().map(|file| file.hash))
     }
 
     /// Whether the page files under `content` are the manifest's: every folder with the
@@ -264,8 +170,8 @@ impl Recorded {
     pub fn fill(&self, site: &Site) {
         let mut pages = site.pages.iter().peekable();
         for file in &self.files {
-            while pages.next_if(|page| page.source < file.source).is_some() {}
-            if let Some(page) = pages.next_if(|page| page.source == file.source) {
+            while pages.next_if(|page| page.source < *file.source()).is_some() {}
+            if let Some(page) = pages.next_if(|page| page.source == *file.source()) {
                 file.fill(page);
             }
         }
@@ -273,8 +179,8 @@ impl Recorded {
 
     /// What differs in `site`, as loaded from the files, from what was recorded: the
     /// URLs of pages whose file is new or has other bytes, and the URLs recorded that
-    /// `site` no longer serves.
-    pub fn changes(&self, site: &Site) -> (Vec<String>, Vec<String>) {
+    /// `site` no longer serves; the lists of pages are made anew from `site`.
+    pub fn changes(&self, site: &Site) -> Changes {
         let changed: Vec<String> = site
             .pages
             .iter()
@@ -291,7 +197,12 @@ impl Recorded {
             .filter(|url| !served.contains(url.as_str()))
             .cloned()
             .collect();
-        (changed, removed)
+        Changes {
+            changed,
+            removed,
+            listing: true,
+            templates: false,
+        }
     }
 }
 
@@ -305,6 +216,15 @@ fn nanos(time: SystemTime) -> Option<u64> {
 mod tests {
     use super::*;
 
+    fn write(index: &Path, content: &Path, site: &Site) {
+        let manifest = manifest(content, site).unwrap();
+        Store::new(index).write_pages(&manifest).unwrap();
+    }
+
+    fn urls(changes: Changes) -> (Vec<String>, Vec<String>) {
+        (changes.changed, changes.removed)
+    }
+
     /// A temp folder (kept while the first value lives) with `content/` holding `files`
     /// and an empty `index/`, and the site loaded from it.
     fn work(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf, PathBuf, Site) {
@@ -316,7 +236,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let site = super::super::load(&content).unwrap();
+        let site = crate::content::load(&content).unwrap();
         (work, content, index, site)
     }
 
@@ -324,7 +244,7 @@ mod tests {
     /// made after it is told apart however coarse the file system's clock is.
     fn age(dir: &Path) {
         let day_ago = SystemTime::now() - Duration::from_secs(86_400);
-        for entry in super::super::walk(dir) {
+        for entry in walkdir::WalkDir::new(dir) {
             let entry = entry.unwrap();
             let file = std::fs::File::open(entry.path()).unwrap();
             file.set_modified(day_ago).unwrap();
@@ -342,8 +262,8 @@ mod tests {
             ("guide/a.md", "# A guide\n\nText.\n"),
             ("broken.md", "---\n- not a mapping\n---\n"),
         ]);
-        write(&index, &content, &site).unwrap();
-        let outline = read(&index, &content).unwrap();
+        write(&index, &content, &site);
+        let outline = Outline::read(&Store::new(&index), &content).unwrap();
         assert!(outline.is_current(&content));
         assert_eq!(outline.fingerprint(), site.fingerprint());
         let listings: Vec<Listing> = outline.pages.iter().map(OutlinePage::listing).collect();
@@ -359,7 +279,10 @@ mod tests {
             .unwrap()
             .file;
         assert_eq!(file.page().unwrap().sections[0].text, "Text.");
-        assert_eq!(outline.into_recorded().changes(&site), (vec![], vec![]));
+        assert_eq!(
+            urls(outline.into_recorded().changes(&site)),
+            (vec![], vec![])
+        );
     }
 
     #[test]
@@ -367,9 +290,9 @@ mod tests {
         let (_work, content, index, _site) = work(&[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
         let current = || {
             age(&content);
-            let site = super::super::load(&content).unwrap();
-            write(&index, &content, &site).unwrap();
-            let outline = read(&index, &content).unwrap();
+            let site = crate::content::load(&content).unwrap();
+            write(&index, &content, &site);
+            let outline = Outline::read(&Store::new(&index), &content).unwrap();
             assert!(outline.is_current(&content));
             outline
         };
@@ -386,9 +309,9 @@ mod tests {
         // Written in place: the folder keeps its time, the file's size changes.
         std::fs::write(content.join("guide/b.md"), "# B, longer\n").unwrap();
         assert!(!outline.is_current(&content), "a file of another size");
-        let site = super::super::load(&content).unwrap();
+        let site = crate::content::load(&content).unwrap();
         assert_eq!(
-            outline.into_recorded().changes(&site),
+            urls(outline.into_recorded().changes(&site)),
             (vec!["/guide/b".to_string()], vec![])
         );
     }
@@ -396,8 +319,8 @@ mod tests {
     #[test]
     fn a_file_is_told_by_its_time_to_the_nanosecond_and_then_by_its_hash() {
         let (_work, content, index, site) = work(&[("a.md", "# A\n\nOld.\n")]);
-        write(&index, &content, &site).unwrap();
-        let outline = read(&index, &content).unwrap();
+        write(&index, &content, &site);
+        let outline = Outline::read(&Store::new(&index), &content).unwrap();
         let path = content.join("a.md");
         let time = std::fs::metadata(&path).unwrap().modified().unwrap();
         let set_time = |time| {
@@ -410,10 +333,10 @@ mod tests {
         std::fs::write(&path, "# A\n\nNew.\n").unwrap();
         set_time(time);
         assert!(outline.is_current(&content), "size and time match");
-        let site = super::super::load(&content).unwrap();
+        let site = crate::content::load(&content).unwrap();
         assert_ne!(outline.fingerprint(), site.fingerprint());
         assert_eq!(
-            outline.into_recorded().changes(&site),
+            urls(outline.into_recorded().changes(&site)),
             (vec!["/a".to_string()], vec![])
         );
     }
@@ -421,48 +344,13 @@ mod tests {
     #[test]
     fn page_files_given_the_loaded_pages_are_not_read_again() {
         let (_work, content, index, site) = work(&[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
-        write(&index, &content, &site).unwrap();
-        let outline = read(&index, &content).unwrap();
+        write(&index, &content, &site);
+        let outline = Outline::read(&Store::new(&index), &content).unwrap();
         let files: Vec<Arc<PageFile>> = outline.pages.iter().map(|p| p.file.clone()).collect();
         outline.into_recorded().fill(&site);
         std::fs::remove_dir_all(&content).unwrap();
         for (file, page) in files.iter().zip(&site.pages) {
             assert!(Arc::ptr_eq(&file.page().unwrap(), page), "{}", page.url);
         }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_file_name_that_is_not_utf8_is_named_and_no_manifest_is_written() {
-        use std::os::unix::ffi::OsStrExt;
-        let (_work, content, index, _site) = work(&[("a.md", "# A\n")]);
-        let odd = content.join(std::ffi::OsStr::from_bytes(b"\xffodd.md"));
-        std::fs::write(&odd, "# Odd\n").unwrap();
-        let site = super::super::load(&content).unwrap();
-        let error = write(&index, &content, &site).unwrap_err().to_string();
-        assert!(
-            error.contains("odd.md has a name that is not UTF-8"),
-            "{error}"
-        );
-        assert!(read(&index, &content).is_none());
-    }
-
-    #[test]
-    fn a_missing_or_foreign_manifest_is_not_read() {
-        let work = tempfile::tempdir().unwrap();
-        assert!(read(work.path(), work.path()).is_none());
-        let other = Stored {
-            format: FORMAT + 1,
-            folders: Vec::new(),
-            files: Vec::new(),
-        };
-        std::fs::write(
-            work.path().join(MANIFEST_FILE),
-            postcard::to_allocvec(&other).unwrap(),
-        )
-        .unwrap();
-        assert!(read(work.path(), work.path()).is_none());
-        std::fs::write(work.path().join(MANIFEST_FILE), "not a manifest").unwrap();
-        assert!(read(work.path(), work.path()).is_none());
     }
 }

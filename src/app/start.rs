@@ -1,0 +1,305 @@
+//! Start-up: from the page manifest when every page file is as it recorded (serving
+//! before a page is parsed, the site loading behind), else by loading every page
+//! first. Either way the start ends in [`Started::finish`], which leaves the site
+//! loaded, applied and recorded for the next start, and gives the [`Editor`] that
+//! applies changes from then on.
+
+use super::Live;
+use super::edit::Editor;
+use super::outline::Outline;
+use super::snapshot::Snapshot;
+use crate::config::Config;
+use crate::content::{self, Site};
+use crate::error::{Error, Result};
+use crate::index::{self, SearchIndex};
+use crate::render::{self, Renderer};
+use crate::store::Store;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A site that serves, with what is left of its start.
+pub struct Started {
+    /// What the server holds.
+    pub live: Arc<Live>,
+    editor: Editor,
+    rest: Rest,
+}
+
+/// What is left of a start once the site serves.
+enum Rest {
+    /// The site is served from its manifest and still to load.
+    Outlined(Outline),
+    /// Every page was loaded before serving; the manifest is still to record.
+    Loaded,
+}
+
+/// Starts the site `config` names: from the manifest when it is current, else by
+/// loading every page. `watching` says whether changes will be applied while it runs.
+pub fn start(config: &Config, watching: bool) -> Result<Started> {
+    let live = watching && !config.read_only;
+    let renderer = Arc::new(Renderer::new(
+        &config.templates,
+        &render::Options::of(config, live),
+    )?);
+    if let Some(started) = quick_start(config, &renderer, live) {
+        return Ok(started);
+    }
+    let site = load_site(config)?;
+    let synonyms = read_synonyms(config);
+    let (index, store) = open_index(config, &site, &synonyms)?;
+    let snapshot = Snapshot::render(&site, renderer.clone())?;
+    let index = Arc::new(index);
+    let live_state = Arc::new(Live::new(snapshot, index.clone(), live));
+    let editor = Editor::new(config.clone(), site, renderer, live_state.clone(), store);
+    Ok(Started {
+        live: live_state,
+        editor,
+        rest: Rest::Loaded,
+    })
+}
+
+impl Started {
+    /// Finishes the start behind the server: after a start from the manifest, loads
+    /// every page and applies what changed since the manifest was written; then
+    /// records what the next start reads. Returns the editor that applies changes from
+    /// now on, or `None` when the site did not load (pages are then read as asked for).
+    pub fn finish(self) -> Option<Editor> {
+        let Started {
+            live,
+            mut editor,
+            rest,
+        } = self;
+        match rest {
+            Rest::Loaded => editor.record(),
+            Rest::Outlined(outline) => {
+                let recorded = outline.into_recorded();
+                let site = match load_site(editor.config()) {
+                    Ok(site) => site,
+                    Err(error) => {
+                        tracing::error!(%error, "the site did not load; pages are read as they are asked for");
+                        return None;
+                    }
+                };
+                recorded.fill(&site);
+                let changes = recorded.changes(&site);
+                editor.take_site(site);
+                if changes.is_empty() {
+                    editor.record_home();
+                } else {
+                    tracing::info!(
+                        changed = changes.changed.len(),
+                        removed = changes.removed.len(),
+                        "pages changed since the manifest was written"
+                    );
+                    editor.apply(changes);
+                    editor.record();
+                }
+            }
+        }
+        live.mark_loaded();
+        tracing::info!("start complete: every page is loaded");
+        Some(editor)
+    }
+}
+
+/// The site served from the manifest in the index folder, when every page file still
+/// has the size and time it records: serving starts without parsing a page. `None`
+/// when a page must be loaded first.
+fn quick_start(config: &Config, renderer: &Arc<Renderer>, live: bool) -> Option<Started> {
+    let started = Instant::now();
+    let store = Store::new(&config.index);
+    let outline = Outline::read(&store, &config.content)?;
+    let synonyms = index::synonyms::read(&config.content).ok()?;
+    let (opened, snapshot) = rayon::join(
+        || {
+            outline
+                .is_current(&config.content)
+                .then(|| open_outlined(config, &store, &outline, &synonyms))
+        },
+        || Snapshot::outline(&outline, renderer.clone(), &store),
+    );
+    let index = match opened {
+        Some(Ok(Some(index))) => index,
+        Some(Err(error)) => {
+            tracing::warn!(%error, "the index did not open from its manifest; loading every page");
+            return None;
+        }
+        Some(Ok(None)) | None => return None,
+    };
+    let snapshot = snapshot
+        .map_err(|error| tracing::warn!(%error, "the manifest's pages did not render"))
+        .ok()?;
+    tracing::info!(index = %config.index.display(), "index is up to date");
+    tracing::info!(
+        pages = outline.pages.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "pages listed from the manifest; the site loads behind the server"
+    );
+    let writes = index.is_writable().then_some(store);
+    let index = Arc::new(index);
+    let live_state = Arc::new(Live::new(snapshot, index.clone(), live));
+    let editor = Editor::new(
+        config.clone(),
+        Site::default(),
+        renderer.clone(),
+        live_state.clone(),
+        writes,
+    );
+    Some(Started {
+        live: live_state,
+        editor,
+        rest: Rest::Outlined(outline),
+    })
+}
+
+/// Opens the index in the store's folder when it was built from the content `outline`
+/// describes, with these facet keys, by this version of folio; `None` otherwise. When
+/// another process holds the writer, the index is opened for reading only.
+fn open_outlined(
+    config: &Config,
+    store: &Store,
+    outline: &Outline,
+    synonyms: &[Vec<String>],
+) -> Result<Option<SearchIndex>> {
+    if store.fingerprint() != Some(index::identity(outline.fingerprint(), &config.facets)) {
+        return Ok(None);
+    }
+    let writable = !config.read_only;
+    match SearchIndex::open(&config.index, writable, &config.facets, synonyms) {
+        Err(Error::IndexBusy(_)) => {
+            SearchIndex::open(&config.index, false, &config.facets, synonyms).map(Some)
+        }
+        opened => opened.map(Some),
+    }
+}
+
+/// Loads the site and logs every problem.
+pub fn load_site(config: &Config) -> Result<Site> {
+    let started = Instant::now();
+    let site = content::load(&config.content)?;
+    tracing::info!(
+        pages = site.pages.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "content loaded"
+    );
+    for problem in &site.problems {
+        match problem.is_error() {
+            false => tracing::warn!("{problem}"),
+            true => tracing::error!("{problem}"),
+        }
+    }
+    Ok(site)
+}
+
+/// The synonym groups of the content; none, logged, when the table does not read.
+fn read_synonyms(config: &Config) -> Vec<Vec<String>> {
+    index::synonyms::read(&config.content).unwrap_or_else(|problem| {
+        tracing::error!("{problem}");
+        Vec::new()
+    })
+}
+
+/// Opens the index of `site` in the index folder: as it is when it was built from
+/// this content, else rebuilt there; read-only as `folio index` built it for a
+/// replica. The store is given back when this process may write the folder. A folder
+/// that cannot hold an index gives an index held in memory.
+pub fn open_index(
+    config: &Config,
+    site: &Site,
+    synonyms: &[Vec<String>],
+) -> Result<(SearchIndex, Option<Store>)> {
+    let store = Store::new(&config.index);
+    if config.read_only {
+        if !store.has_index() {
+            return Err(Error::NoIndex(config.index.clone()));
+        }
+        if store.fingerprint() != Some(index::identity(site.fingerprint(), &config.facets)) {
+            tracing::warn!(index = %config.index.display(), "the index was built from other content; run `folio index` to rebuild it");
+        }
+        let index = SearchIndex::open(&config.index, false, &config.facets, synonyms)?;
+        return Ok((index, None));
+    }
+    let started = Instant::now();
+    let (index, reason) = match open_or_build(config, &store, site, synonyms) {
+        Ok(opened) => opened,
+        Err(error @ (Error::Io { .. } | Error::Index(_))) => {
+            tracing::warn!(
+                index = %config.index.display(),
+                "cannot use the index folder ({error}); searching an index held in memory"
+            );
+            let index = SearchIndex::in_memory(&config.facets, synonyms)?;
+            index.replace_all(&site.pages)?;
+            return Ok((index, None));
+        }
+        Err(error) => return Err(error),
+    };
+    match reason {
+        None => tracing::info!(index = %config.index.display(), "index is up to date"),
+        Some(reason) => tracing::info!(
+            index = %config.index.display(),
+            pages = site.pages.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "index rebuilt ({reason})"
+        ),
+    }
+    let writes = index.is_writable().then_some(store);
+    Ok((index, writes))
+}
+
+/// Opens the index in the store's folder when it was built from exactly this site,
+/// with these facet keys, by this version of folio; otherwise rebuilds it there. The
+/// reason for a rebuild comes with the index.
+fn open_or_build(
+    config: &Config,
+    store: &Store,
+    site: &Site,
+    synonyms: &[Vec<String>],
+) -> Result<(SearchIndex, Option<&'static str>)> {
+    let (dir, facets) = (&config.index, &config.facets);
+    store.create()?;
+    let wanted = index::identity(site.fingerprint(), facets);
+    let stale = match store.fingerprint() {
+        None => Some("no index yet"),
+        Some(line) if line != wanted => Some("content or folio version changed"),
+        Some(_) => None,
+    };
+    let reason = match (SearchIndex::open(dir, true, facets, synonyms), stale) {
+        (Ok(index), None) => return Ok((index, None)),
+        (Ok(index), Some(reason)) => {
+            index.replace_all(&site.pages)?;
+            store.write_fingerprint(&wanted)?;
+            return Ok((index, Some(reason)));
+        }
+        (Err(Error::IndexBusy(_)), None) => {
+            let index = SearchIndex::open(dir, false, facets, synonyms)?;
+            return Ok((index, None));
+        }
+        (Err(error @ Error::IndexBusy(_)), Some(_)) => return Err(error),
+        (Err(error), reason) => {
+            if store.has_index() {
+                tracing::warn!(%error, "index unreadable; rebuilding it");
+            }
+            reason.unwrap_or("index unreadable")
+        }
+    };
+    store.clear()?;
+    let index = SearchIndex::create(dir, facets, synonyms)?;
+    index.replace_all(&site.pages)?;
+    store.write_fingerprint(&wanted)?;
+    Ok((index, Some(reason)))
+}
+
+/// Builds the index of `site` in the index folder, with its page manifest for a start
+/// that serves at once, as `folio index` does; returns how many pages it holds.
+pub fn index_site(config: &Config, site: Site) -> Result<u64> {
+    let synonyms = read_synonyms(config);
+    let (index, store) = open_index(config, &site, &synonyms)?;
+    if let Some(store) = &store {
+        let recorded = super::outline::manifest(&config.content, &site)
+            .and_then(|manifest| store.write_pages(&manifest));
+        if let Err(error) = recorded {
+            tracing::warn!(%error, "the page manifest was not written; the next start loads every page");
+        }
+    }
+    Ok(index.len())
+}

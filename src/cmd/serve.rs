@@ -1,0 +1,152 @@
+//! `folio serve`: the running site behind the HTTP server, with the watcher feeding
+//! edits back in. [`start`] starts it all in-process and hands back a [`Serving`]
+//! with the address it listens on; tests and benchmarks wait on it rather than on
+//! log lines.
+
+use crate::app::{self, Live};
+use crate::config::{Config, Watch};
+use crate::error::{Error, Result};
+use crate::server::{self, QueryLog};
+use crate::watch;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// A site being served.
+pub struct Serving {
+    addr: SocketAddr,
+    base_path: String,
+    live: Arc<Live>,
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<()>,
+    /// The watcher: dropping it ends the thread that applies changes.
+    watching: Option<watch::Watching>,
+}
+
+/// Starts serving the site `config` names on `config.addr`: binds, starts the site
+/// (from the page manifest when it is current), serves, and finishes the start and
+/// watches for changes on a thread of its own.
+pub async fn start(config: Config) -> Result<Serving> {
+    let listener = server::bind(&config.addr).await?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::io(&config.addr, e))?;
+    let query_log = match config.query_log.as_str() {
+        "" => None,
+        path => Some(QueryLog::open(path.into()).map_err(|e| Error::io(path, e))?),
+    };
+    let watching = config.watch != Watch::Off && !config.read_only;
+    let started_config = config.clone();
+    let (listening, started) = tokio::task::spawn_blocking(move || {
+        let config = started_config;
+        // Registering the watcher walks the folders; it runs beside the start, which
+        // uses one core, and before a start from the manifest loads the site.
+        std::thread::scope(|scope| {
+            let listening = scope.spawn(|| match watching {
+                true => watch::listen(&config),
+                false => Ok(None),
+            });
+            let started = app::start(&config, watching);
+            let listening = listening
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (listening, started)
+        })
+    })
+    .await?;
+    let (listening, started) = (listening?, started?);
+    let live = started.live.clone();
+    let (watching, listening) = listening.unzip();
+    std::thread::Builder::new()
+        .name("folio-site".into())
+        .spawn(move || {
+            if let (Some(editor), Some(listening)) = (started.finish(), listening) {
+                watch::run(listening, editor);
+            }
+        })
+        .map_err(|source| Error::Thread {
+            name: "folio-site",
+            source,
+        })?;
+    let state = Arc::new(server::State::new(live.clone(), query_log));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    tracing::info!(
+        pages = live.snapshot().page_count(),
+        "serving on http://{addr}"
+    );
+    Ok(Serving {
+        addr,
+        base_path: config.base_path,
+        live,
+        stop,
+        server,
+        watching,
+    })
+}
+
+impl Serving {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The URL of the site's root, without a trailing `/` (`http://127.0.0.1:8080/docs`).
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.addr, self.base_path)
+    }
+
+    /// The running site.
+    pub fn live(&self) -> &Arc<Live> {
+        &self.live
+    }
+
+    /// Resolves once every page has loaded and what the next start reads is recorded
+    /// (after a start from the page manifest, the load runs behind the server).
+    pub async fn loaded(&self) {
+        self.live.loaded().await;
+    }
+
+    /// Stops accepting, lets in-flight requests finish and stops watching.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+        drop(self.watching);
+        tracing::info!("stopped");
+    }
+}
+
+/// Serves until SIGINT or SIGTERM; prints the site's URL on stdout once it serves.
+pub async fn run(config: Config) -> Result<ExitCode> {
+    let serving = start(config).await?;
+    println!("{}/", serving.url());
+    shutdown_signal().await;
+    serving.stop().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM");
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,172 @@
+//! A loaded site: every page, what was wrong with the rest, and each file as it was
+//! read; and how one changed file is read again into it.
+
+use super::load::read_file;
+use super::page::{Listing, Page, Pages};
+use super::parse::parse_file;
+use super::problem::Problem;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+use xxhash_rust::xxh3::Xxh3;
+
+/// A content file as it was read: a hash of its path and bytes, its size and its
+/// modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    /// The hash of the path and the bytes: equal hashes, equal files. XXH3, whose
+    /// values are fixed by its specification, so they can be kept on disk.
+    pub hash: u64,
+    /// The size in bytes.
+    pub size: u64,
+    /// When it was last modified, when known.
+    pub modified: Option<SystemTime>,
+}
+
+impl FileStamp {
+    /// The stamp of the file at `relative` holding `bytes`.
+    pub fn of(relative: &Path, bytes: &[u8], modified: Option<SystemTime>) -> FileStamp {
+        let mut hasher = Xxh3::new();
+        hasher.update(relative.as_os_str().as_encoded_bytes());
+        hasher.update(&[0]);
+        hasher.update(bytes);
+        FileStamp {
+            hash: hasher.digest(),
+            size: bytes.len() as u64,
+            modified,
+        }
+    }
+}
+
+/// Every page of a content folder, and what was wrong with the rest.
+#[derive(Debug, Default)]
+pub struct Site {
+    /// The pages that parsed, sorted by source path; shared with what serves them.
+    pub pages: Vec<Arc<Page>>,
+    /// Warnings and errors, in file order.
+    pub problems: Vec<Problem>,
+    /// Each content file as it was read, by path relative to the content folder.
+    pub files: HashMap<PathBuf, FileStamp>,
+}
+
+impl Site {
+    /// The page served at `url`.
+    pub fn page(&self, url: &str) -> Option<&Page> {
+        self.shared_page(url).map(|page| &**page)
+    }
+
+    /// The page served at `url`, as shared with what serves it.
+    pub fn shared_page(&self, url: &str) -> Option<&Arc<Page>> {
+        self.pages.iter().find(|page| page.url == url)
+    }
+
+    /// A hash of every content file's path and bytes: equal fingerprints, equal sites.
+    pub fn fingerprint(&self) -> u64 {
+        fingerprint(self.files.values().map(|stamp| stamp.hash))
+    }
+
+    /// What lists of pages show of each page, in source order.
+    pub fn listings(&self) -> Vec<Listing<'_>> {
+        self.pages.iter().map(|page| page.listing()).collect()
+    }
+
+    /// Whether any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(Problem::is_error)
+    }
+
+    /// Re-reads one file (relative to `dir`) after it changed, was created or removed.
+    /// A file that no longer parses leaves its last good page in place.
+    pub fn reload(&mut self, dir: &Path, relative: &Path) -> Reloaded {
+        let previous = self.pages.iter().position(|page| page.source == relative);
+        let path = dir.join(relative);
+        let (bytes, modified) = match read_file(&path) {
+            Ok(read) => read,
+            Err(_) if !path.exists() => {
+                self.files.remove(relative);
+                return match previous {
+                    Some(index) => Reloaded::Removed(self.pages.remove(index).url.clone()),
+                    None => Reloaded::Unchanged,
+                };
+            }
+            Err(error) => {
+                return Reloaded::Failed(Problem::error(1, error.to_string()).in_file(path));
+            }
+        };
+        self.files.insert(
+            relative.to_path_buf(),
+            FileStamp::of(relative, &bytes, modified),
+        );
+        let page = match parse_file(relative, &bytes, modified).0 {
+            Ok(page) => page,
+            Err(problem) => return Reloaded::Failed(problem.in_file(path)),
+        };
+        if let Some(other) = self
+            .pages
+            .iter()
+            .find(|other| other.url == page.url && other.source != relative)
+        {
+            let message = served_twice(&page.url, &dir.join(&other.source));
+            return Reloaded::Failed(Problem::error(1, message).in_file(path));
+        }
+        let page = Arc::new(page);
+        let old = match previous {
+            Some(index) => Some(std::mem::replace(&mut self.pages[index], page.clone())),
+            None => {
+                let at = self
+                    .pages
+                    .partition_point(|other| other.source.as_path() < relative);
+                self.pages.insert(at, page.clone());
+                None
+            }
+        };
+        Reloaded::Updated {
+            listing_changed: old
+                .as_ref()
+                .is_none_or(|old| old.listing() != page.listing()),
+            old_url: old
+                .map(|old| old.url.clone())
+                .filter(|old| *old != page.url),
+            url: page.url.clone(),
+        }
+    }
+}
+
+impl Pages for Site {
+    fn page_at(&self, url: &str) -> Option<Arc<Page>> {
+        self.shared_page(url).cloned()
+    }
+}
+
+/// What [`Site::reload`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reloaded {
+    /// The page at `url` was added or replaced; `old_url` is where it was served before
+    /// when that changed.
+    Updated {
+        /// Where the page is served now.
+        url: String,
+        /// Where it was served before, when that differs.
+        old_url: Option<String>,
+        /// Whether what lists of pages show of it (URL, name, description, group) changed.
+        listing_changed: bool,
+    },
+    /// The file is gone; its page was served at this URL.
+    Removed(String),
+    /// The file is broken; its last good page, if any, stays.
+    Failed(Problem),
+    /// Nothing to do (a file that never was a page is gone).
+    Unchanged,
+}
+
+/// The error for a second file claiming `url`, already served from `first`.
+pub(super) fn served_twice(url: &str, first: &Path) -> String {
+    format!("URL {url} is already served by {}", first.display())
+}
+
+/// The fingerprint of a site whose files hash to `hashes`: equal fingerprints, equal
+/// sites, whatever the order.
+pub fn fingerprint(hashes: impl Iterator<Item = u64>) -> u64 {
+    hashes.fold(0, |all, hash| all ^ hash)
+}

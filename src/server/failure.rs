@@ -1,0 +1,82 @@
+//! Failures: the one place an error becomes a response. A client's mistake gets its
+//! status and a message it can act on; anything else is logged and answered with 500
+//! and no internal detail.
+
+use super::State;
+use super::reply::{Answer, html, json_error};
+use super::route::Route;
+use crate::error::Error;
+use std::convert::Infallible;
+use warp::Rejection;
+use warp::http::{StatusCode, header};
+
+/// The answer to a request of `route` at `path` that ended in `result`.
+pub fn respond(state: &State, route: Route, path: &str, result: Result<Answer, Error>) -> Answer {
+    match result {
+        Ok(answer) => answer,
+        Err(error) => response(state, route, path, &error),
+    }
+}
+
+/// The response for `error`: HTML for the routes that answer pages, JSON elsewhere.
+fn response(state: &State, route: Route, path: &str, error: &Error) -> Answer {
+    match (error, route.is_html()) {
+        (Error::BadRequest(message), true) => html(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "<!doctype html><title>Bad request</title><h1>Bad request</h1><p>{}</p>",
+                crate::html::escape_html(message)
+            ),
+        ),
+        (Error::BadRequest(message), false) => json_error(StatusCode::BAD_REQUEST, message),
+        (Error::NotFound(missing), true) => not_found(state, missing),
+        (Error::NotFound(_), false) => json_error(StatusCode::NOT_FOUND, "not found"),
+        (Error::Stopping, _) => {
+            json_error(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping")
+        }
+        (error, html_route) => {
+            tracing::error!(%error, path, "request failed");
+            match html_route {
+                true => html(StatusCode::INTERNAL_SERVER_ERROR, ERROR_PAGE),
+                false => json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; it was logged",
+                ),
+            }
+        }
+    }
+}
+
+/// The 404 page for `path`.
+fn not_found(state: &State, path: &str) -> Answer {
+    match state.live.snapshot().renderer().not_found(path) {
+        Ok(page) => html(StatusCode::NOT_FOUND, page),
+        Err(error) => {
+            tracing::error!(%error, "404 page failed to render");
+            html(StatusCode::NOT_FOUND, "<h1>404 Not Found</h1>")
+        }
+    }
+}
+
+const ERROR_PAGE: &str =
+    "<!doctype html><title>Error</title><h1>Something went wrong</h1><p>The error was logged.</p>";
+
+/// Turns what warp refuses before a route runs into a response: a method other than
+/// GET and HEAD is a 405 that says which are allowed.
+pub async fn recover(rejection: Rejection) -> Result<Answer, Infallible> {
+    if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        let mut response = json_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET and HEAD are served",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+        return Ok(response);
+    }
+    if rejection.is_not_found() {
+        return Ok(json_error(StatusCode::NOT_FOUND, "not found"));
+    }
+    tracing::warn!(?rejection, "request rejected");
+    Ok(json_error(StatusCode::BAD_REQUEST, "bad request"))
+}

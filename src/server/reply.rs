@@ -1,0 +1,79 @@
+//! Response builders: every response folio makes by hand ends in [`text`].
+
+use bytes::Bytes;
+use serde::Serialize;
+use warp::Reply;
+use warp::http::{Response, StatusCode, header};
+
+/// What every route answers.
+pub type Answer = warp::reply::Response;
+
+/// A response with `status`, `content_type` and `body`.
+pub fn text(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Answer {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type),
+    );
+    response.into_response()
+}
+
+/// An HTML page.
+pub fn html(status: StatusCode, body: impl Into<Bytes>) -> Answer {
+    text(status, "text/html; charset=utf-8", body)
+}
+
+/// `value` as JSON.
+pub fn json<T: Serialize>(status: StatusCode, value: &T) -> Answer {
+    typed_json(status, "application/json", value)
+}
+
+/// `value` as JSON, sent as `content_type` (a JSON type such as suggestions' own).
+pub fn typed_json<T: Serialize>(
+    status: StatusCode,
+    content_type: &'static str,
+    value: &T,
+) -> Answer {
+    let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    text(status, content_type, body)
+}
+
+/// `{"error": message}`.
+pub fn json_error(status: StatusCode, message: &str) -> Answer {
+    json(status, &serde_json::json!({"error": message}))
+}
+
+/// A permanent redirect to the path `to`; a target that cannot be a header is a 404.
+pub fn redirect(from: &str, to: &str) -> Answer {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+    match header::HeaderValue::from_str(&encode_path(to)) {
+        Ok(location) => {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Err(error) => {
+            tracing::warn!(%error, from, "redirect target is not a valid header");
+            *response.status_mut() = StatusCode::NOT_FOUND;
+        }
+    }
+    response.into_response()
+}
+
+/// Percent-encodes a URL path for a `Location` header or a sitemap.
+pub fn encode_path(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, PATH).to_string()
+}
+
+/// Characters escaped in a path: controls, space and what would end the path.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'%');
