@@ -23,7 +23,7 @@ use crate::index::SearchIndex;
 use arc_swap::ArcSwap;
 use serde::Serialize;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
@@ -39,12 +39,50 @@ pub struct Live {
     loaded: watch::Sender<bool>,
     rebuilds: AtomicU64,
     rebuild_micros: AtomicU64,
+    start: Start,
+    /// Pages found changed, once the site loaded, since the manifest was written.
+    caught_up: AtomicUsize,
+}
+
+/// How the site started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Start {
+    /// What was served first.
+    pub from: StartFrom,
+    /// How the index was had.
+    pub index: IndexOpening,
+}
+
+/// What a start served first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StartFrom {
+    /// The page manifest: pages are read when asked for while the site loads behind.
+    Manifest,
+    /// Every page, loaded before serving.
+    Pages,
+}
+
+/// How the index was had at the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IndexOpening {
+    /// Opened as it was: it was built from this content.
+    Reused,
+    /// Built anew from the content.
+    Rebuilt,
+    /// Opened for reading only: a replica's, or another process writes it.
+    ReadOnly,
+    /// Built in memory: the index folder could not hold it.
+    InMemory,
 }
 
 impl Live {
     /// Serves `snapshot` and searches `index`; `watching` turns live-reload events on.
-    pub fn new(snapshot: Snapshot, index: Arc<SearchIndex>, watching: bool) -> Live {
+    pub fn new(snapshot: Snapshot, index: Arc<SearchIndex>, watching: bool, start: Start) -> Live {
         Live {
+            start,
+            caught_up: AtomicUsize::new(0),
             snapshot: ArcSwap::from_pointee(snapshot),
             index,
             reload: watching.then(|| broadcast::channel(64).0),
@@ -108,6 +146,17 @@ impl Live {
 
     fn mark_loaded(&self) {
         self.loaded.send_replace(true);
+    }
+
+    /// How the site started.
+    pub fn start(&self) -> Start {
+        self.start
+    }
+
+    /// How many pages were found changed, once the site loaded behind a start from
+    /// the manifest, since the manifest was written.
+    pub fn caught_up(&self) -> usize {
+        self.caught_up.load(Ordering::Relaxed)
     }
 
     /// How many rebuilds after edits there were, and the time they took in all.

@@ -4,10 +4,10 @@
 //! loaded, applied and recorded for the next start, and gives the [`Editor`] that
 //! applies changes from then on.
 
-use super::Live;
 use super::edit::Editor;
 use super::outline::Outline;
 use super::snapshot::Snapshot;
+use super::{IndexOpening, Live, Start, StartFrom};
 use crate::config::Config;
 use crate::content::{self, Site};
 use crate::error::{Error, Result};
@@ -46,10 +46,14 @@ pub fn start(config: &Config, watching: bool) -> Result<Started> {
     }
     let site = load_site(config)?;
     let synonyms = read_synonyms(config);
-    let (index, store) = open_index(config, &site, &synonyms)?;
+    let (index, store, opening) = open_index(config, &site, &synonyms)?;
     let snapshot = Snapshot::render(&site, renderer.clone())?;
     let index = Arc::new(index);
-    let live_state = Arc::new(Live::new(snapshot, index.clone(), live));
+    let start = Start {
+        from: StartFrom::Pages,
+        index: opening,
+    };
+    let live_state = Arc::new(Live::new(snapshot, index.clone(), live, start));
     let editor = Editor::new(config.clone(), site, renderer, live_state.clone(), store);
     Ok(Started {
         live: live_state,
@@ -91,6 +95,9 @@ impl Started {
                         removed = changes.removed.len(),
                         "pages changed since the manifest was written"
                     );
+                    let count = changes.changed.len() + changes.removed.len();
+                    live.caught_up
+                        .store(count, std::sync::atomic::Ordering::Relaxed);
                     editor.apply(changes);
                     editor.record();
                 }
@@ -135,9 +142,16 @@ fn quick_start(config: &Config, renderer: &Arc<Renderer>, live: bool) -> Option<
         ms = started.elapsed().as_millis() as u64,
         "pages listed from the manifest; the site loads behind the server"
     );
+    let start = Start {
+        from: StartFrom::Manifest,
+        index: match index.is_writable() {
+            true => IndexOpening::Reused,
+            false => IndexOpening::ReadOnly,
+        },
+    };
     let writes = index.is_writable().then_some(store);
     let index = Arc::new(index);
-    let live_state = Arc::new(Live::new(snapshot, index.clone(), live));
+    let live_state = Arc::new(Live::new(snapshot, index.clone(), live, start));
     let editor = Editor::new(
         config.clone(),
         Site::default(),
@@ -201,13 +215,14 @@ fn read_synonyms(config: &Config) -> Vec<Vec<String>> {
 
 /// Opens the index of `site` in the index folder: as it is when it was built from
 /// this content, else rebuilt there; read-only as `folio index` built it for a
-/// replica. The store is given back when this process may write the folder. A folder
-/// that cannot hold an index gives an index held in memory.
+/// replica. The store is given back when this process may write the folder, with how
+/// the index was had. A folder that cannot hold an index gives an index held in
+/// memory.
 pub fn open_index(
     config: &Config,
     site: &Site,
     synonyms: &[Vec<String>],
-) -> Result<(SearchIndex, Option<Store>)> {
+) -> Result<(SearchIndex, Option<Store>, IndexOpening)> {
     let store = Store::new(&config.index);
     if config.read_only {
         if !store.has_index() {
@@ -217,7 +232,7 @@ pub fn open_index(
             tracing::warn!(index = %config.index.display(), "the index was built from other content; run `folio index` to rebuild it");
         }
         let index = SearchIndex::open(&config.index, false, &config.facets, synonyms)?;
-        return Ok((index, None));
+        return Ok((index, None, IndexOpening::ReadOnly));
     }
     let started = Instant::now();
     let (index, reason) = match open_or_build(config, &store, site, synonyms) {
@@ -229,21 +244,31 @@ pub fn open_index(
             );
             let index = SearchIndex::in_memory(&config.facets, synonyms)?;
             index.replace_all(&site.pages)?;
-            return Ok((index, None));
+            return Ok((index, None, IndexOpening::InMemory));
         }
         Err(error) => return Err(error),
     };
-    match reason {
-        None => tracing::info!(index = %config.index.display(), "index is up to date"),
-        Some(reason) => tracing::info!(
-            index = %config.index.display(),
-            pages = site.pages.len(),
-            ms = started.elapsed().as_millis() as u64,
-            "index rebuilt ({reason})"
-        ),
-    }
+    let opening = match reason {
+        None => {
+            tracing::info!(index = %config.index.display(), "index is up to date");
+            IndexOpening::Reused
+        }
+        Some(reason) => {
+            tracing::info!(
+                index = %config.index.display(),
+                pages = site.pages.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "index rebuilt ({reason})"
+            );
+            IndexOpening::Rebuilt
+        }
+    };
+    let opening = match index.is_writable() {
+        true => opening,
+        false => IndexOpening::ReadOnly,
+    };
     let writes = index.is_writable().then_some(store);
-    Ok((index, writes))
+    Ok((index, writes, opening))
 }
 
 /// Opens the index in the store's folder when it was built from exactly this site,
@@ -293,7 +318,7 @@ fn open_or_build(
 /// that serves at once, as `folio index` does; returns how many pages it holds.
 pub fn index_site(config: &Config, site: Site) -> Result<u64> {
     let synonyms = read_synonyms(config);
-    let (index, store) = open_index(config, &site, &synonyms)?;
+    let (index, store, _) = open_index(config, &site, &synonyms)?;
     if let Some(store) = &store {
         let recorded = super::outline::manifest(&config.content, &site)
             .and_then(|manifest| store.write_pages(&manifest));

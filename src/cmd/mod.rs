@@ -87,7 +87,7 @@ fn report(config: &Config, top: usize) -> Result<ExitCode> {
 fn search(config: &Config, query: &str, limit: usize) -> Result<ExitCode> {
     let site = app::load_site(config)?;
     let synonyms = index::synonyms::read(&config.content).unwrap_or_default();
-    let (index, _) = app::open_index(config, &site, &synonyms)?;
+    let (index, _, _) = app::open_index(config, &site, &synonyms)?;
     let request = SearchRequest {
         query,
         limit,

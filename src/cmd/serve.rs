@@ -22,6 +22,8 @@ pub struct Serving {
     server: tokio::task::JoinHandle<()>,
     /// The watcher: dropping it ends the thread that applies changes.
     watching: Option<watch::Watching>,
+    /// The thread that finishes the start and then applies changes.
+    site: std::thread::JoinHandle<()>,
 }
 
 /// Starts serving the site `config` names on `config.addr`: binds, starts the site
@@ -58,7 +60,7 @@ pub async fn start(config: Config) -> Result<Serving> {
     let (listening, started) = (listening?, started?);
     let live = started.live.clone();
     let (watching, listening) = listening.unzip();
-    std::thread::Builder::new()
+    let site = std::thread::Builder::new()
         .name("folio-site".into())
         .spawn(move || {
             if let (Some(editor), Some(listening)) = (started.finish(), listening) {
@@ -85,6 +87,7 @@ pub async fn start(config: Config) -> Result<Serving> {
         stop,
         server,
         watching,
+        site,
     })
 }
 
@@ -110,11 +113,14 @@ impl Serving {
         self.live.loaded().await;
     }
 
-    /// Stops accepting, lets in-flight requests finish and stops watching.
+    /// Stops accepting, lets in-flight requests finish, stops watching, and returns
+    /// once the site has let go of the index (its writer is free for the next start).
     pub async fn stop(self) {
         let _ = self.stop.send(());
         let _ = self.server.await;
         drop(self.watching);
+        let site = self.site;
+        let _ = tokio::task::spawn_blocking(move || site.join()).await;
         tracing::info!("stopped");
     }
 }

@@ -71,107 +71,157 @@ pub fn outline(body: &str) -> Rendered {
 }
 
 fn walk(body: &str, html: bool) -> Rendered {
-    let mut out = Rendered::default();
-    // Plain text of the current section; moved into `out.sections` at each `##`.
-    let mut text = String::new();
-    let mut section = Section::default();
-    let mut events: Vec<Event> = Vec::new();
-    let mut used_ids = HashSet::new();
-    let mut heading: Option<(HeadingLevel, Option<CowStr>, Vec<Event>, String)> = None;
-    let mut html_block: Option<(usize, String)> = None;
-    let line_of = |offset: usize| body[..offset].matches('\n').count() + 1;
-
+    let mut walk = Walk {
+        body,
+        out: Rendered::default(),
+        text: String::new(),
+        section: Section::default(),
+        events: Vec::new(),
+        used_ids: HashSet::new(),
+        heading: None,
+        html_block: None,
+    };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        if let Some((_, block)) = html_block.as_mut() {
-            match event {
-                Event::Html(html) => block.push_str(&html),
-                Event::End(TagEnd::HtmlBlock) => {
-                    let (offset, block) = html_block.take().unwrap_or_default();
-                    if let Some(kept) = filter_html_block(&block, line_of(offset), &mut out) {
-                        add_text(&mut text, &strip_tags(&kept));
-                        events.push(Event::Html(kept.into()));
-                    }
-                }
-                _ => {}
-            }
-            continue;
+        if walk.html_block.is_some() {
+            walk.in_html_block(event);
+        } else if walk.heading.is_some() {
+            walk.in_heading(event);
+        } else {
+            walk.in_body(event, range.start);
         }
-        if let Some((level, id, inner, heading_text)) = heading.as_mut() {
-            match event {
-                Event::End(TagEnd::Heading(_)) => {
-                    let level = *level as u8;
-                    let id = match id.take() {
-                        Some(id) => unique_id(&id, &mut used_ids),
-                        None => unique_id(&slug(heading_text), &mut used_ids),
-                    };
-                    events.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
-                    events.append(inner);
-                    events.push(Event::Html(
-                        format!(
-                            "<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level}>\n"
-                        )
-                        .into(),
-                    ));
-                    let heading_text = heading_text.trim().to_string();
-                    if level == 2 {
-                        section.text = collapse_blank_lines(&std::mem::take(&mut text));
-                        out.sections.push(std::mem::replace(
-                            &mut section,
-                            Section {
-                                id: id.clone(),
-                                title: heading_text.clone(),
-                                text: String::new(),
-                            },
-                        ));
-                    } else if level > 2 {
-                        add_text(&mut text, &heading_text);
-                    }
-                    out.headings.push(Heading {
-                        level,
-                        text: heading_text,
-                        id,
-                    });
-                    heading = None;
-                }
-                Event::Text(t) => {
-                    let t = with_macros_expanded(t);
-                    heading_text.push_str(&t);
-                    inner.push(Event::Text(t));
-                }
-                other => {
-                    if let Event::Code(t) = &other {
-                        heading_text.push_str(t);
-                    }
-                    inner.push(other);
+    }
+    walk.finish(html)
+}
+
+/// A heading being read: its level, its `{#id}` when it has one, its events and text.
+type OpenHeading<'a> = (HeadingLevel, Option<CowStr<'a>>, Vec<Event<'a>>, String);
+
+/// One pass over a body's events: the events to render, and what search and the
+/// checks read of them.
+struct Walk<'a> {
+    body: &'a str,
+    out: Rendered,
+    /// Plain text of the current section; moved into `out.sections` at each `##`.
+    text: String,
+    section: Section,
+    events: Vec<Event<'a>>,
+    used_ids: HashSet<String>,
+    heading: Option<OpenHeading<'a>>,
+    /// An HTML block being read: where it starts and its text.
+    html_block: Option<(usize, String)>,
+}
+
+impl<'a> Walk<'a> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.body[..offset].matches('\n').count() + 1
+    }
+
+    fn in_html_block(&mut self, event: Event<'a>) {
+        match event {
+            Event::Html(html) => {
+                if let Some((_, block)) = self.html_block.as_mut() {
+                    block.push_str(&html);
                 }
             }
-            continue;
+            Event::End(TagEnd::HtmlBlock) => {
+                let (offset, block) = self.html_block.take().unwrap_or_default();
+                let line = self.line_of(offset);
+                if let Some(kept) = filter_html_block(&block, line, &mut self.out) {
+                    add_text(&mut self.text, &strip_tags(&kept));
+                    self.events.push(Event::Html(kept.into()));
+                }
+            }
+            _ => {}
         }
+    }
+
+    fn in_heading(&mut self, event: Event<'a>) {
+        let Some((_, _, inner, heading_text)) = self.heading.as_mut() else {
+            return;
+        };
+        match event {
+            Event::End(TagEnd::Heading(_)) => self.end_heading(),
+            Event::Text(t) => {
+                let t = with_macros_expanded(t);
+                heading_text.push_str(&t);
+                inner.push(Event::Text(t));
+            }
+            other => {
+                if let Event::Code(t) = &other {
+                    heading_text.push_str(t);
+                }
+                inner.push(other);
+            }
+        }
+    }
+
+    /// Renders the heading read, with its unique id and anchor; a `##` starts a section.
+    fn end_heading(&mut self) {
+        let Some((level, id, mut inner, heading_text)) = self.heading.take() else {
+            return;
+        };
+        let level = level as u8;
+        let id = match id {
+            Some(id) => unique_id(&id, &mut self.used_ids),
+            None => unique_id(&slug(&heading_text), &mut self.used_ids),
+        };
+        self.events
+            .push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
+        self.events.append(&mut inner);
+        self.events.push(Event::Html(
+            format!(
+                "<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level}>\n"
+            )
+            .into(),
+        ));
+        let heading_text = heading_text.trim().to_string();
+        if level == 2 {
+            self.section.text = collapse_blank_lines(&std::mem::take(&mut self.text));
+            let next = Section {
+                id: id.clone(),
+                title: heading_text.clone(),
+                text: String::new(),
+            };
+            self.out
+                .sections
+                .push(std::mem::replace(&mut self.section, next));
+        } else if level > 2 {
+            add_text(&mut self.text, &heading_text);
+        }
+        self.out.headings.push(Heading {
+            level,
+            text: heading_text,
+            id,
+        });
+    }
+
+    fn in_body(&mut self, event: Event<'a>, offset: usize) {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((level, id, Vec::new(), String::new()));
+                self.heading = Some((level, id, Vec::new(), String::new()));
             }
-            Event::Start(Tag::HtmlBlock) => html_block = Some((range.start, String::new())),
+            Event::Start(Tag::HtmlBlock) => self.html_block = Some((offset, String::new())),
             Event::Start(Tag::Link { ref dest_url, .. }) => {
-                out.links.push((line_of(range.start), dest_url.to_string()));
-                events.push(event);
+                let line = self.line_of(offset);
+                self.out.links.push((line, dest_url.to_string()));
+                self.events.push(event);
             }
             Event::Text(t) => {
                 let t = with_macros_expanded(t);
-                text.push_str(&t);
-                events.push(Event::Text(t));
+                self.text.push_str(&t);
+                self.events.push(Event::Text(t));
             }
             Event::Code(ref t) => {
-                text.push_str(t);
-                events.push(event);
+                self.text.push_str(t);
+                self.events.push(event);
             }
             Event::InlineHtml(ref html) | Event::Html(ref html) => {
-                add_text(&mut text, &strip_tags(html));
-                events.push(event);
+                add_text(&mut self.text, &strip_tags(html));
+                self.events.push(event);
             }
             Event::SoftBreak | Event::HardBreak => {
-                text.push(' ');
-                events.push(event);
+                self.text.push(' ');
+                self.events.push(event);
             }
             Event::End(
                 TagEnd::Paragraph
@@ -180,20 +230,24 @@ fn walk(body: &str, html: bool) -> Rendered {
                 | TagEnd::TableCell
                 | TagEnd::BlockQuote(_),
             ) => {
-                text.push('\n');
-                events.push(event);
+                self.text.push('\n');
+                self.events.push(event);
             }
-            other => events.push(other),
+            other => self.events.push(other),
         }
     }
-    if html {
-        pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+
+    fn finish(mut self, html: bool) -> Rendered {
+        if html {
+            pulldown_cmark::html::push_html(&mut self.out.html, self.events.into_iter());
+        }
+        self.section.text = collapse_blank_lines(&self.text);
+        self.out.sections.push(self.section);
+        self.out
+            .sections
+            .retain(|s| !s.text.is_empty() || !s.title.is_empty());
+        self.out
     }
-    section.text = collapse_blank_lines(&text);
-    out.sections.push(section);
-    out.sections
-        .retain(|s| !s.text.is_empty() || !s.title.is_empty());
-    out
 }
 
 fn with_macros_expanded(text: CowStr<'_>) -> CowStr<'_> {

@@ -206,9 +206,63 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 
 /// Builds the query for `clauses`. The last word may be unfinished (search as you type).
 pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
-    let fields = context.fields;
-    let holds = context.holds;
     let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let tokens = read_clauses(clauses, context, &mut parts);
+    let stems: Vec<String> = tokens.iter().map(|t| t.stem.clone()).collect();
+    let synonyms = context.synonyms.matches(&stems);
+    let last_word_typed = clauses.last().is_some_and(|c| matches!(c, Clause::Word(_)));
+    let mut per_token: Vec<Box<dyn Query>> = Vec::new();
+    let mut literal: Vec<Box<dyn Query>> = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        let completes = last_word_typed && index + 1 == tokens.len();
+        let mut ways = word_ways(token, index, completes, context);
+        // Pages that hold every word as typed (or corrected, or completed) score
+        // again; a synonym finds a page but does not count towards that.
+        literal.push(match ways.is_empty() {
+            true => Box::new(EmptyQuery),
+            false => Box::new(DisjunctionMaxQuery::new(
+                ways.iter().map(|way| way.box_clone()).collect(),
+            )),
+        });
+        for (start, length, others) in &synonyms {
+            if (*start..start + length).contains(&index) {
+                for other in others {
+                    if let Some(query) = phrase_any_field(context.fields, context.holds, other, 0) {
+                        ways.push(Box::new(BoostQuery::new(query, SYNONYM_WEIGHT)));
+                    }
+                }
+            }
+        }
+        if tokens.len() <= MAX_WORDS_FOR_IDENTIFIERS {
+            parts.extend(number_in_title(token, context));
+        }
+        if !ways.is_empty() {
+            per_token.push(Box::new(DisjunctionMaxQuery::new(ways)));
+        }
+    }
+    let required: Vec<(Occur, Box<dyn Query>)> = tokens
+        .iter()
+        .zip(literal)
+        .filter(|(token, _)| !(context.is_common)(&token.stem))
+        .map(|(_, query)| (Occur::Must, query))
+        .collect();
+    if tokens.len() > 1 && required.len() > 1 {
+        parts.push((Occur::Should, Box::new(BooleanQuery::new(required))));
+    }
+    parts.extend(together(&stems, context));
+    parts.extend(per_token.into_iter().map(|query| (Occur::Should, query)));
+    if parts.is_empty() {
+        return Box::new(EmptyQuery);
+    }
+    Box::new(BooleanQuery::new(parts))
+}
+
+/// The words of `clauses` as tokens; each quoted phrase becomes a part that must match.
+fn read_clauses(
+    clauses: &[Clause],
+    context: &mut Context,
+    parts: &mut Vec<(Occur, Box<dyn Query>)>,
+) -> Vec<Token> {
     let mut tokens: Vec<Token> = Vec::new();
     for clause in clauses {
         match clause {
@@ -225,89 +279,67 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 let stems = analyze(&mut context.stemmer, &words.join(" "));
                 if !stems.is_empty() {
                     // A phrase no field holds still has to match: nothing does.
-                    let phrase = phrase_any_field(fields, holds, &stems, 0)
+                    let phrase = phrase_any_field(context.fields, context.holds, &stems, 0)
                         .unwrap_or_else(|| Box::new(EmptyQuery));
                     parts.push((Occur::Must, phrase));
                 }
             }
         }
     }
-    let stems: Vec<String> = tokens.iter().map(|t| t.stem.clone()).collect();
-    let synonyms = context.synonyms.matches(&stems);
-    let mut per_token: Vec<Box<dyn Query>> = Vec::new();
-    let mut literal: Vec<Box<dyn Query>> = Vec::new();
-    for (index, token) in tokens.iter().enumerate() {
-        let mut ways: Vec<Box<dyn Query>> = terms_any_field(fields, holds, &token.stem, 1.0)
-            .into_iter()
-            .collect();
-        let known = (context.is_known)(&token.stem);
-        let distance = match context.lenient {
-            true => Some(2).filter(|_| token.raw.chars().count() >= 4),
-            false => typo_distance(&token.raw),
-        };
-        if let Some(distance) = distance.filter(|_| index < MAX_FUZZY_WORDS && !known) {
-            for correction in (context.correct)(&forms(token), distance) {
-                ways.extend(terms_any_field(fields, holds, &correction, TYPO_WEIGHT));
-            }
-        }
-        let last_word_typed = clauses.last().is_some_and(|c| matches!(c, Clause::Word(_)));
-        if last_word_typed
-            && index + 1 == tokens.len()
-            && !known
-            && token.raw.chars().count() >= MIN_PREFIX_CHARS
-        {
-            let form = if token.raw.starts_with(&token.stem) {
-                &token.stem
-            } else {
-                &token.raw
-            };
-            for completion in (context.complete)(form) {
-                ways.extend(terms_any_field(fields, holds, &completion, PREFIX_WEIGHT));
-            }
-        }
-        // Pages that hold every word as typed (or corrected, or completed) score
-        // again; a synonym finds a page but does not count towards that.
-        literal.push(match ways.is_empty() {
-            true => Box::new(EmptyQuery),
-            false => Box::new(DisjunctionMaxQuery::new(
-                ways.iter().map(|way| way.box_clone()).collect(),
-            )),
-        });
-        for (start, length, others) in &synonyms {
-            if (*start..start + length).contains(&index) {
-                for other in others {
-                    if let Some(query) = phrase_any_field(fields, holds, other, 0) {
-                        ways.push(Box::new(BoostQuery::new(query, SYNONYM_WEIGHT)));
-                    }
-                }
-            }
-        }
-        let short_query = tokens.len() <= MAX_WORDS_FOR_IDENTIFIERS;
-        if short_query
-            && token.stem.chars().all(|c| c.is_ascii_digit())
-            && holds(fields.title, &token.stem)
-        {
-            parts.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    term(fields.title, &token.stem),
-                    NUMBER_IN_TITLE_WEIGHT,
-                )),
-            ));
-        }
-        if !ways.is_empty() {
-            per_token.push(Box::new(DisjunctionMaxQuery::new(ways)));
-        }
-    }
-    let required: Vec<(Occur, Box<dyn Query>)> = tokens
-        .iter()
-        .zip(literal)
-        .filter(|(token, _)| !(context.is_common)(&token.stem))
-        .map(|(_, query)| (Occur::Must, query))
+    tokens
+}
+
+/// The ways the word at `index` matches: its stem in any field, its corrections when
+/// the index does not know it, and its completions when it is the unfinished last
+/// word (`completes`).
+fn word_ways(
+    token: &Token,
+    index: usize,
+    completes: bool,
+    context: &Context,
+) -> Vec<Box<dyn Query>> {
+    let (fields, holds) = (context.fields, context.holds);
+    let mut ways: Vec<Box<dyn Query>> = terms_any_field(fields, holds, &token.stem, 1.0)
+        .into_iter()
         .collect();
-    if tokens.len() > 1 && required.len() > 1 {
-        parts.push((Occur::Should, Box::new(BooleanQuery::new(required))));
+    let known = (context.is_known)(&token.stem);
+    let distance = match context.lenient {
+        true => Some(2).filter(|_| token.raw.chars().count() >= 4),
+        false => typo_distance(&token.raw),
+    };
+    if let Some(distance) = distance.filter(|_| index < MAX_FUZZY_WORDS && !known) {
+        for correction in (context.correct)(&forms(token), distance) {
+            ways.extend(terms_any_field(fields, holds, &correction, TYPO_WEIGHT));
+        }
     }
+    if completes && !known && token.raw.chars().count() >= MIN_PREFIX_CHARS {
+        let form = if token.raw.starts_with(&token.stem) {
+            &token.stem
+        } else {
+            &token.raw
+        };
+        for completion in (context.complete)(form) {
+            ways.extend(terms_any_field(fields, holds, &completion, PREFIX_WEIGHT));
+        }
+    }
+    ways
+}
+
+/// A number in a short query favours the pages with it in their title (`http 502`).
+fn number_in_title(token: &Token, context: &Context) -> Option<(Occur, Box<dyn Query>)> {
+    let title = context.fields.title;
+    let number = token.stem.chars().all(|c| c.is_ascii_digit());
+    (number && (context.holds)(title, &token.stem)).then(|| {
+        let boosted = BoostQuery::new(term(title, &token.stem), NUMBER_IN_TITLE_WEIGHT);
+        (Occur::Should, Box::new(boosted) as Box<dyn Query>)
+    })
+}
+
+/// Bonuses for words that stand together: every word in one short field, all the
+/// words near each other, each pair near each other.
+fn together(stems: &[String], context: &Context) -> Vec<(Occur, Box<dyn Query>)> {
+    let (fields, holds) = (context.fields, context.holds);
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if (2..=8).contains(&stems.len()) {
         // Every word in one short field (the title, a heading, the keywords or the
         // description) says what the page is about.
@@ -327,7 +359,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 )),
             ));
         }
-        if let Some(near) = phrase_any_field(fields, holds, &stems, PROXIMITY_SLOP) {
+        if let Some(near) = phrase_any_field(fields, holds, stems, PROXIMITY_SLOP) {
             parts.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(near, PROXIMITY_WEIGHT)),
@@ -341,11 +373,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
             }
         }
     }
-    parts.extend(per_token.into_iter().map(|query| (Occur::Should, query)));
-    if parts.is_empty() {
-        return Box::new(EmptyQuery);
-    }
-    Box::new(BooleanQuery::new(parts))
+    parts
 }
 
 /// The edit distance tolerated in a word: none under 5 characters, 1 up to 8, then 2.

@@ -124,16 +124,22 @@ fn healthz(state: &State) -> Answer {
     )
 }
 
-/// `GET /readyz`: ready to serve: pages rendered and the index open, with its size,
-/// and whether every page has loaded behind a start from the page manifest.
+/// `GET /readyz`: ready to serve: pages rendered and the index open, with its size;
+/// how the site started, and whether every page has loaded behind a start from the
+/// page manifest (with how many were found changed since it was written).
 fn readyz(state: &State) -> Answer {
+    let live = &state.live;
+    let start = live.start();
     json(
         StatusCode::OK,
         &serde_json::json!({
             "status": "ready",
-            "pages": state.live.snapshot().page_count(),
-            "indexed": state.live.index().len(),
-            "loaded": state.live.is_loaded(),
+            "pages": live.snapshot().page_count(),
+            "indexed": live.index().len(),
+            "start": start.from,
+            "index": start.index,
+            "loaded": live.is_loaded(),
+            "caught_up": live.caught_up(),
         }),
     )
 }

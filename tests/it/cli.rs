@@ -140,7 +140,7 @@ fn missing_content_is_a_clear_error() {
 #[test]
 fn sigterm_stops_the_server_cleanly() {
     let site = Site::fixture("site");
-    let server = Server::start(&site, &["--no-watch"]);
+    let server = Server::binary(&site, &["--no-watch"]);
     assert_eq!(server.get("/healthz").status, 200);
     let status = server.terminate();
     assert!(status.success(), "{status}");

@@ -397,7 +397,7 @@ fn a_client_too_slow_to_send_its_headers_is_cut_off() {
 #[test]
 fn sigterm_ends_open_event_streams_and_exits_cleanly() {
     let site = Site::fixture("site");
-    let server = site.serve();
+    let server = Server::binary(&site, &[]);
     let events = ureq::get(&server.url("/__livereload")).call().unwrap();
     let reader = std::thread::spawn(move || {
         let mut body = String::new();

@@ -1,6 +1,6 @@
 //! The server over HTTP: pages, 404, search (JSON and HTML), health, methods.
 
-use crate::support::{Site, encode, request};
+use crate::support::{Server, Site, encode, request};
 
 #[test]
 fn home_lists_every_page_grouped_with_a_search_box() {
@@ -279,20 +279,15 @@ fn a_stale_index_is_rebuilt_at_start() {
     assert_eq!(first.get("/api/search?q=pelican").json()["total"], 0);
     drop(first);
     site.write("birds.md", "# Birds\n\nA pelican stands on one leg.\n");
-    let mut second = site.serve();
+    let second = site.serve();
     assert_eq!(
         second.get("/api/search?q=pelican").json()["hits"][0]["url"],
         "/birds"
     );
-    let log = second.logged();
-    assert!(log.iter().any(|l| l.contains("index rebuilt")), "{log:?}");
+    assert_eq!(second.readyz()["index"], "rebuilt");
     drop(second);
-    let mut third = site.serve();
-    let log = third.logged();
-    assert!(
-        log.iter().any(|l| l.contains("index is up to date")),
-        "{log:?}"
-    );
+    let third = site.serve();
+    assert_eq!(third.readyz()["index"], "reused");
 }
 
 #[test]
@@ -479,7 +474,7 @@ fn pages_named_like_the_servers_own_routes_do_not_hide_them_and_every_request_is
             &format!("# Shadow {name}\n\nA page.\n"),
         );
     }
-    let mut server = site.serve();
+    let mut server = Server::binary(&site, &[]);
     assert_eq!(server.get("/healthz").json()["status"], "ok");
     let search = server.get("/search?q=gateway");
     assert_eq!(search.status, 200);

@@ -48,11 +48,15 @@ fn first_start(site: &Site) -> Vec<(&'static str, u16, String)> {
     shown
 }
 
-fn has_logged(server: &mut Server, text: &str) -> bool {
-    server.logged().iter().any(|line| line.contains(text))
+/// Whether the server started from the page manifest, serving before it read a page.
+fn from_manifest(server: &Server) -> bool {
+    server.readyz()["start"] == "manifest"
 }
 
-const LISTED: &str = "pages listed from the manifest";
+/// Whether every page has loaded behind the server.
+fn loaded(server: &Server) -> bool {
+    server.readyz()["loaded"] == true
+}
 
 fn first_hit(server: &Server, query: &str) -> serde_json::Value {
     server.get(&format!("/api/search?q={query}")).json()["hits"][0]["url"].clone()
@@ -62,13 +66,11 @@ fn first_hit(server: &Server, query: &str) -> serde_json::Value {
 fn an_unchanged_site_starts_from_its_manifest_and_shows_the_same() {
     let site = Site::fixture("site");
     let full = first_start(&site);
-    let mut quick = site.serve();
-    assert!(has_logged(&mut quick, LISTED), "{:?}", quick.logged());
-    assert!(has_logged(&mut quick, "index is up to date"));
+    let quick = site.serve();
+    assert!(from_manifest(&quick), "{}", quick.readyz());
+    assert_eq!(quick.readyz()["index"], "reused");
     same(&shown(&quick), &full, "while the site loads");
-    eventually("the site to load", || {
-        has_logged(&mut quick, "start complete")
-    });
+    eventually("the site to load", || loaded(&quick));
     same(&shown(&quick), &full, "once it has loaded");
 }
 
@@ -88,8 +90,8 @@ fn an_edit_that_kept_its_files_size_and_time_is_caught_once_the_site_loads() {
     std::fs::write(&path, text.replace("Archiving", "Albatross")).unwrap();
     let file = std::fs::File::options().write(true).open(&path).unwrap();
     file.set_modified(time).unwrap();
-    let mut server = site.serve();
-    assert!(has_logged(&mut server, LISTED), "{:?}", server.logged());
+    let server = site.serve();
+    assert!(from_manifest(&server), "{}", server.readyz());
     assert!(
         server.get("/tar").body.contains("Albatross"),
         "read from its file"
@@ -97,10 +99,12 @@ fn an_edit_that_kept_its_files_size_and_time_is_caught_once_the_site_loads() {
     eventually("the edit to be found", || {
         first_hit(&server, "albatross") == "/tar"
     });
-    assert!(has_logged(
-        &mut server,
-        "pages changed since the manifest was written"
-    ));
+    eventually("the site to load", || loaded(&server));
+    assert_eq!(
+        server.readyz()["caught_up"],
+        1,
+        "one page changed since the manifest was written"
+    );
     let hit = &server.get("/api/search?q=albatross").json()["hits"][0];
     assert!(
         hit["snippet"]
@@ -118,9 +122,9 @@ fn a_file_changed_while_stopped_is_served_and_found_from_the_first_request() {
     let path = site.content().join("tar.md");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("{text}\nA pelican keeps them.\n")).unwrap();
-    let mut server = site.serve();
-    assert!(!has_logged(&mut server, LISTED), "{:?}", server.logged());
-    assert!(has_logged(&mut server, "index rebuilt"));
+    let server = site.serve();
+    assert!(!from_manifest(&server), "{}", server.readyz());
+    assert_eq!(server.readyz()["index"], "rebuilt");
     assert_eq!(first_hit(&server, "pelican"), "/tar");
     assert!(server.get("/tar").body.contains("A pelican keeps them."));
 }
@@ -130,16 +134,16 @@ fn a_damaged_manifest_means_a_full_start_that_writes_it_anew() {
     let site = Site::fixture("site");
     let full = first_start(&site);
     std::fs::write(manifest(&site), "not a manifest").unwrap();
-    let mut server = site.serve();
-    assert!(!has_logged(&mut server, LISTED), "{:?}", server.logged());
-    assert!(has_logged(&mut server, "index is up to date"));
+    let server = site.serve();
+    assert!(!from_manifest(&server), "{}", server.readyz());
+    assert_eq!(server.readyz()["index"], "reused");
     same(&shown(&server), &full, "after a full start");
     eventually("the manifest written anew", || {
         std::fs::read(manifest(&site)).is_ok_and(|bytes| bytes != b"not a manifest")
     });
     drop(server);
-    let mut again = site.serve();
-    assert!(has_logged(&mut again, LISTED), "{:?}", again.logged());
+    let again = site.serve();
+    assert!(from_manifest(&again), "{}", again.readyz());
 }
 
 #[test]
@@ -158,8 +162,8 @@ fn a_live_edit_is_recorded_for_the_next_start() {
         std::fs::read(manifest(&site)).is_ok_and(|bytes| bytes != before)
     });
     drop(server);
-    let mut again = site.serve();
-    assert!(has_logged(&mut again, LISTED), "{:?}", again.logged());
+    let again = site.serve();
+    assert!(from_manifest(&again), "{}", again.readyz());
     assert_eq!(first_hit(&again, "heron"), "/tar");
 }
 
@@ -169,17 +173,16 @@ fn a_read_only_replica_starts_from_the_manifest_folio_index_writes() {
     assert!(site.run(&["index"]).status.success());
     assert!(manifest(&site).exists());
     let before = std::fs::read(manifest(&site)).unwrap();
-    let mut server = Server::start(&site, &["--read-only"]);
-    assert!(has_logged(&mut server, LISTED), "{:?}", server.logged());
+    let server = Server::start(&site, &["--read-only"]);
+    assert!(from_manifest(&server), "{}", server.readyz());
+    assert_eq!(server.readyz()["index"], "read-only");
     assert_eq!(first_hit(&server, "flamingo"), "/guide/setup");
     let hit = &server.get("/api/search?q=flamingo").json()["hits"][0];
     assert!(
         hit["snippet"].as_str().unwrap().contains("<mark>"),
         "sections read from the page's file: {hit}"
     );
-    eventually("the site to load", || {
-        has_logged(&mut server, "start complete")
-    });
+    eventually("the site to load", || loaded(&server));
     drop(server);
     assert_eq!(std::fs::read(manifest(&site)).unwrap(), before, "read-only");
 }
@@ -194,7 +197,7 @@ fn a_template_changed_while_stopped_shows_on_the_home_page_of_a_quick_start() {
     let changed = home.replace("<nav class", "<p>Browse by group.</p>\n<nav class");
     assert_ne!(changed, home);
     std::fs::write(templates.join("home.hbs"), changed).unwrap();
-    let mut server = site.serve();
-    assert!(has_logged(&mut server, LISTED), "{:?}", server.logged());
+    let server = site.serve();
+    assert!(from_manifest(&server), "{}", server.readyz());
     assert!(server.get("/").body.contains("<p>Browse by group.</p>"));
 }

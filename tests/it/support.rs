@@ -1,6 +1,7 @@
-//! Test support: a fixture site copied into a temp dir, the real `folio` binary started
-//! on 127.0.0.1:0, and a small HTTP client.
+//! Test support: a fixture site copied into a temp dir, `folio serve` started on
+//! 127.0.0.1:0 (in this process, or the real binary), and a small HTTP client.
 
+use clap::Parser;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -61,7 +62,7 @@ impl Site {
         command.output().expect("run folio")
     }
 
-    /// Starts `folio serve` on an ephemeral loopback port.
+    /// Starts `folio serve`, in this process, on an ephemeral loopback port.
     pub fn serve(&self) -> Server {
         Server::start(self, &[])
     }
@@ -87,33 +88,77 @@ pub fn folio() -> Command {
     command
 }
 
-/// A running `folio serve`, stopped when dropped.
+/// A running `folio serve`, stopped when dropped: in this process (the default, on a
+/// runtime of its own), or the real binary for what only a process shows (its log,
+/// its exit on SIGTERM, its limits).
 pub struct Server {
-    child: Child,
     pub base: String,
-    log: mpsc::Receiver<String>,
-    /// The lines logged and already read from `log`.
-    seen: Vec<String>,
+    kind: Kind,
+}
+
+enum Kind {
+    InProcess {
+        runtime: tokio::runtime::Runtime,
+        serving: Option<folio::cmd::serve::Serving>,
+    },
+    Binary {
+        child: Child,
+        log: mpsc::Receiver<String>,
+        /// The lines logged and already read from `log`.
+        seen: Vec<String>,
+    },
+}
+
+/// The command-line flags that serve `site` on an ephemeral loopback port, then `extra`.
+fn serve_args(site: &Site, extra: &[&str]) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec!["serve".into(), "--content".into()];
+    args.push(site.content().into());
+    args.push("--index".into());
+    args.push(site.index().into());
+    args.push("--templates".into());
+    args.push(site.dir.path().join("templates").into());
+    args.extend(["--addr", "127.0.0.1:0"].map(Into::into));
+    args.extend(extra.iter().map(Into::into));
+    args
 }
 
 impl Server {
+    /// Starts `folio serve` in this process, with the flags `extra`, and returns once
+    /// it serves.
     pub fn start(site: &Site, extra: &[&str]) -> Server {
+        let args = std::iter::once("folio".into()).chain(serve_args(site, extra));
+        let cli = folio::cli::Cli::try_parse_from(args).expect("flags parse");
+        let config =
+            folio::config::Config::load(None, std::iter::empty(), cli.settings.overrides())
+                .expect("configuration");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let serving = runtime
+            .block_on(folio::cmd::serve::start(config))
+            .expect("folio serves");
+        Server {
+            base: format!("http://{}", serving.addr()),
+            kind: Kind::InProcess {
+                runtime,
+                serving: Some(serving),
+            },
+        }
+    }
+
+    /// Starts the real `folio serve` binary.
+    pub fn binary(site: &Site, extra: &[&str]) -> Server {
         Server::start_command(folio(), site, extra)
     }
 
-    /// Starts `command` (a `folio()` the caller has adjusted) as `folio serve`.
+    /// Starts `command` (a `folio()` the caller has adjusted) as `folio serve`, and
+    /// returns once it prints the address it serves on.
     pub fn start_command(mut command: Command, site: &Site, extra: &[&str]) -> Server {
         let mut child = command
-            .arg("serve")
-            .arg("--content")
-            .arg(site.content())
-            .arg("--index")
-            .arg(site.index())
-            .arg("--templates")
-            .arg(site.dir.path().join("templates"))
-            .args(["--addr", "127.0.0.1:0"])
-            .args(extra)
-            .stdout(Stdio::null())
+            .args(serve_args(site, extra))
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start folio serve");
@@ -124,41 +169,47 @@ impl Server {
                 let _ = lines.send(line);
             }
         });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut seen = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match log.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(at) = line.find("serving on http://") {
-                        let rest = &line[at + "serving on ".len()..];
-                        let base = rest
-                            .split_whitespace()
-                            .next()
-                            .unwrap_or_default()
-                            .to_string();
-                        return Server {
-                            child,
-                            base,
-                            log,
-                            seen,
-                        };
-                    }
-                    seen.push(line);
-                }
-                Err(_) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!("folio serve did not start within 30 s");
-                }
-            }
+        let (urls, url) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut first = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut first);
+            let _ = urls.send(first);
+        });
+        let Ok(url) = url.recv_timeout(Duration::from_secs(30)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("folio serve did not print its address within 30 s");
+        };
+        let url = url.trim();
+        let authority = url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("not a URL: {url:?}"));
+        Server {
+            base: format!("http://{authority}"),
+            kind: Kind::Binary {
+                child,
+                log,
+                seen: Vec::new(),
+            },
         }
     }
 
-    /// Every line logged so far.
+    /// What `/readyz` says: how the server started, and whether its site has loaded.
+    pub fn readyz(&self) -> serde_json::Value {
+        self.get("/readyz").json()
+    }
+
+    /// Every line logged so far (the real binary only).
     pub fn logged(&mut self) -> &[String] {
-        self.seen.extend(self.log.try_iter());
-        &self.seen
+        match &mut self.kind {
+            Kind::Binary { log, seen, .. } => {
+                seen.extend(log.try_iter());
+                seen
+            }
+            Kind::InProcess { .. } => panic!("an in-process server's log is not kept"),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -169,13 +220,16 @@ impl Server {
         request("GET", &self.url(path))
     }
 
-    /// Sends SIGTERM and waits for the exit status.
+    /// Sends SIGTERM to the real binary and waits for the exit status.
     pub fn terminate(mut self) -> ExitStatus {
-        let pid = self.child.id().to_string();
+        let Kind::Binary { child, .. } = &mut self.kind else {
+            panic!("only the real binary is sent signals");
+        };
+        let pid = child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = child.try_wait().unwrap() {
                 return status;
             }
             assert!(
@@ -189,8 +243,17 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match &mut self.kind {
+            Kind::InProcess { runtime, serving } => {
+                if let Some(serving) = serving.take() {
+                    runtime.block_on(serving.stop());
+                }
+            }
+            Kind::Binary { child, .. } => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
     }
 }
 
