@@ -2,7 +2,7 @@
 //! the last layer of the configuration (see [`crate::config`]).
 
 use crate::config::{LogFormat, Watch};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// folio: a folder of Markdown pages in, a fast searchable website out.
@@ -56,26 +56,6 @@ pub struct SearchArgs {
     pub query: Vec<String>,
 }
 
-/// How to watch, as a flag value.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum WatchFlag {
-    /// File events from the operating system
-    Native,
-    /// Compare files every 200 ms
-    Poll,
-    /// Do not watch
-    Off,
-}
-
-/// Log format, as a flag value.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum LogFormatFlag {
-    /// Human-readable lines
-    Text,
-    /// One JSON object per line
-    Json,
-}
-
 /// Configuration keys as flags; each one given overrides the other layers.
 #[derive(Debug, Args)]
 pub struct Settings {
@@ -102,7 +82,7 @@ pub struct Settings {
     pub base_path: Option<String>,
     /// How to watch content/ and templates/ [default: native]
     #[arg(long, global = true, value_enum)]
-    pub watch: Option<WatchFlag>,
+    pub watch: Option<Watch>,
     /// Do not watch content/ and templates/ for changes (same as --watch off)
     #[arg(long, global = true, conflicts_with_all = ["poll", "watch"])]
     pub no_watch: bool,
@@ -114,7 +94,7 @@ pub struct Settings {
     pub facets: Option<Vec<String>>,
     /// Log format [default: text]
     #[arg(long, global = true, value_enum)]
-    pub log_format: Option<LogFormatFlag>,
+    pub log_format: Option<LogFormat>,
     /// Serve the index as built by `folio index`: no watching, no index writes
     #[arg(long, global = true)]
     pub read_only: bool,
@@ -153,9 +133,9 @@ impl Settings {
             set("base_path", toml::Value::String(base_path.clone()));
         }
         let watch = match (self.watch, self.no_watch, self.poll) {
-            (Some(WatchFlag::Native), ..) => Some(Watch::Native),
-            (Some(WatchFlag::Poll), ..) | (None, false, true) => Some(Watch::Poll),
-            (Some(WatchFlag::Off), ..) | (None, true, _) => Some(Watch::Off),
+            (Some(watch), ..) => Some(watch),
+            (None, true, _) => Some(Watch::Off),
+            (None, false, true) => Some(Watch::Poll),
             (None, false, false) => None,
         };
         if let Some(watch) = watch
@@ -170,14 +150,10 @@ impl Settings {
                 .collect();
             set("facets", toml::Value::Array(list));
         }
-        if let Some(format) = self.log_format {
-            let format = match format {
-                LogFormatFlag::Text => LogFormat::Text,
-                LogFormatFlag::Json => LogFormat::Json,
-            };
-            if let Ok(value) = toml::Value::try_from(format) {
-                set("log_format", value);
-            }
+        if let Some(format) = self.log_format
+            && let Ok(value) = toml::Value::try_from(format)
+        {
+            set("log_format", value);
         }
         if self.read_only {
             set("read_only", toml::Value::Boolean(true));

@@ -10,22 +10,25 @@ use std::path::{Path, PathBuf};
 /// The configuration file read when none is named.
 pub const DEFAULT_FILE: &str = "folio.toml";
 
-/// How `serve` notices content changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How `serve` notices content changes. The names are the same in the file, the
+/// environment and on the command line (serde and clap both spell them in lowercase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
+#[value(rename_all = "lowercase")]
 pub enum Watch {
     /// The operating system's file events (inotify on Linux).
     Native,
-    /// Comparing files every 200 ms: for Docker volumes and network mounts, where
-    /// native events are unreliable.
+    /// Compare files every 200 ms: for Docker volumes and network mounts, where file
+    /// events are unreliable.
     Poll,
-    /// Watching is off: content is read once at start.
+    /// Do not watch: content is read once at start.
     Off,
 }
 
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How log lines are written. Named alike in every layer, as [`Watch`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
+#[value(rename_all = "lowercase")]
 pub enum LogFormat {
     /// One human-readable line per event.
     Text,
