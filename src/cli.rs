@@ -1,8 +1,13 @@
-//! The command line (clap derive). Every configuration key is also a flag; flags are
-//! the last layer of the configuration (see [`crate::config`]).
+//! The command line (clap derive). Every configuration key is also a flag: the flags
+//! are [`Config`]'s own fields (it derives [`clap::Args`]), so there is one list of
+//! keys. Flags are the last layer of the configuration (see [`crate::config`]), and
+//! only the flags actually given on the command line make that layer: a key's clap
+//! default must not hide the file's or the environment's value.
 
-use crate::config::{LogFormat, Watch};
-use clap::{Args, Parser, Subcommand};
+use crate::config::{Config, HELP_HEADING, Watch};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// folio: a folder of Markdown pages in, a fast searchable website out.
@@ -12,9 +17,17 @@ pub struct Cli {
     /// Configuration file [default: folio.toml when present; env: FOLIO_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Settings that override the configuration file and the environment.
+    /// The configuration keys as clap parsed them, defaults filled in. Not the
+    /// configuration: [`Cli::parse_with_overrides`] keeps the keys given on the command
+    /// line and [`Config::load`] puts them over the other layers.
     #[command(flatten)]
-    pub settings: Settings,
+    flags: Config,
+    /// Do not watch for changes (same as --watch off)
+    #[arg(long, global = true, help_heading = HELP_HEADING, conflicts_with_all = ["poll", "watch"])]
+    pub no_watch: bool,
+    /// Watch by polling instead of file events (same as --watch poll)
+    #[arg(long, global = true, help_heading = HELP_HEADING, conflicts_with = "watch")]
+    pub poll: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -56,111 +69,61 @@ pub struct SearchArgs {
     pub query: Vec<String>,
 }
 
-/// Configuration keys as flags; each one given overrides the other layers.
-#[derive(Debug, Args)]
-pub struct Settings {
-    /// Folder of Markdown pages [default: content]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub content: Option<PathBuf>,
-    /// Folder of template overrides [default: templates]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
-    /// Folder of the search index, rebuilt when stale [default: index]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub index: Option<PathBuf>,
-    /// Address to listen on [default: 127.0.0.1:8080]
-    #[arg(long, global = true, value_name = "HOST:PORT")]
-    pub addr: Option<String>,
-    /// The site's name [default: folio]
-    #[arg(long, global = true)]
-    pub title: Option<String>,
-    /// Public URL of the site's root, for canonical links and the sitemap
-    #[arg(long, global = true, value_name = "URL")]
-    pub site_url: Option<String>,
-    /// Path to serve everything under, behind a proxy (/docs)
-    #[arg(long, global = true, value_name = "PATH")]
-    pub base_path: Option<String>,
-    /// How to watch content/ and templates/ [default: native]
-    #[arg(long, global = true, value_enum)]
-    pub watch: Option<Watch>,
-    /// Do not watch content/ and templates/ for changes (same as --watch off)
-    #[arg(long, global = true, conflicts_with_all = ["poll", "watch"])]
-    pub no_watch: bool,
-    /// Watch by polling instead of file events (same as --watch poll)
-    #[arg(long, global = true, conflicts_with = "watch")]
-    pub poll: bool,
-    /// Frontmatter keys to count and filter search results by, comma-separated [default: class]
-    #[arg(long, global = true, value_delimiter = ',', value_name = "KEYS")]
-    pub facets: Option<Vec<String>>,
-    /// Log format [default: text]
-    #[arg(long, global = true, value_enum)]
-    pub log_format: Option<LogFormat>,
-    /// Serve the index as built by `folio index`: no watching, no index writes
-    #[arg(long, global = true)]
-    pub read_only: bool,
-    /// Append searches that find nothing to FILE (queries only), for `folio report`
-    #[arg(long, global = true, value_name = "FILE")]
-    pub query_log: Option<PathBuf>,
-}
+impl Cli {
+    /// Parses the process's arguments, exiting with clap's message on an error (or
+    /// after `--help` / `--version`), and returns the command line with the flags
+    /// layer of the configuration: the keys given on the command line.
+    pub fn parse_with_overrides() -> (Cli, toml::Table) {
+        Cli::try_parse_with_overrides(std::env::args_os()).unwrap_or_else(|error| error.exit())
+    }
 
-impl Settings {
-    /// The flags given, as a configuration layer.
-    pub fn overrides(&self) -> toml::Table {
-        let mut table = toml::Table::new();
-        let mut set = |key: &str, value: toml::Value| {
-            table.insert(key.to_string(), value);
+    /// [`Cli::parse_with_overrides`] for the given arguments (the first is the program
+    /// name), returning clap's error.
+    pub fn try_parse_with_overrides<I, T>(args: I) -> Result<(Cli, toml::Table), clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let mut command = Cli::command();
+        let matches = command.try_get_matches_from_mut(args)?;
+        // Not `from_arg_matches_mut`: it takes the values out, and their sources with them.
+        let cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
+        let flags = cli
+            .overrides(&matches)
+            .map_err(|e| e.format(&mut command))?;
+        Ok((cli, flags))
+    }
+
+    /// The flags layer: the clap-parsed [`Config`] as a table, keeping only the keys
+    /// given on the command line, then `--no-watch` / `--poll` as `watch`.
+    fn overrides(&self, matches: &ArgMatches) -> Result<toml::Table, clap::Error> {
+        let mut table = toml::Table::try_from(&self.flags).map_err(|e| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{e}\n"))
+        })?;
+        table.retain(|key, _| given(matches, key));
+        let shorthand = match (self.no_watch, self.poll) {
+            (true, _) => Some(Watch::Off),
+            (false, true) => Some(Watch::Poll),
+            (false, false) => None,
         };
-        let path = |p: &PathBuf| toml::Value::String(p.display().to_string());
-        if let Some(content) = &self.content {
-            set("content", path(content));
-        }
-        if let Some(templates) = &self.templates {
-            set("templates", path(templates));
-        }
-        if let Some(index) = &self.index {
-            set("index", path(index));
-        }
-        if let Some(addr) = &self.addr {
-            set("addr", toml::Value::String(addr.clone()));
-        }
-        if let Some(title) = &self.title {
-            set("title", toml::Value::String(title.clone()));
-        }
-        if let Some(site_url) = &self.site_url {
-            set("site_url", toml::Value::String(site_url.clone()));
-        }
-        if let Some(base_path) = &self.base_path {
-            set("base_path", toml::Value::String(base_path.clone()));
-        }
-        let watch = match (self.watch, self.no_watch, self.poll) {
-            (Some(watch), ..) => Some(watch),
-            (None, true, _) => Some(Watch::Off),
-            (None, false, true) => Some(Watch::Poll),
-            (None, false, false) => None,
-        };
-        if let Some(watch) = watch
+        if let Some(watch) = shorthand
             && let Ok(value) = toml::Value::try_from(watch)
         {
-            set("watch", value);
+            table.insert("watch".into(), value);
         }
-        if let Some(facets) = &self.facets {
-            let list = facets
-                .iter()
-                .map(|f| toml::Value::String(f.clone()))
-                .collect();
-            set("facets", toml::Value::Array(list));
-        }
-        if let Some(format) = self.log_format
-            && let Ok(value) = toml::Value::try_from(format)
-        {
-            set("log_format", value);
-        }
-        if self.read_only {
-            set("read_only", toml::Value::Boolean(true));
-        }
-        if let Some(query_log) = &self.query_log {
-            set("query_log", path(query_log));
-        }
-        table
+        Ok(table)
     }
+}
+
+/// Whether the argument `id` was given on the command line, before the subcommand or
+/// after it (the configuration flags are global, so either level may hold it).
+fn given(matches: &ArgMatches, id: &str) -> bool {
+    let mut level = Some(matches);
+    while let Some(current) = level {
+        if current.value_source(id) == Some(ValueSource::CommandLine) {
+            return true;
+        }
+        level = current.subcommand().map(|(_, sub)| sub);
+    }
+    false
 }

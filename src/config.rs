@@ -36,36 +36,90 @@ pub enum LogFormat {
     Json,
 }
 
-/// The effective configuration.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The heading the configuration keys are listed under in `--help`.
+pub const HELP_HEADING: &str = "Configuration (each flag given overrides FOLIO_* and the file)";
+
+/// The effective configuration. It is also the command line's list of configuration
+/// flags ([`clap::Args`]): each key is a global `--key` flag whose help is the key's
+/// doc comment and whose shown default is [`Config::default`]'s. A flag overrides the
+/// other layers only when it is given (see [`crate::cli::Cli::parse_with_overrides`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
 #[serde(default, deny_unknown_fields)]
+#[command(next_help_heading = HELP_HEADING)]
 pub struct Config {
-    /// `HOST:PORT` to listen on.
+    /// Address to listen on.
+    #[arg(long, global = true, value_name = "HOST:PORT", default_value_t = Config::default().addr)]
     pub addr: String,
-    /// The Markdown pages.
+    /// Folder of Markdown pages.
+    #[arg(long, global = true, value_name = "DIR", default_value_os_t = Config::default().content)]
     pub content: PathBuf,
-    /// Template overrides; built-in templates fill the gaps.
+    /// Folder of template overrides; built-in templates fill the gaps.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        default_value_os_t = Config::default().templates,
+    )]
     pub templates: PathBuf,
-    /// The search index folder (derived data).
+    /// Folder of the search index (derived data, rebuilt when stale).
+    #[arg(long, global = true, value_name = "DIR", default_value_os_t = Config::default().index)]
     pub index: PathBuf,
     /// The site's name, shown in the header and page titles.
+    #[arg(long, global = true, default_value_t = Config::default().title)]
     pub title: String,
-    /// The public URL of the site's root (`https://example.com/docs`), for canonical
-    /// links, the sitemap and OpenSearch; empty to use the request's host.
+    /// Public URL of the site's root (https://example.com/docs), for canonical links,
+    /// the sitemap and OpenSearch; empty to use the request's host.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        default_value_t = Config::default().site_url,
+        hide_default_value = true,
+    )]
     pub site_url: String,
-    /// The path everything is served under behind a proxy (`/docs`), or empty.
+    /// Path to serve everything under behind a proxy (/docs), or empty.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        default_value_t = Config::default().base_path,
+        hide_default_value = true,
+    )]
     pub base_path: String,
-    /// How content changes are noticed.
+    /// How changes to the content and templates are noticed while serving.
+    #[arg(long, global = true, value_enum, default_value_t = Config::default().watch)]
     pub watch: Watch,
-    /// Frontmatter keys whose values search results count and filter by.
+    /// Frontmatter keys search results count and filter by, comma-separated.
+    #[arg(
+        long,
+        global = true,
+        value_name = "KEYS",
+        value_delimiter = ',',
+        default_values_t = Config::default().facets,
+    )]
     pub facets: Vec<String>,
     /// How log lines are written.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Config::default().log_format,
+    )]
     pub log_format: LogFormat,
-    /// Serve the index as it is: no watching, no index writes (for replicas; build
-    /// the index beforehand with `folio index`).
+    /// Serve the index as built by `folio index`: no watching, no index writes (for
+    /// replicas).
+    #[arg(long, global = true)]
     pub read_only: bool,
-    /// A file to append searches that found nothing to (the query only), for
-    /// `folio report`; empty: off.
+    /// File to append searches that found nothing to (the query only), for `folio
+    /// report`; empty: off.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        default_value_t = Config::default().query_log,
+        hide_default_value = true,
+    )]
     pub query_log: String,
 }
 
@@ -126,18 +180,29 @@ impl Config {
                 .find(|(key, _)| key == "FOLIO_CONFIG")
                 .map(|(_, value)| PathBuf::from(value))
         });
+        let keys = Config::keys();
         let mut table =
             toml::Table::try_from(Config::default()).map_err(|e| invalid("defaults", e))?;
-        if let Some(layer) = read_file(named.as_deref())? {
-            merge(&mut table, layer.0, &layer.1)?;
+        if let Some((layer, origin)) = read_file(named.as_deref())? {
+            merge(&mut table, layer, &origin, &keys)?;
         }
-        merge(&mut table, env_table(&env), "environment")?;
-        merge(&mut table, flags, "command line")?;
+        merge(&mut table, env_table(&env), "environment", &keys)?;
+        merge(&mut table, flags, "command line", &keys)?;
         let mut config: Config = table
             .try_into()
             .map_err(|e: toml::de::Error| invalid("configuration", e.message()))?;
         config.base_path = normalize_base(&config.base_path)?;
         Ok(config)
+    }
+
+    /// Every key, in the order of the fields. They are the ids of the flags clap
+    /// derives, which are the field names, as are serde's keys.
+    pub fn keys() -> Vec<String> {
+        use clap::Args;
+        Config::augment_args(clap::Command::new("folio"))
+            .get_arguments()
+            .map(|arg| arg.get_id().to_string())
+            .collect()
     }
 
     /// The configuration as TOML, as `folio config` prints it.
@@ -223,14 +288,18 @@ fn env_table(env: &[(String, String)]) -> toml::Table {
         .collect()
 }
 
-/// Puts `layer`'s keys over `table`'s, refusing keys the configuration does not have.
-fn merge(table: &mut toml::Table, layer: toml::Table, origin: &str) -> Result<(), ConfigError> {
+/// Puts `layer`'s keys over `table`'s, refusing keys not in `keys`.
+fn merge(
+    table: &mut toml::Table,
+    layer: toml::Table,
+    origin: &str,
+    keys: &[String],
+) -> Result<(), ConfigError> {
     for (key, value) in layer {
-        if !table.contains_key(&key) {
-            let known: Vec<&str> = table.keys().map(String::as_str).collect();
+        if !keys.contains(&key) {
             return Err(invalid(
                 origin,
-                format!("unknown key `{key}`; the keys are {}", known.join(", ")),
+                format!("unknown key `{key}`; the keys are {}", keys.join(", ")),
             ));
         }
         table.insert(key, value);
