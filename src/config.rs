@@ -4,7 +4,7 @@
 //! a TOML table merged into the next, so there is no second copy of the struct, and
 //! an unknown key is an error that names it, wherever it came from.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The configuration file read when none is named.
@@ -68,16 +68,16 @@ pub struct Config {
     #[arg(long, global = true, default_value_t = Config::default().title)]
     pub title: String,
     /// Public URL of the site's root (https://example.com/docs), for canonical links,
-    /// the sitemap and OpenSearch; empty to use the request's host.
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        default_value_t = Config::default().site_url,
-        hide_default_value = true,
+    /// the sitemap, robots.txt and OpenSearch. Unset (an empty value in any layer is
+    /// unset): canonical links stay root-relative and the others use the request's host.
+    #[arg(long, global = true, value_name = "URL")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_is_unset"
     )]
-    pub site_url: String,
-    /// Path to serve everything under behind a proxy (/docs), or empty.
+    pub site_url: Option<String>,
+    /// Path to serve everything under behind a proxy (/docs). Empty, the default, is
+    /// the root: a value, not "unset". Normalised to "" or "/docs".
     #[arg(
         long,
         global = true,
@@ -112,15 +112,13 @@ pub struct Config {
     #[arg(long, global = true)]
     pub read_only: bool,
     /// File to append searches that found nothing to (the query only), for `folio
-    /// report`; empty: off.
-    #[arg(
-        long,
-        global = true,
-        value_name = "FILE",
-        default_value_t = Config::default().query_log,
-        hide_default_value = true,
+    /// report`. Unset (or empty in any layer): no log.
+    #[arg(long, global = true, value_name = "FILE")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_is_unset"
     )]
-    pub query_log: String,
+    pub query_log: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -131,13 +129,13 @@ impl Default for Config {
             templates: PathBuf::from("templates"),
             index: PathBuf::from("index"),
             title: "folio".into(),
-            site_url: String::new(),
+            site_url: None,
             base_path: String::new(),
             watch: Watch::Native,
             facets: vec!["class".into()],
             log_format: LogFormat::Text,
             read_only: false,
-            query_log: String::new(),
+            query_log: None,
         }
     }
 }
@@ -209,6 +207,17 @@ impl Config {
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()
     }
+}
+
+/// An optional key's value: an empty string (`FOLIO_SITE_URL=`, `site_url = ""`,
+/// `--site-url ""`) is unset, like a missing key.
+fn empty_is_unset<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    let value = Option::<String>::deserialize(deserializer)?;
+    Ok(value.filter(|v| !v.is_empty()).map(T::from))
 }
 
 /// `docs/` → `/docs`; `/` → empty. Only plain path segments are allowed.

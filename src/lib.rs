@@ -98,13 +98,15 @@ fn open_index(config: &Config, site: &Site) -> Result<SearchIndex> {
 async fn serve(config: &Config) -> Result<ExitCode> {
     let listener = server::bind(&config.addr).await?;
     let live = config.watch != config::Watch::Off && !config.read_only;
-    let query_log = match config.query_log.as_str() {
-        "" => None,
-        path => Some(server::QueryLog::open(path.into()).map_err(|e| error::Error::io(path, e))?),
+    let query_log = match config.query_log.as_deref() {
+        None => None,
+        Some(path) => {
+            Some(server::QueryLog::open(path.into()).map_err(|e| error::Error::io(path, e))?)
+        }
     };
     let options = render::Options {
         title: &config.title,
-        site_url: &config.site_url,
+        site_url: config.site_url.as_deref().unwrap_or(""),
         base_path: &config.base_path,
         live,
     };
@@ -429,12 +431,11 @@ fn check(config: &Config) -> Result<ExitCode> {
 
 /// Prints the most frequent queries of the zero-result log, most searched first.
 fn report(config: &Config, top: usize) -> Result<ExitCode> {
-    if config.query_log.is_empty() {
+    let Some(query_log) = config.query_log.as_deref() else {
         eprintln!("no query log: set query_log (or --query-log FILE) while serving");
         return Ok(ExitCode::FAILURE);
-    }
-    let text = std::fs::read_to_string(&config.query_log)
-        .map_err(|e| error::Error::io(&config.query_log, e))?;
+    };
+    let text = std::fs::read_to_string(query_log).map_err(|e| error::Error::io(query_log, e))?;
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         *counts.entry(line).or_default() += 1;

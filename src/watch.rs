@@ -169,7 +169,7 @@ pub fn start(
         content,
         templates: templates.unwrap_or_else(|| config.templates.clone()),
         title: config.title.clone(),
-        site_url: config.site_url.clone(),
+        site_url: config.site_url.clone().unwrap_or_default(),
         base_path: config.base_path.clone(),
         site,
         renderer,
