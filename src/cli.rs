@@ -97,19 +97,36 @@ impl Cli {
     /// The flags layer: the clap-parsed [`Config`] as a table, keeping only the keys
     /// given on the command line, then `--no-watch` / `--poll` as `watch`.
     fn overrides(&self, matches: &ArgMatches) -> Result<toml::Table, clap::Error> {
-        let mut table = toml::Table::try_from(&self.flags).map_err(|e| {
-            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{e}\n"))
-        })?;
+        let mut table = toml::Table::try_from(&self.flags)
+            .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e.to_string()))?;
         table.retain(|key, _| given(matches, key));
-        let shorthand = match (self.no_watch, self.poll) {
-            (true, _) => Some(Watch::Off),
-            (false, true) => Some(Watch::Poll),
-            (false, false) => None,
-        };
-        if let Some(watch) = shorthand
-            && let Ok(value) = toml::Value::try_from(watch)
-        {
-            table.insert("watch".into(), value);
+        // clap refuses `--watch` with a shorthand at one level only; across the
+        // subcommand (`folio --no-watch serve --watch poll`) it is refused here.
+        let mut watch: Vec<(&str, Option<Watch>)> = [
+            ("--no-watch", self.no_watch, Watch::Off),
+            ("--poll", self.poll, Watch::Poll),
+        ]
+        .into_iter()
+        .filter(|(_, given, _)| *given)
+        .map(|(flag, _, watch)| (flag, Some(watch)))
+        .collect();
+        if table.contains_key("watch") {
+            watch.push(("--watch", None));
+        }
+        match watch[..] {
+            [(first, _), (second, _), ..] => {
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("the argument '{first}' cannot be used with '{second}'"),
+                ));
+            }
+            [(_, Some(shorthand))] => {
+                let value = toml::Value::try_from(shorthand).map_err(|e| {
+                    clap::Error::raw(clap::error::ErrorKind::InvalidValue, e.to_string())
+                })?;
+                table.insert("watch".into(), value);
+            }
+            _ => {}
         }
         Ok(table)
     }
