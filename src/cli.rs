@@ -144,3 +144,167 @@ fn given(matches: &ArgMatches, id: &str) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LogFormat;
+    use std::path::Path;
+
+    /// Parses `args` (after the program name) and loads the configuration over
+    /// `file` (written to a temp folder when given) and `env`.
+    fn load(args: &[&str], file: Option<&str>, env: &[(&str, &str)]) -> (toml::Table, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("folio.toml");
+        if let Some(text) = file {
+            std::fs::write(&path, text).unwrap();
+        }
+        let (cli, flags) =
+            Cli::try_parse_with_overrides(std::iter::once("folio").chain(args.iter().copied()))
+                .unwrap();
+        let file = cli
+            .config
+            .as_deref()
+            .or(file.is_some().then_some(path.as_path()));
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        let config = Config::load(file, env, flags.clone()).unwrap();
+        (flags, config)
+    }
+
+    #[test]
+    fn a_flag_given_overrides_the_environment_before_or_after_the_subcommand() {
+        let env = [("FOLIO_ADDR", "127.0.0.1:2"), ("FOLIO_TITLE", "From env")];
+        for args in [
+            &["--addr", "127.0.0.1:3", "serve"][..],
+            &["serve", "--addr", "127.0.0.1:3"][..],
+        ] {
+            let (flags, config) = load(args, None, &env);
+            assert_eq!(flags.keys().collect::<Vec<_>>(), ["addr"], "{args:?}");
+            assert_eq!(config.addr, "127.0.0.1:3", "{args:?}");
+            assert_eq!(config.title, "From env", "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_flag_not_given_leaves_the_file_alone() {
+        let file = "watch = \"poll\"\ntitle = \"From file\"\nread_only = true\n\
+                    facets = [\"status\"]\nlog_format = \"json\"\nsite_url = \"https://a.example\"\n";
+        let (flags, config) = load(&["serve"], Some(file), &[]);
+        assert!(flags.is_empty(), "{flags:?}");
+        assert_eq!(config.watch, Watch::Poll);
+        assert_eq!(config.title, "From file");
+        assert!(config.read_only);
+        assert_eq!(config.facets, ["status"]);
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.site_url.as_deref(), Some("https://a.example"));
+        // Given, even with the default's value, a flag wins.
+        let (_, config) = load(
+            &[
+                "serve", "--watch", "native", "--facets", "class", "--title", "folio",
+            ],
+            Some(file),
+            &[],
+        );
+        assert_eq!(config.watch, Watch::Native);
+        assert_eq!(config.facets, ["class"]);
+        assert_eq!(config.title, "folio");
+        assert!(config.read_only);
+    }
+
+    #[test]
+    fn no_watch_and_poll_are_shorthands_for_watch() {
+        let file = Some("watch = \"poll\"\n");
+        let (flags, config) = load(&["serve", "--no-watch"], file, &[("FOLIO_WATCH", "poll")]);
+        assert_eq!(flags["watch"].as_str(), Some("off"));
+        assert_eq!(config.watch, Watch::Off);
+        let (flags, config) = load(&["--poll", "serve"], None, &[("FOLIO_WATCH", "off")]);
+        assert_eq!(flags["watch"].as_str(), Some("poll"));
+        assert_eq!(config.watch, Watch::Poll);
+        for args in [
+            &["folio", "serve", "--poll", "--no-watch"][..],
+            &["folio", "serve", "--poll", "--watch", "off"][..],
+            &["folio", "--no-watch", "serve", "--watch", "native"][..],
+            &["folio", "--poll", "serve", "--no-watch"][..],
+        ] {
+            let error = Cli::try_parse_with_overrides(args).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::ArgumentConflict,
+                "{args:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn enum_flags_take_the_config_enums_values() {
+        let (flags, config) = load(
+            &["serve", "--watch", "off", "--log-format", "json"],
+            None,
+            &[],
+        );
+        assert_eq!(flags["watch"].as_str(), Some("off"));
+        assert_eq!(flags["log_format"].as_str(), Some("json"));
+        assert_eq!(
+            (config.watch, config.log_format),
+            (Watch::Off, LogFormat::Json)
+        );
+        let error =
+            Cli::try_parse_with_overrides(["folio", "serve", "--watch", "sometimes"]).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::InvalidValue);
+        let message = error.to_string();
+        assert!(message.contains("sometimes"), "{message}");
+        assert!(message.contains("native, poll, off"), "{message}");
+    }
+
+    #[test]
+    fn optional_flags_set_and_unset_their_keys() {
+        let file = Some("site_url = \"https://a.example\"\n");
+        let (flags, config) = load(&["serve"], file, &[("FOLIO_QUERY_LOG", "")]);
+        assert!(flags.is_empty(), "{flags:?}");
+        assert_eq!(config.site_url.as_deref(), Some("https://a.example"));
+        assert_eq!(config.query_log, None);
+        let (_, config) = load(
+            &["serve", "--site-url", "", "--query-log", "q.log"],
+            file,
+            &[],
+        );
+        assert_eq!(config.site_url, None);
+        assert_eq!(config.query_log.as_deref(), Some(Path::new("q.log")));
+    }
+
+    #[test]
+    fn the_other_flags_reach_their_keys() {
+        let (flags, config) = load(
+            &[
+                "index",
+                "--content",
+                "c",
+                "--templates",
+                "t",
+                "--index",
+                "i",
+                "--facets",
+                "a,b",
+                "--read-only",
+                "--base-path",
+                "docs/",
+            ],
+            None,
+            &[],
+        );
+        assert_eq!(flags.len(), 6, "{flags:?}");
+        assert_eq!(config.content, Path::new("c"));
+        assert_eq!(config.templates, Path::new("t"));
+        assert_eq!(config.index, Path::new("i"));
+        assert_eq!(config.facets, ["a", "b"]);
+        assert!(config.read_only);
+        assert_eq!(config.base_path, "/docs");
+    }
+
+    #[test]
+    fn the_clap_defaults_are_the_configuration_defaults() {
+        let (cli, flags) = Cli::try_parse_with_overrides(["folio", "config"]).unwrap();
+        assert!(flags.is_empty(), "{flags:?}");
+        assert_eq!(cli.flags, Config::default());
+    }
+}

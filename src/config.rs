@@ -2,7 +2,12 @@
 //! the defaults, then `folio.toml` (or `--config` / `FOLIO_CONFIG`), then `FOLIO_*`
 //! environment variables, then command-line flags, each over the last. Every layer is
 //! a TOML table merged into the next, so there is no second copy of the struct, and
-//! an unknown key is an error that names it, wherever it came from.
+//! an unknown key is an error that names it, wherever it came from. The flags are the
+//! struct's own fields too ([`Config`] derives [`clap::Args`]); the flags layer holds
+//! only the flags given (see [`crate::cli::Cli::parse_with_overrides`]).
+//!
+//! A key that may be unset is an `Option`, left out of the printed TOML when unset; an
+//! empty value in any layer (`FOLIO_SITE_URL=`) unsets it.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use std::path::{Path, PathBuf};
@@ -163,7 +168,8 @@ pub enum ConfigError {
 
 impl Config {
     /// Resolves the configuration: defaults < file < `env` (`FOLIO_*` pairs) < `flags`.
-    /// `file` is the file named on the command line, if any.
+    /// `file` is the file named on the command line, if any; `flags` holds the keys
+    /// given on the command line (from [`crate::cli::Cli::parse_with_overrides`]).
     pub fn load(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
@@ -424,5 +430,93 @@ mod tests {
         let table: toml::Table = config.to_toml().parse().unwrap();
         let again: Config = table.try_into().unwrap();
         assert_eq!(again.addr, config.addr);
+    }
+
+    #[test]
+    fn the_printed_configuration_leaves_unset_keys_out_and_reads_back() {
+        let printed = Config::default().to_toml();
+        assert!(!printed.contains("site_url"), "{printed}");
+        assert!(!printed.contains("query_log"), "{printed}");
+        let again: Config = toml::from_str(&printed).unwrap();
+        assert_eq!(again, Config::default());
+        let set = Config {
+            site_url: Some("https://docs.example".into()),
+            query_log: Some(PathBuf::from("misses.log")),
+            ..Config::default()
+        };
+        let again: Config = toml::from_str(&set.to_toml()).unwrap();
+        assert_eq!(again, set);
+    }
+
+    #[test]
+    fn optional_keys_are_unset_by_default_and_when_empty() {
+        let config = Config::load(None, env(&[]), toml::Table::new()).unwrap();
+        assert_eq!((config.site_url, config.query_log), (None, None));
+        let config = Config::load(
+            None,
+            env(&[("FOLIO_SITE_URL", ""), ("FOLIO_QUERY_LOG", "")]),
+            toml::Table::new(),
+        )
+        .unwrap();
+        assert_eq!((config.site_url, config.query_log), (None, None));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("folio.toml");
+        std::fs::write(&file, "site_url = \"\"\nquery_log = \"q.log\"\n").unwrap();
+        let config = Config::load(Some(&file), env(&[]), toml::Table::new()).unwrap();
+        assert_eq!(config.site_url, None);
+        assert_eq!(config.query_log, Some(PathBuf::from("q.log")));
+        // An empty value over a set one unsets it.
+        let config =
+            Config::load(Some(&file), env(&[("FOLIO_QUERY_LOG", "")]), flags(&[])).unwrap();
+        assert_eq!(config.query_log, None);
+        let config = Config::load(
+            None,
+            env(&[("FOLIO_SITE_URL", "https://docs.example")]),
+            flags(&[]),
+        )
+        .unwrap();
+        assert_eq!(config.site_url.as_deref(), Some("https://docs.example"));
+    }
+
+    #[test]
+    fn an_empty_base_path_is_the_root() {
+        let config = Config::load(None, env(&[("FOLIO_BASE_PATH", "/")]), flags(&[])).unwrap();
+        assert_eq!(config.base_path, "");
+        let config = Config::load(None, env(&[]), flags(&[("base_path", "docs/")])).unwrap();
+        assert_eq!(config.base_path, "/docs");
+    }
+
+    #[test]
+    fn enum_names_are_the_same_for_clap_and_serde() {
+        use clap::ValueEnum;
+        fn same<T: ValueEnum + Serialize>() {
+            for variant in T::value_variants() {
+                let clap = variant.to_possible_value().unwrap();
+                let serde = toml::Value::try_from(variant).unwrap();
+                assert_eq!(Some(clap.get_name()), serde.as_str());
+                assert!(clap.get_help().is_some(), "{} has no help", clap.get_name());
+            }
+        }
+        same::<Watch>();
+        same::<LogFormat>();
+    }
+
+    #[test]
+    fn the_keys_are_the_flags_and_the_fields() {
+        let keys = Config::keys();
+        let full = Config {
+            site_url: Some("u".into()),
+            query_log: Some("q".into()),
+            ..Config::default()
+        };
+        let fields: Vec<String> = toml::Table::try_from(full)
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(sorted, fields);
+        assert_eq!(keys[0], "addr");
     }
 }
