@@ -72,17 +72,20 @@ pub struct Config {
     /// The site's name, shown in the header and page titles.
     #[arg(long, global = true, default_value_t = Config::default().title)]
     pub title: String,
-    /// Public URL of the site's root (https://example.com/docs), for canonical links,
-    /// the sitemap, robots.txt and OpenSearch. Unset (an empty value in any layer is
-    /// unset): canonical links stay root-relative and the others use the request's host.
+    /// Public URL of the site's root (https://example.com/docs); unset: the request's host.
+    ///
+    /// For canonical links, the sitemap, robots.txt and OpenSearch. Unset (an empty value
+    /// in any layer unsets it): canonical links stay root-relative (/502) and the others
+    /// use the request's host.
     #[arg(long, global = true, value_name = "URL")]
     #[serde(
         skip_serializing_if = "Option::is_none",
         deserialize_with = "empty_is_unset"
     )]
     pub site_url: Option<String>,
-    /// Path to serve everything under behind a proxy (/docs). Empty, the default, is
-    /// the root: a value, not "unset". Normalised to "" or "/docs".
+    /// Path to serve everything under behind a proxy (/docs); empty (the default): the root.
+    ///
+    /// Empty is a value, the root, not "unset". Normalised to "" or "/docs".
     #[arg(
         long,
         global = true,
@@ -116,8 +119,9 @@ pub struct Config {
     /// replicas).
     #[arg(long, global = true)]
     pub read_only: bool,
-    /// File to append searches that found nothing to (the query only), for `folio
-    /// report`. Unset (or empty in any layer): no log.
+    /// File to append searches that found nothing to, for `folio report`; unset: no log.
+    ///
+    /// Only the query is written. An empty value in any layer unsets it.
     #[arg(long, global = true, value_name = "FILE")]
     #[serde(
         skip_serializing_if = "Option::is_none",
