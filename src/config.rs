@@ -2,30 +2,38 @@
 //! the defaults, then `folio.toml` (or `--config` / `FOLIO_CONFIG`), then `FOLIO_*`
 //! environment variables, then command-line flags, each over the last. Every layer is
 //! a TOML table merged into the next, so there is no second copy of the struct, and
-//! an unknown key is an error that names it, wherever it came from.
+//! an unknown key is an error that names it, wherever it came from. The flags are the
+//! struct's own fields too ([`Config`] derives [`clap::Args`]); the flags layer holds
+//! only the flags given (see [`crate::cli::Cli::parse_with_overrides`]).
+//!
+//! A key that may be unset is an `Option`, left out of the printed TOML when unset; an
+//! empty value in any layer (`FOLIO_SITE_URL=`) unsets it.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The configuration file read when none is named.
 pub const DEFAULT_FILE: &str = "folio.toml";
 
-/// How `serve` notices content changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How `serve` notices content changes. The names are the same in the file, the
+/// environment and on the command line (serde and clap both spell them in lowercase).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
+#[value(rename_all = "lowercase")]
 pub enum Watch {
     /// The operating system's file events (inotify on Linux).
     Native,
-    /// Comparing files every 200 ms: for Docker volumes and network mounts, where
-    /// native events are unreliable.
+    /// Compare files every 200 ms: for Docker volumes and network mounts, where file
+    /// events are unreliable.
     Poll,
-    /// Watching is off: content is read once at start.
+    /// Do not watch: content is read once at start.
     Off,
 }
 
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How log lines are written. Named alike in every layer, as [`Watch`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
+#[value(rename_all = "lowercase")]
 pub enum LogFormat {
     /// One human-readable line per event.
     Text,
@@ -33,37 +41,93 @@ pub enum LogFormat {
     Json,
 }
 
-/// The effective configuration.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The heading the configuration keys are listed under in `--help`.
+pub const HELP_HEADING: &str = "Configuration (each flag given overrides FOLIO_* and the file)";
+
+/// The effective configuration. It is also the command line's list of configuration
+/// flags ([`clap::Args`]): each key is a global `--key` flag whose help is the key's
+/// doc comment and whose shown default is [`Config::default`]'s. A flag overrides the
+/// other layers only when it is given (see [`crate::cli::Cli::parse_with_overrides`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
 #[serde(default, deny_unknown_fields)]
+#[command(next_help_heading = HELP_HEADING)]
 pub struct Config {
-    /// `HOST:PORT` to listen on.
+    /// Address to listen on.
+    #[arg(long, global = true, value_name = "HOST:PORT", default_value_t = Config::default().addr)]
     pub addr: String,
-    /// The Markdown pages.
+    /// Folder of Markdown pages.
+    #[arg(long, global = true, value_name = "DIR", default_value_os_t = Config::default().content)]
     pub content: PathBuf,
-    /// Template overrides; built-in templates fill the gaps.
+    /// Folder of template overrides; built-in templates fill the gaps.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        default_value_os_t = Config::default().templates,
+    )]
     pub templates: PathBuf,
-    /// The search index folder (derived data).
+    /// Folder of the search index (derived data, rebuilt when stale).
+    #[arg(long, global = true, value_name = "DIR", default_value_os_t = Config::default().index)]
     pub index: PathBuf,
     /// The site's name, shown in the header and page titles.
+    #[arg(long, global = true, default_value_t = Config::default().title)]
     pub title: String,
-    /// The public URL of the site's root (`https://example.com/docs`), for canonical
-    /// links, the sitemap and OpenSearch; empty to use the request's host.
-    pub site_url: String,
-    /// The path everything is served under behind a proxy (`/docs`), or empty.
+    /// Public URL of the site's root (https://example.com/docs); unset: the request's host.
+    ///
+    /// For canonical links, the sitemap, robots.txt and OpenSearch. Unset (an empty value
+    /// in any layer unsets it): canonical links stay root-relative (/502) and the others
+    /// use the request's host.
+    #[arg(long, global = true, value_name = "URL")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_is_unset"
+    )]
+    pub site_url: Option<String>,
+    /// Path to serve everything under behind a proxy (/docs); empty (the default): the root.
+    ///
+    /// Empty is a value, the root, not "unset". Normalised to "" or "/docs".
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        default_value_t = Config::default().base_path,
+        hide_default_value = true,
+    )]
     pub base_path: String,
-    /// How content changes are noticed.
+    /// How changes to the content and templates are noticed while serving.
+    #[arg(long, global = true, value_enum, default_value_t = Config::default().watch)]
     pub watch: Watch,
-    /// Frontmatter keys whose values search results count and filter by.
+    /// Frontmatter keys search results count and filter by, comma-separated.
+    #[arg(
+        long,
+        global = true,
+        value_name = "KEYS",
+        value_delimiter = ',',
+        default_values_t = Config::default().facets,
+    )]
     pub facets: Vec<String>,
     /// How log lines are written.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = Config::default().log_format,
+    )]
     pub log_format: LogFormat,
-    /// Serve the index as it is: no watching, no index writes (for replicas; build
-    /// the index beforehand with `folio index`).
+    /// Serve the index as built by `folio index`: no watching, no index writes (for
+    /// replicas).
+    #[arg(long, global = true)]
     pub read_only: bool,
-    /// A file to append searches that found nothing to (the query only), for
-    /// `folio report`; empty: off.
-    pub query_log: String,
+    /// File to append searches that found nothing to, for `folio report`; unset: no log.
+    ///
+    /// Only the query is written. An empty value in any layer unsets it.
+    #[arg(long, global = true, value_name = "FILE")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_is_unset"
+    )]
+    pub query_log: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -74,13 +138,13 @@ impl Default for Config {
             templates: PathBuf::from("templates"),
             index: PathBuf::from("index"),
             title: "folio".into(),
-            site_url: String::new(),
+            site_url: None,
             base_path: String::new(),
             watch: Watch::Native,
             facets: vec!["class".into()],
             log_format: LogFormat::Text,
             read_only: false,
-            query_log: String::new(),
+            query_log: None,
         }
     }
 }
@@ -108,7 +172,8 @@ pub enum ConfigError {
 
 impl Config {
     /// Resolves the configuration: defaults < file < `env` (`FOLIO_*` pairs) < `flags`.
-    /// `file` is the file named on the command line, if any.
+    /// `file` is the file named on the command line, if any; `flags` holds the keys
+    /// given on the command line (from [`crate::cli::Cli::parse_with_overrides`]).
     pub fn load(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
@@ -123,13 +188,14 @@ impl Config {
                 .find(|(key, _)| key == "FOLIO_CONFIG")
                 .map(|(_, value)| PathBuf::from(value))
         });
+        let keys = Config::keys();
         let mut table =
             toml::Table::try_from(Config::default()).map_err(|e| invalid("defaults", e))?;
-        if let Some(layer) = read_file(named.as_deref())? {
-            merge(&mut table, layer.0, &layer.1)?;
+        if let Some((layer, origin)) = read_file(named.as_deref())? {
+            merge(&mut table, layer, &origin, &keys)?;
         }
-        merge(&mut table, env_table(&env), "environment")?;
-        merge(&mut table, flags, "command line")?;
+        merge(&mut table, env_table(&env), "environment", &keys)?;
+        merge(&mut table, flags, "command line", &keys)?;
         let mut config: Config = table
             .try_into()
             .map_err(|e: toml::de::Error| invalid("configuration", e.message()))?;
@@ -137,10 +203,31 @@ impl Config {
         Ok(config)
     }
 
+    /// Every key, in the order of the fields. They are the ids of the flags clap
+    /// derives, which are the field names, as are serde's keys.
+    pub fn keys() -> Vec<String> {
+        use clap::Args;
+        Config::augment_args(clap::Command::new("folio"))
+            .get_arguments()
+            .map(|arg| arg.get_id().to_string())
+            .collect()
+    }
+
     /// The configuration as TOML, as `folio config` prints it.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()
     }
+}
+
+/// An optional key's value: an empty string (`FOLIO_SITE_URL=`, `site_url = ""`,
+/// `--site-url ""`) is unset, like a missing key.
+fn empty_is_unset<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    let value = Option::<String>::deserialize(deserializer)?;
+    Ok(value.filter(|v| !v.is_empty()).map(T::from))
 }
 
 /// `docs/` → `/docs`; `/` → empty. Only plain path segments are allowed.
@@ -220,14 +307,18 @@ fn env_table(env: &[(String, String)]) -> toml::Table {
         .collect()
 }
 
-/// Puts `layer`'s keys over `table`'s, refusing keys the configuration does not have.
-fn merge(table: &mut toml::Table, layer: toml::Table, origin: &str) -> Result<(), ConfigError> {
+/// Puts `layer`'s keys over `table`'s, refusing keys not in `keys`.
+fn merge(
+    table: &mut toml::Table,
+    layer: toml::Table,
+    origin: &str,
+    keys: &[String],
+) -> Result<(), ConfigError> {
     for (key, value) in layer {
-        if !table.contains_key(&key) {
-            let known: Vec<&str> = table.keys().map(String::as_str).collect();
+        if !keys.contains(&key) {
             return Err(invalid(
                 origin,
-                format!("unknown key `{key}`; the keys are {}", known.join(", ")),
+                format!("unknown key `{key}`; the keys are {}", keys.join(", ")),
             ));
         }
         table.insert(key, value);
@@ -343,5 +434,93 @@ mod tests {
         let table: toml::Table = config.to_toml().parse().unwrap();
         let again: Config = table.try_into().unwrap();
         assert_eq!(again.addr, config.addr);
+    }
+
+    #[test]
+    fn the_printed_configuration_leaves_unset_keys_out_and_reads_back() {
+        let printed = Config::default().to_toml();
+        assert!(!printed.contains("site_url"), "{printed}");
+        assert!(!printed.contains("query_log"), "{printed}");
+        let again: Config = toml::from_str(&printed).unwrap();
+        assert_eq!(again, Config::default());
+        let set = Config {
+            site_url: Some("https://docs.example".into()),
+            query_log: Some(PathBuf::from("misses.log")),
+            ..Config::default()
+        };
+        let again: Config = toml::from_str(&set.to_toml()).unwrap();
+        assert_eq!(again, set);
+    }
+
+    #[test]
+    fn optional_keys_are_unset_by_default_and_when_empty() {
+        let config = Config::load(None, env(&[]), toml::Table::new()).unwrap();
+        assert_eq!((config.site_url, config.query_log), (None, None));
+        let config = Config::load(
+            None,
+            env(&[("FOLIO_SITE_URL", ""), ("FOLIO_QUERY_LOG", "")]),
+            toml::Table::new(),
+        )
+        .unwrap();
+        assert_eq!((config.site_url, config.query_log), (None, None));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("folio.toml");
+        std::fs::write(&file, "site_url = \"\"\nquery_log = \"q.log\"\n").unwrap();
+        let config = Config::load(Some(&file), env(&[]), toml::Table::new()).unwrap();
+        assert_eq!(config.site_url, None);
+        assert_eq!(config.query_log, Some(PathBuf::from("q.log")));
+        // An empty value over a set one unsets it.
+        let config =
+            Config::load(Some(&file), env(&[("FOLIO_QUERY_LOG", "")]), flags(&[])).unwrap();
+        assert_eq!(config.query_log, None);
+        let config = Config::load(
+            None,
+            env(&[("FOLIO_SITE_URL", "https://docs.example")]),
+            flags(&[]),
+        )
+        .unwrap();
+        assert_eq!(config.site_url.as_deref(), Some("https://docs.example"));
+    }
+
+    #[test]
+    fn an_empty_base_path_is_the_root() {
+        let config = Config::load(None, env(&[("FOLIO_BASE_PATH", "/")]), flags(&[])).unwrap();
+        assert_eq!(config.base_path, "");
+        let config = Config::load(None, env(&[]), flags(&[("base_path", "docs/")])).unwrap();
+        assert_eq!(config.base_path, "/docs");
+    }
+
+    #[test]
+    fn enum_names_are_the_same_for_clap_and_serde() {
+        use clap::ValueEnum;
+        fn same<T: ValueEnum + Serialize>() {
+            for variant in T::value_variants() {
+                let clap = variant.to_possible_value().unwrap();
+                let serde = toml::Value::try_from(variant).unwrap();
+                assert_eq!(Some(clap.get_name()), serde.as_str());
+                assert!(clap.get_help().is_some(), "{} has no help", clap.get_name());
+            }
+        }
+        same::<Watch>();
+        same::<LogFormat>();
+    }
+
+    #[test]
+    fn the_keys_are_the_flags_and_the_fields() {
+        let keys = Config::keys();
+        let full = Config {
+            site_url: Some("u".into()),
+            query_log: Some("q".into()),
+            ..Config::default()
+        };
+        let fields: Vec<String> = toml::Table::try_from(full)
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(sorted, fields);
+        assert_eq!(keys[0], "addr");
     }
 }

@@ -1,7 +1,6 @@
 //! The `folio` binary: parse the command line, resolve the configuration, start
 //! logging, run.
 
-use clap::Parser;
 use folio::config::{Config, LogFormat};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -9,12 +8,8 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = folio::cli::Cli::parse();
-    let config = match Config::load(
-        cli.config.as_deref(),
-        std::env::vars(),
-        cli.settings.overrides(),
-    ) {
+    let (cli, flags) = folio::cli::Cli::parse_with_overrides();
+    let config = match Config::load(cli.config.as_deref(), std::env::vars(), flags) {
         Ok(config) => config,
         Err(error) => {
             eprintln!("error: {error}");

@@ -64,12 +64,11 @@ fn check(config: &Config) -> Result<ExitCode> {
 /// `folio report`: the most frequent queries of the zero-result log, most searched
 /// first.
 fn report(config: &Config, top: usize) -> Result<ExitCode> {
-    if config.query_log.is_empty() {
+    let Some(query_log) = config.query_log.as_deref() else {
         eprintln!("no query log: set query_log (or --query-log FILE) while serving");
         return Ok(ExitCode::FAILURE);
-    }
-    let text =
-        std::fs::read_to_string(&config.query_log).map_err(|e| Error::io(&config.query_log, e))?;
+    };
+    let text = std::fs::read_to_string(query_log).map_err(|e| Error::io(query_log, e))?;
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         *counts.entry(line).or_default() += 1;

@@ -34,9 +34,9 @@ pub async fn start(config: Config) -> Result<Serving> {
     let addr = listener
         .local_addr()
         .map_err(|e| Error::io(&config.addr, e))?;
-    let query_log = match config.query_log.as_str() {
-        "" => None,
-        path => Some(QueryLog::open(path.into()).map_err(|e| Error::io(path, e))?),
+    let query_log = match config.query_log.as_deref() {
+        None => None,
+        Some(path) => Some(QueryLog::open(path.into()).map_err(|e| Error::io(path, e))?),
     };
     let watching = config.watch != Watch::Off && !config.read_only;
     let started_config = config.clone();

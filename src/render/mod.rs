@@ -48,7 +48,7 @@ impl<'a> Options<'a> {
     pub fn of(config: &'a Config, live: bool) -> Options<'a> {
         Options {
             title: &config.title,
-            site_url: &config.site_url,
+            site_url: config.site_url.as_deref().unwrap_or_default(),
             base_path: &config.base_path,
             live,
         }

@@ -1,7 +1,6 @@
 //! Test support: a fixture site copied into a temp dir, `folio serve` started on
 //! 127.0.0.1:0 (in this process, or the real binary), and a small HTTP client.
 
-use clap::Parser;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -127,10 +126,9 @@ impl Server {
     /// it serves.
     pub fn start(site: &Site, extra: &[&str]) -> Server {
         let args = std::iter::once("folio".into()).chain(serve_args(site, extra));
-        let cli = folio::cli::Cli::try_parse_from(args).expect("flags parse");
+        let (_, flags) = folio::cli::Cli::try_parse_with_overrides(args).expect("flags parse");
         let config =
-            folio::config::Config::load(None, std::iter::empty(), cli.settings.overrides())
-                .expect("configuration");
+            folio::config::Config::load(None, std::iter::empty(), flags).expect("configuration");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
