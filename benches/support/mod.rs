@@ -4,7 +4,7 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Copies a folder of pages.
 pub fn copy(from: &Path, to: &Path) {
@@ -45,14 +45,15 @@ pub enum Ready {
     /// It listens (after a start from the page manifest, its site may still be
     /// loading behind it).
     Listening,
-    /// It listens, its whole site has loaded and what the next start reads is recorded:
-    /// what steady-state measures start from (`log` must let `folio=info` through).
+    /// It listens, its whole site has loaded and what the next start reads is recorded
+    /// (`/readyz` says `"loaded": true`): what steady-state measures start from.
     Loaded,
 }
 
 /// Starts `folio serve` on `content` (index beside it) with `log` as RUST_LOG, on the
 /// given CPU cores when `cores` names some (`taskset -c 0`); returns the process and its
-/// base URL once it is `ready`.
+/// base URL once it is `ready`. The URL is the line `folio serve` prints on stdout once
+/// it serves.
 pub fn start(
     content: &Path,
     index: &Path,
@@ -75,36 +76,33 @@ pub fn start(
         .arg("--index")
         .arg(index)
         .env("RUST_LOG", log)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .expect("folio starts");
-    let stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
-    let (send, receive) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            if let Some(at) = line.find("serving on ") {
-                let url = line[at + 11..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default();
-                let _ = send.send(Some(url.to_string()));
-            } else if line.contains("start complete") {
-                let _ = send.send(None);
-            }
-        }
-    });
-    let (mut base, mut seen_loaded) = (None, ready == Ready::Listening);
-    while base.is_none() || !seen_loaded {
-        match receive
-            .recv_timeout(Duration::from_secs(300))
-            .expect("folio listens")
-        {
-            Some(url) => base = Some(url),
-            None => seen_loaded = true,
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("folio prints its URL");
+    let base = line.trim().trim_end_matches('/').to_string();
+    assert!(base.starts_with("http://"), "not a URL: {line:?}");
+    if ready != Ready::Listening {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while !is_loaded(&base) {
+            assert!(Instant::now() < deadline, "folio did not load within 300 s");
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
-    (child, base.unwrap_or_default())
+    (child, base)
+}
+
+/// Whether the server at `base` says its whole site has loaded.
+fn is_loaded(base: &str) -> bool {
+    ureq::get(&format!("{base}/readyz"))
+        .call()
+        .ok()
+        .and_then(|mut response| response.body_mut().read_to_string().ok())
+        .and_then(|body| serde_json::from_str::<serde_json::Value>(&body).ok())
+        .is_some_and(|ready| ready["loaded"] == true)
 }
 
 /// Ends a process the benchmark started and waits for it.

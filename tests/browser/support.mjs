@@ -57,8 +57,8 @@ export function copySite() {
 
 /**
  * Starts `folio serve` in `site`'s folder, as a writer would, on `addr` (an ephemeral
- * loopback port by default) and resolves with its origin once it logs
- * `serving on http://…`. The templates are the repository's own, so template and
+ * loopback port by default) and resolves with its origin once it prints its URL on
+ * stdout, as it does once it serves. The templates are the repository's own, so template and
  * asset edits are tested without a rebuild. `stop()` ends this process only.
  */
 export async function startServer(site, extraArgs = [], { addr = "127.0.0.1:0", timeoutMs = 60_000 } = {}) {
@@ -75,7 +75,7 @@ export async function startServer(site, extraArgs = [], { addr = "127.0.0.1:0", 
   const child = spawn(folioBin, args, {
     cwd: site.dir,
     env: { ...env, RUST_LOG: "info", NO_COLOR: "1" },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   const log = [];
   const origin = await new Promise((resolveOrigin, reject) => {
@@ -97,13 +97,16 @@ export async function startServer(site, extraArgs = [], { addr = "127.0.0.1:0", 
       buffered += chunk;
       const lines = buffered.split("\n");
       buffered = lines.pop();
-      for (const line of lines) {
-        log.push(line);
-        const found = line.match(/serving on (http:\/\/127\.0\.0\.1:\d+)/);
-        if (found) {
-          clearTimeout(timer);
-          resolveOrigin(found[1]);
-        }
+      log.push(...lines);
+    });
+    let printed = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      printed += chunk;
+      const found = printed.match(/^(http:\/\/[^/\s]+)/);
+      if (found && printed.includes("\n")) {
+        clearTimeout(timer);
+        resolveOrigin(found[1]);
       }
     });
   });
