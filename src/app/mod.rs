@@ -16,7 +16,7 @@ mod start;
 pub use document::{Coding, Document};
 pub use edit::{Changes, Editor, Touched};
 pub use snapshot::Snapshot;
-pub use start::{Started, index_site, load_site, open_index, start};
+pub use start::{Started, index_site, load_site, open_index, start_from_manifest, start_loaded};
 
 use crate::content::Problem;
 use crate::index::SearchIndex;

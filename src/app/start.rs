@@ -33,17 +33,25 @@ enum Rest {
     Loaded,
 }
 
-/// Starts the site `config` names: from the manifest when it is current, else by
-/// loading every page. `watching` says whether changes will be applied while it runs.
-pub fn start(config: &Config, watching: bool) -> Result<Started> {
+/// Starts the site `config` names from its page manifest, when the manifest is current
+/// (serving before a page is parsed; [`Started::finish`] loads them); `None` when every
+/// page must be loaded first ([`start_loaded`]). `watching` says whether changes will be
+/// applied while it runs.
+pub fn start_from_manifest(config: &Config, watching: bool) -> Option<Started> {
+    let live = watching && !config.read_only;
+    let renderer = Renderer::new(&config.templates, &render::Options::of(config, live))
+        .map_err(|error| tracing::warn!(%error, "templates do not load; loading every page"))
+        .ok()?;
+    quick_start(config, &Arc::new(renderer), live)
+}
+
+/// Starts the site `config` names by loading every page first.
+pub fn start_loaded(config: &Config, watching: bool) -> Result<Started> {
     let live = watching && !config.read_only;
     let renderer = Arc::new(Renderer::new(
         &config.templates,
         &render::Options::of(config, live),
     )?);
-    if let Some(started) = quick_start(config, &renderer, live) {
-        return Ok(started);
-    }
     let site = load_site(config)?;
     let synonyms = read_synonyms(config);
     let (index, store, opening) = open_index(config, &site, &synonyms)?;

@@ -20,8 +20,8 @@ pub struct Serving {
     live: Arc<Live>,
     stop: oneshot::Sender<()>,
     server: tokio::task::JoinHandle<()>,
-    /// The watcher: dropping it ends the thread that applies changes.
-    watching: Option<watch::Watching>,
+    /// The watcher, once registered: dropping it ends the thread that applies changes.
+    watcher: Arc<std::sync::Mutex<Watcher>>,
     /// The thread that finishes the start and then applies changes.
     site: std::thread::JoinHandle<()>,
 }
@@ -39,30 +39,49 @@ pub async fn start(config: Config) -> Result<Serving> {
         Some(path) => Some(QueryLog::open(path.into()).map_err(|e| Error::io(path, e))?),
     };
     let watching = config.watch != Watch::Off && !config.read_only;
-    let started_config = config.clone();
-    let (listening, started) = tokio::task::spawn_blocking(move || {
-        let config = started_config;
-        // Registering the watcher walks the folders; it runs beside the start, which
-        // uses one core, and before a start from the manifest loads the site.
-        std::thread::scope(|scope| {
-            let listening = scope.spawn(|| match watching {
-                true => watch::listen(&config),
-                false => Ok(None),
-            });
-            let started = app::start(&config, watching);
+    // Start-up blocks the task that starts the server: nothing else runs yet, and the
+    // allocations of the load stay on one thread's heap.
+    let (listening, started) = match app::start_from_manifest(&config, watching) {
+        // Serving starts at once; the watcher is registered on the site's thread,
+        // before the site loads there.
+        Some(started) => (None, Ok(started)),
+        // Registering the watcher walks the folders: it runs beside the load, which
+        // uses one core for much of its time.
+        None => std::thread::scope(|scope| {
+            let listening = scope.spawn(|| listen(&config, watching));
+            let started = app::start_loaded(&config, watching);
             let listening = listening
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (listening, started)
-        })
-    })
-    .await?;
-    let (listening, started) = (listening?, started?);
+            (Some(listening), started)
+        }),
+    };
+    let started = started?;
+    let listening = listening.transpose()?.flatten();
     let live = started.live.clone();
-    let (watching, listening) = listening.unzip();
+    let watcher = Arc::new(std::sync::Mutex::new(Watcher::Pending));
+    let kept = watcher.clone();
+    let site_config = config.clone();
     let site = std::thread::Builder::new()
         .name("folio-site".into())
         .spawn(move || {
+            let listening = match listening {
+                Some(listening) => Some(listening),
+                None => listen(&site_config, watching)
+                    .map_err(|error| tracing::error!(%error, "watching failed to start"))
+                    .ok()
+                    .flatten(),
+            };
+            let (watching, listening) = listening.unzip();
+            {
+                let mut kept = kept.lock().unwrap_or_else(|p| p.into_inner());
+                if matches!(*kept, Watcher::Stopped) {
+                    return;
+                }
+                *kept = Watcher::Running {
+                    _watching: watching,
+                };
+            }
             if let (Some(editor), Some(listening)) = (started.finish(), listening) {
                 watch::run(listening, editor);
             }
@@ -86,7 +105,7 @@ pub async fn start(config: Config) -> Result<Serving> {
         live,
         stop,
         server,
-        watching,
+        watcher,
         site,
     })
 }
@@ -118,10 +137,30 @@ impl Serving {
     pub async fn stop(self) {
         let _ = self.stop.send(());
         let _ = self.server.await;
-        drop(self.watching);
+        if let Ok(mut watcher) = self.watcher.lock() {
+            *watcher = Watcher::Stopped;
+        }
         let site = self.site;
         let _ = tokio::task::spawn_blocking(move || site.join()).await;
         tracing::info!("stopped");
+    }
+}
+
+/// The watcher as the site's thread registers it and [`Serving::stop`] ends it.
+enum Watcher {
+    /// Not registered yet.
+    Pending,
+    /// Registered (`None` when watching is off); held until stopped.
+    Running { _watching: Option<watch::Watching> },
+    /// Stopped: one registered late is dropped at once.
+    Stopped,
+}
+
+/// Registers the watcher when watching is on.
+fn listen(config: &Config, watching: bool) -> Result<Option<(watch::Watching, watch::Listening)>> {
+    match watching {
+        true => watch::listen(config),
+        false => Ok(None),
     }
 }
 
