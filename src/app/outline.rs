@@ -191,16 +191,17 @@ impl Recorded {
             .map(|page| page.url.clone())
             .collect();
         let served: HashSet<&str> = site.pages.iter().map(|page| page.url.as_str()).collect();
-        let removed = self
+        let removed: Vec<String> = self
             .urls
             .iter()
             .filter(|url| !served.contains(url.as_str()))
             .cloned()
             .collect();
+        let listing = !changed.is_empty() || !removed.is_empty();
         Changes {
             changed,
             removed,
-            listing: true,
+            listing,
             templates: false,
         }
     }

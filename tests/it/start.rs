@@ -66,12 +66,25 @@ fn first_hit(server: &Server, query: &str) -> serde_json::Value {
 fn an_unchanged_site_starts_from_its_manifest_and_shows_the_same() {
     let site = Site::fixture("site");
     let full = first_start(&site);
+    let recorded = std::fs::metadata(manifest(&site))
+        .unwrap()
+        .modified()
+        .unwrap();
     let quick = site.serve();
     assert!(from_manifest(&quick), "{}", quick.readyz());
     assert_eq!(quick.readyz()["index"], "reused");
     same(&shown(&quick), &full, "while the site loads");
     eventually("the site to load", || loaded(&quick));
     same(&shown(&quick), &full, "once it has loaded");
+    assert!(
+        quick.get("/metrics").body.contains("folio_reindex_total 0"),
+        "nothing changed: nothing is rebuilt"
+    );
+    let again = std::fs::metadata(manifest(&site))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(recorded, again, "nor is the manifest written anew");
 }
 
 fn same(shown: &[(&str, u16, String)], expected: &[(&str, u16, String)], when: &str) {
