@@ -28,11 +28,11 @@ fn pages(c: &mut Criterion) {
 }
 
 fn index(c: &mut Criterion) {
-    let site = folio::content::load(Path::new("content")).expect("content/ loads");
+    let site = folio::content::load(&folder(Path::new("content"))).expect("content/ loads");
     let mut group = c.benchmark_group("index");
     group.sample_size(10);
     group.bench_function("load content/", |b| {
-        b.iter(|| folio::content::load(black_box(Path::new("content"))).expect("loads"))
+        b.iter(|| folio::content::load(black_box(&folder(Path::new("content")))).expect("loads"))
     });
     group.bench_function("build in memory", |b| {
         b.iter(|| in_memory(black_box(&site)))
@@ -40,16 +40,22 @@ fn index(c: &mut Criterion) {
     group.finish();
 }
 
+/// The bundled content folder, read with the default limits.
+fn folder(path: &Path) -> folio::content::ContentFolder {
+    folio::content::ContentFolder::new(path, folio::config::DEFAULT_MAX_PAGE_BYTES)
+}
+
 /// The index of `site`, held in memory, with the bundled synonyms.
 fn in_memory(site: &Site) -> SearchIndex {
-    let synonyms = folio::index::synonyms::read(Path::new("content")).expect("synonyms read");
+    let synonyms =
+        folio::index::synonyms::read(&folder(Path::new("content"))).expect("synonyms read");
     let index = SearchIndex::in_memory(&["class".to_string()], &synonyms).expect("builds");
     index.replace_all(&site.pages).expect("fills");
     index
 }
 
 fn queries(c: &mut Criterion) {
-    let site = folio::content::load(Path::new("content")).expect("content/ loads");
+    let site = folio::content::load(&folder(Path::new("content"))).expect("content/ loads");
     let index = in_memory(&site);
     let pages: HashMap<String, Arc<Page>> = site
         .pages

@@ -229,7 +229,11 @@ fn in_process_against_minisearch(eval: &Path, content: &Path, queries: &Path) {
     };
     let mut theirs: Vec<f64> = per_query.iter().filter_map(|l| l["us"].as_f64()).collect();
     let started = Instant::now();
-    let site = folio::content::load(content).expect("content loads");
+    let site = folio::content::load(&folio::content::ContentFolder::new(
+        content,
+        folio::config::DEFAULT_MAX_PAGE_BYTES,
+    ))
+    .expect("content loads");
     let index = SearchIndex::in_memory(&["class".to_string()], &[]).expect("index builds");
     index.replace_all(&site.pages).expect("index fills");
     let pages: HashMap<String, Arc<Page>> = site

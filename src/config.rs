@@ -128,7 +128,64 @@ pub struct Config {
         deserialize_with = "empty_is_unset"
     )]
     pub query_log: Option<PathBuf>,
+    /// The largest page file read, in bytes; a larger one is a `folio check` error and
+    /// is not served.
+    #[arg(
+        long,
+        global = true,
+        value_name = "BYTES",
+        default_value_t = Config::default().max_page_bytes,
+    )]
+    pub max_page_bytes: u64,
+    /// How long a connection may take to send a request's headers, its first request's
+    /// included (bytes before the protocol is known count too), in milliseconds.
+    #[arg(
+        long,
+        global = true,
+        value_name = "MS",
+        default_value_t = Config::default().header_timeout_ms,
+    )]
+    pub header_timeout_ms: u64,
+    /// How long a connection may stay open with no request in flight, in milliseconds.
+    #[arg(
+        long,
+        global = true,
+        value_name = "MS",
+        default_value_t = Config::default().idle_timeout_ms,
+    )]
+    pub idle_timeout_ms: u64,
+    /// How long a response may wait on a client that does not read it, in
+    /// milliseconds, before the connection is closed.
+    #[arg(
+        long,
+        global = true,
+        value_name = "MS",
+        default_value_t = Config::default().send_timeout_ms,
+    )]
+    pub send_timeout_ms: u64,
+    /// The most connections open at once; 0: derived from the file-handle limit, with
+    /// a reserve for the index and the content. Near the cap the oldest idle
+    /// connections are closed first.
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = Config::default().max_connections,
+    )]
+    pub max_connections: u64,
+    /// Where /metrics is served: unset: on the site's own address; `off`: nowhere; an
+    /// address (127.0.0.1:9100): on a listener of its own, off the public one.
+    #[arg(long, global = true, value_name = "HOST:PORT|off")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_is_unset"
+    )]
+    pub metrics_addr: Option<String>,
 }
+
+/// The largest page file read unless configured otherwise: 4 MiB of Markdown is far
+/// beyond any page written by hand.
+pub const DEFAULT_MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
@@ -145,6 +202,12 @@ impl Default for Config {
             log_format: LogFormat::Text,
             read_only: false,
             query_log: None,
+            max_page_bytes: DEFAULT_MAX_PAGE_BYTES,
+            header_timeout_ms: 10_000,
+            idle_timeout_ms: 30_000,
+            send_timeout_ms: 30_000,
+            max_connections: 0,
+            metrics_addr: None,
         }
     }
 }
@@ -194,7 +257,8 @@ impl Config {
         if let Some((layer, origin)) = read_file(named.as_deref())? {
             merge(&mut table, layer, &origin, &keys)?;
         }
-        merge(&mut table, env_table(&env), "environment", &keys)?;
+        let defaults = table.clone();
+        merge(&mut table, env_table(&env, &defaults), "environment", &keys)?;
         merge(&mut table, flags, "command line", &keys)?;
         let mut config: Config = table
             .try_into()
@@ -279,15 +343,18 @@ fn read_file(named: Option<&Path>) -> Result<Option<(toml::Table, String)>, Conf
     Ok(Some((table, origin)))
 }
 
-/// `FOLIO_ADDR=…` → `addr = "…"`; `FOLIO_FACETS=a,b` → a list; `FOLIO_READ_ONLY=true`
-/// → a boolean. `FOLIO_CONFIG` names the file and is not a key.
-fn env_table(env: &[(String, String)]) -> toml::Table {
+/// `FOLIO_ADDR=…` → `addr = "…"`; each value typed as its key's default is: a list is
+/// comma-separated (`FOLIO_FACETS=a,b`), a boolean `true`/`1`/`yes` or `false`/`0`/`no`,
+/// a number in digits. A value that does not read as its type stays a string, and the
+/// error then names the key. `FOLIO_CONFIG` names the file and is not a key.
+fn env_table(env: &[(String, String)], defaults: &toml::Table) -> toml::Table {
     env.iter()
         .filter(|(key, _)| key != "FOLIO_CONFIG")
         .map(|(key, value)| {
             let key = key.trim_start_matches("FOLIO_").to_lowercase();
-            let value = match key.as_str() {
-                "facets" => toml::Value::Array(
+            let text = || toml::Value::String(value.clone());
+            let value = match defaults.get(&key) {
+                Some(toml::Value::Array(_)) => toml::Value::Array(
                     value
                         .split(',')
                         .map(str::trim)
@@ -295,12 +362,16 @@ fn env_table(env: &[(String, String)]) -> toml::Table {
                         .map(|v| toml::Value::String(v.into()))
                         .collect(),
                 ),
-                "read_only" => match value.as_str() {
+                Some(toml::Value::Boolean(_)) => match value.as_str() {
                     "1" | "true" | "yes" => toml::Value::Boolean(true),
                     "0" | "false" | "no" | "" => toml::Value::Boolean(false),
-                    _ => toml::Value::String(value.clone()),
+                    _ => text(),
                 },
-                _ => toml::Value::String(value.clone()),
+                Some(toml::Value::Integer(_)) => value
+                    .trim()
+                    .parse()
+                    .map_or_else(|_| text(), toml::Value::Integer),
+                _ => text(),
             };
             (key, value)
         })
@@ -511,6 +582,7 @@ mod tests {
         let full = Config {
             site_url: Some("u".into()),
             query_log: Some("q".into()),
+            metrics_addr: Some("off".into()),
             ..Config::default()
         };
         let fields: Vec<String> = toml::Table::try_from(full)

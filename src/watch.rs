@@ -109,7 +109,10 @@ pub fn listen(config: &Config) -> Result<Option<(Watching, Listening)>> {
                 handler,
                 notify::Config::default()
                     .with_poll_interval(POLL_INTERVAL)
-                    .with_compare_contents(true),
+                    .with_compare_contents(true)
+                    // A link is noticed as itself; what it leads to is read, or
+                    // refused, by the content folder's one way in.
+                    .with_follow_symlinks(false),
             )
             .map_err(|e| watch_error(&config.content, e))?,
         ),

@@ -11,8 +11,9 @@ use std::time::SystemTime;
 pub struct Document {
     bytes: Bytes,
     media_type: &'static str,
-    /// XXH3 of the bytes, quoted as an entity tag: equal tags, equal documents.
-    tag: Bytes,
+    /// XXH3 of the bytes, quoted as an entity tag, one per coding (`"1a2b…"`,
+    /// `"1a2b…-br"`, `"1a2b…-gzip"`): each representation has its own.
+    tags: [Bytes; 3],
     modified: Option<SystemTime>,
     /// `modified` as an HTTP date.
     modified_date: Option<Bytes>,
@@ -39,9 +40,10 @@ pub const JSON: &str = "application/json";
 impl Document {
     /// A document of `bytes`, last changed at `modified` when that is known.
     pub fn new(bytes: Bytes, media_type: &'static str, modified: Option<SystemTime>) -> Document {
-        let tag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+        let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        let tag = |suffix: &str| Bytes::from(format!("\"{hash:016x}{suffix}\""));
         Document {
-            tag: Bytes::from(tag),
+            tags: [tag(""), tag("-br"), tag("-gzip")],
             bytes,
             media_type,
             modified,
@@ -66,9 +68,30 @@ impl Document {
         self.media_type
     }
 
-    /// A quoted hash of the bytes (`"1a2b…"`), made once: an entity tag.
-    pub fn tag(&self) -> &Bytes {
-        &self.tag
+    /// The entity tag of the document in `coding`: a quoted hash of its bytes and the
+    /// coding (`"1a2b…-br"`), made once.
+    pub fn tag(&self, coding: Coding) -> &Bytes {
+        match coding {
+            Coding::Identity => &self.tags[0],
+            Coding::Brotli => &self.tags[1],
+            Coding::Gzip => &self.tags[2],
+        }
+    }
+
+    /// Whether the body in `coding` is made already.
+    pub fn has(&self, coding: Coding) -> bool {
+        match coding {
+            Coding::Brotli => self.brotli.get().is_some(),
+            Coding::Gzip => self.gzip.get().is_some(),
+            Coding::Identity => true,
+        }
+    }
+
+    /// The bytes held: the body and the compressed variants made so far.
+    pub fn held_bytes(&self) -> usize {
+        self.bytes.len()
+            + self.brotli.get().map_or(0, Bytes::len)
+            + self.gzip.get().map_or(0, Bytes::len)
     }
 
     /// When what it was made from last changed, when known.
@@ -86,10 +109,21 @@ impl Document {
         match coding {
             Coding::Brotli => self
                 .brotli
-                .get_or_init(|| compress_brotli(&self.bytes))
+                .get_or_init(|| coding.encode(&self.bytes))
                 .clone(),
-            Coding::Gzip => self.gzip.get_or_init(|| compress_gzip(&self.bytes)).clone(),
+            Coding::Gzip => self.gzip.get_or_init(|| coding.encode(&self.bytes)).clone(),
             Coding::Identity => self.bytes.clone(),
+        }
+    }
+}
+
+impl Coding {
+    /// `bytes` in this coding.
+    pub fn encode(self, bytes: &[u8]) -> Bytes {
+        match self {
+            Coding::Brotli => compress_brotli(bytes),
+            Coding::Gzip => compress_gzip(bytes),
+            Coding::Identity => Bytes::copy_from_slice(bytes),
         }
     }
 }

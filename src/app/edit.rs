@@ -7,7 +7,7 @@ use super::outline;
 use super::snapshot::Snapshot;
 use super::{BrokenFile, Live, ReloadEvent};
 use crate::config::Config;
-use crate::content::{self, Problem, Reloaded, Site};
+use crate::content::{self, ContentFolder, Problem, Reloaded, Site};
 use crate::index;
 use crate::render::{self, Renderer};
 use crate::store::Store;
@@ -53,6 +53,7 @@ impl Changes {
 /// Owns the site while serving and applies each change to what is served.
 pub struct Editor {
     config: Config,
+    folder: Arc<ContentFolder>,
     site: Site,
     renderer: Arc<Renderer>,
     live: Arc<Live>,
@@ -62,13 +63,20 @@ pub struct Editor {
     broken: BTreeMap<PathBuf, BrokenFile>,
     /// Whether the site changed since what the next start reads was recorded.
     unrecorded: bool,
+    /// Bytes of page text let go since memory was last given back.
+    let_go: usize,
 }
+
+/// Past this many bytes of page text let go (a large page edited or removed), the
+/// memory the allocator keeps free is given back to the system.
+const GIVE_BACK_BYTES: usize = 1024 * 1024;
 
 impl Editor {
     /// An editor of `site`, served by `live` with pages from `renderer`; `store` is the
     /// index folder when this process writes it.
     pub fn new(
         config: Config,
+        folder: Arc<ContentFolder>,
         site: Site,
         renderer: Arc<Renderer>,
         live: Arc<Live>,
@@ -76,18 +84,20 @@ impl Editor {
     ) -> Editor {
         Editor {
             config,
+            folder,
             site,
             renderer,
             live,
             store,
             broken: BTreeMap::new(),
             unrecorded: false,
+            let_go: 0,
         }
     }
 
-    /// The configuration the site runs with.
-    pub fn config(&self) -> &Config {
-        &self.config
+    /// The content folder.
+    pub(super) fn folder(&self) -> &ContentFolder {
+        &self.folder
     }
 
     /// Takes `site` as the site served, once it has loaded behind a quick start.
@@ -163,6 +173,10 @@ impl Editor {
             errors: self.broken.values().cloned().collect(),
         });
         self.unrecorded = self.broken.is_empty();
+        if self.let_go >= GIVE_BACK_BYTES {
+            self.let_go = 0;
+            give_back_memory();
+        }
     }
 
     /// Puts the changed pages into the index and records which content it holds now
@@ -208,7 +222,7 @@ impl Editor {
         let Some(store) = &self.store else {
             return;
         };
-        let recorded = outline::manifest(&self.config.content, &self.site)
+        let recorded = outline::manifest(&self.folder, &self.site)
             .and_then(|manifest| store.write_pages(&manifest))
             .and_then(|()| {
                 self.live
@@ -237,7 +251,13 @@ impl Editor {
     /// Reads one page file again into the site, noting in `changes` what that changed.
     fn reload(&mut self, relative: &Path, changes: &mut Changes) {
         let path = self.config.content.join(relative);
-        match self.site.reload(&self.config.content, relative) {
+        self.let_go += self
+            .site
+            .pages
+            .iter()
+            .find(|page| page.source == relative)
+            .map_or(0, |page| page.body.len());
+        match self.site.reload(&self.folder, relative) {
             Reloaded::Updated {
                 url,
                 old_url,
@@ -262,7 +282,7 @@ impl Editor {
     /// Every page file whose bytes differ from what the site holds, or that appeared
     /// or vanished: after a folder was renamed or removed.
     fn rescan(&mut self) -> Vec<PathBuf> {
-        let fresh = match content::load(&self.config.content) {
+        let fresh = match content::load(&self.folder) {
             Ok(fresh) => fresh,
             Err(error) => {
                 tracing::error!(%error, "content rescan failed");
@@ -289,7 +309,7 @@ impl Editor {
     }
 
     fn reload_synonyms(&mut self) {
-        match index::synonyms::read(&self.config.content) {
+        match index::synonyms::read(&self.folder) {
             Err(problem) => self.report(Path::new(index::synonyms::FILE), problem),
             Ok(groups) => {
                 self.broken
@@ -334,3 +354,19 @@ impl Editor {
         self.broken.insert(key, BrokenFile { url, problem });
     }
 }
+
+/// Gives the memory the allocator keeps free back to the system, after a large page
+/// was let go: glibc keeps freed memory for reuse, so a server that once held a large
+/// page would otherwise keep its size for good.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn give_back_memory() {
+    // SAFETY: malloc_trim only returns free memory of the allocator's own heaps.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Gives the memory the allocator keeps free back to the system (the system's
+/// allocator does it by itself here).
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn give_back_memory() {}

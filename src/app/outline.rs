@@ -6,7 +6,7 @@
 //! size and the time.
 
 use super::edit::Changes;
-use crate::content::{Listing, PageFile, Site};
+use crate::content::{ContentFolder, Listing, PageFile, Site};
 use crate::error::Result;
 use crate::store::{FileRecord, FolderRecord, ListingRecord, PageManifest, Store};
 use std::borrow::Cow;
@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// The page manifest of `site`, loaded from `content`. The folders' times are read
 /// now: a page added since the site loaded makes the next start load every page, or,
 /// when it came just before this call, reach the server when the site has loaded.
-pub fn manifest(content: &Path, site: &Site) -> Result<PageManifest> {
+pub fn manifest(folder: &ContentFolder, site: &Site) -> Result<PageManifest> {
     let served: HashMap<&Path, Listing<'_>> = site
         .pages
         .iter()
@@ -41,7 +41,7 @@ pub fn manifest(content: &Path, site: &Site) -> Result<PageManifest> {
         })
         .collect();
     files.sort_unstable_by(|a, b| a.source.cmp(&b.source));
-    let folders = crate::content::folders(content)?
+    let folders = crate::content::folders(folder)?
         .into_iter()
         .map(|(path, modified)| FolderRecord {
             path,
@@ -86,17 +86,16 @@ impl OutlinePage {
 }
 
 impl Outline {
-    /// The outline of the site in `content` from the manifest in `store`; `None` when
+    /// The outline of the site in `folder` from the manifest in `store`; `None` when
     /// there is no manifest of this version.
-    pub fn read(store: &Store, content: &Path) -> Option<Outline> {
+    pub fn read(store: &Store, folder: &Arc<ContentFolder>) -> Option<Outline> {
         let manifest = store.pages()?;
         let mut pages = Vec::with_capacity(manifest.files.len());
         let mut files = manifest.files;
-        let dir: Arc<Path> = Arc::from(content);
         for record in &mut files {
             if let Some(listing) = record.page.take() {
                 pages.push(OutlinePage {
-                    file: Arc::new(PageFile::new(dir.clone(), record.source.clone())),
+                    file: Arc::new(PageFile::new(folder.clone(), record.source.clone())),
                     modified: record
                         .modified
                         .map(|ns| UNIX_EPOCH + Duration::from_nanos(ns)),
@@ -217,8 +216,19 @@ fn nanos(time: SystemTime) -> Option<u64> {
 mod tests {
     use super::*;
 
+    fn folder(content: &Path) -> Arc<ContentFolder> {
+        Arc::new(ContentFolder::new(
+            content,
+            crate::config::DEFAULT_MAX_PAGE_BYTES,
+        ))
+    }
+
+    fn load(content: &Path) -> Site {
+        crate::content::load(&folder(content)).unwrap()
+    }
+
     fn write(index: &Path, content: &Path, site: &Site) {
-        let manifest = manifest(content, site).unwrap();
+        let manifest = manifest(&folder(content), site).unwrap();
         Store::new(index).write_pages(&manifest).unwrap();
     }
 
@@ -237,7 +247,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let site = crate::content::load(&content).unwrap();
+        let site = load(&content);
         (work, content, index, site)
     }
 
@@ -264,7 +274,7 @@ mod tests {
             ("broken.md", "---\n- not a mapping\n---\n"),
         ]);
         write(&index, &content, &site);
-        let outline = Outline::read(&Store::new(&index), &content).unwrap();
+        let outline = Outline::read(&Store::new(&index), &folder(&content)).unwrap();
         assert!(outline.is_current(&content));
         assert_eq!(outline.fingerprint(), site.fingerprint());
         let listings: Vec<Listing> = outline.pages.iter().map(OutlinePage::listing).collect();
@@ -291,9 +301,9 @@ mod tests {
         let (_work, content, index, _site) = work(&[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
         let current = || {
             age(&content);
-            let site = crate::content::load(&content).unwrap();
+            let site = load(&content);
             write(&index, &content, &site);
-            let outline = Outline::read(&Store::new(&index), &content).unwrap();
+            let outline = Outline::read(&Store::new(&index), &folder(&content)).unwrap();
             assert!(outline.is_current(&content));
             outline
         };
@@ -310,7 +320,7 @@ mod tests {
         // Written in place: the folder keeps its time, the file's size changes.
         std::fs::write(content.join("guide/b.md"), "# B, longer\n").unwrap();
         assert!(!outline.is_current(&content), "a file of another size");
-        let site = crate::content::load(&content).unwrap();
+        let site = load(&content);
         assert_eq!(
             urls(outline.into_recorded().changes(&site)),
             (vec!["/guide/b".to_string()], vec![])
@@ -321,7 +331,7 @@ mod tests {
     fn a_file_is_told_by_its_time_to_the_nanosecond_and_then_by_its_hash() {
         let (_work, content, index, site) = work(&[("a.md", "# A\n\nOld.\n")]);
         write(&index, &content, &site);
-        let outline = Outline::read(&Store::new(&index), &content).unwrap();
+        let outline = Outline::read(&Store::new(&index), &folder(&content)).unwrap();
         let path = content.join("a.md");
         let time = std::fs::metadata(&path).unwrap().modified().unwrap();
         let set_time = |time| {
@@ -334,7 +344,7 @@ mod tests {
         std::fs::write(&path, "# A\n\nNew.\n").unwrap();
         set_time(time);
         assert!(outline.is_current(&content), "size and time match");
-        let site = crate::content::load(&content).unwrap();
+        let site = load(&content);
         assert_ne!(outline.fingerprint(), site.fingerprint());
         assert_eq!(
             urls(outline.into_recorded().changes(&site)),
@@ -346,7 +356,7 @@ mod tests {
     fn page_files_given_the_loaded_pages_are_not_read_again() {
         let (_work, content, index, site) = work(&[("a.md", "# A\n"), ("guide/b.md", "# B\n")]);
         write(&index, &content, &site);
-        let outline = Outline::read(&Store::new(&index), &content).unwrap();
+        let outline = Outline::read(&Store::new(&index), &folder(&content)).unwrap();
         let files: Vec<Arc<PageFile>> = outline.pages.iter().map(|p| p.file.clone()).collect();
         outline.into_recorded().fill(&site);
         std::fs::remove_dir_all(&content).unwrap();

@@ -30,14 +30,50 @@ pub struct Snapshot {
     held: Arc<AtomicUsize>,
     /// How many such bytes may be held.
     budget: usize,
+    /// Pages rendered but not held (past the budget, or too large to hold for good),
+    /// kept while they are asked for, within a bound of their own.
+    overflow: Arc<Overflow>,
 }
 
-/// The most bytes of rendered HTML held in memory. Past it, a page not yet held is
-/// rendered for each request (a crawler cannot make the server hold every page).
+/// The most bytes of rendered HTML held for good. Past it, pages are kept in the
+/// overflow cache while they are asked for (a crawler cannot make the server hold
+/// every page, nor make it render one page again and again).
 const HELD_HTML_BYTES: usize = 16 * 1024 * 1024;
+
+/// A page larger than this is never held for good, only kept in the overflow cache.
+const LARGEST_HELD_PAGE: usize = 1024 * 1024;
+
+/// The most bytes the overflow cache keeps, compressed variants counted.
+const OVERFLOW_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Pages rendered but not held, by the id of what serves them.
+type Overflow = quick_cache::sync::Cache<u64, Arc<Document>, DocumentWeight>;
+
+/// Weighs a document by its bytes and, before they are made, room for its two
+/// compressed variants.
+#[derive(Debug, Clone, Copy)]
+struct DocumentWeight;
+
+impl quick_cache::Weighter<u64, Arc<Document>> for DocumentWeight {
+    fn weight(&self, _: &u64, document: &Arc<Document>) -> u64 {
+        (document.size() as u64).saturating_mul(2).max(1)
+    }
+}
+
+/// A new overflow cache.
+fn overflow() -> Arc<Overflow> {
+    Arc::new(Overflow::with_weighter(64, OVERFLOW_BYTES, DocumentWeight))
+}
+
+/// A number for each page version served, never reused: the key of the overflow cache.
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
 
 /// One URL's page: its parsed form (or its file), and its HTML and JSON once rendered.
 struct Served {
+    id: u64,
     page: Option<PageRef>,
     html: OnceLock<Option<Arc<Document>>>,
     json: OnceLock<Option<Arc<Document>>>,
@@ -47,6 +83,7 @@ struct Served {
 impl Served {
     fn lazy(page: PageRef, held: &Arc<AtomicUsize>) -> Served {
         Served {
+            id: next_id(),
             page: Some(page),
             html: OnceLock::new(),
             json: OnceLock::new(),
@@ -77,6 +114,7 @@ impl Lists {
         let html = Document::new(Bytes::from(html), HTML, newest);
         held.fetch_add(html.size(), Ordering::Relaxed);
         let home = Served {
+            id: next_id(),
             page: home.map(PageRef::Parsed),
             html: OnceLock::from(Some(Arc::new(html))),
             json: OnceLock::new(),
@@ -111,6 +149,7 @@ impl Lists {
             .collect();
         Lists {
             home: Served {
+                id: next_id(),
                 page: home,
                 html: OnceLock::from(Some(Arc::new(html))),
                 json: OnceLock::new(),
@@ -224,6 +263,7 @@ impl Snapshot {
             sitemap: lists.sitemap,
             held,
             budget: HELD_HTML_BYTES,
+            overflow: overflow(),
         }
     }
 
@@ -245,6 +285,7 @@ impl Snapshot {
             sitemap: self.sitemap.clone(),
             held: self.held.clone(),
             budget: self.budget,
+            overflow: self.overflow.clone(),
         };
         for url in removed {
             snapshot.pages.remove(url);
@@ -273,33 +314,67 @@ impl Snapshot {
         Ok(snapshot)
     }
 
-    /// The HTML of the page at `url`, rendered now if it is not held yet; it is then
-    /// held while the budget allows. A page that fails to render is logged and not
-    /// served.
+    /// The HTML of the page at `url` when it is rendered already: cheap enough for
+    /// any thread.
+    pub fn held(&self, url: &str) -> Option<Arc<Document>> {
+        let served = self.pages.get(url)?;
+        match served.html.get() {
+            Some(held) => held.clone(),
+            None => self.overflow.get(&served.id),
+        }
+    }
+
+    /// The HTML of the page at `url`, rendered now if it is not held yet: call it off
+    /// the request threads. A page is then held while the budget allows, else kept in
+    /// the overflow cache, so that it is rendered once per version while it is asked
+    /// for (concurrent first requests wait for one rendering). A page that fails to
+    /// render is logged and not served.
     pub fn html(&self, url: &str) -> Option<Arc<Document>> {
         let served = self.pages.get(url)?;
         if let Some(held) = served.html.get() {
             return held.clone();
         }
+        let overflowed = self.overflow.get_or_insert_with(&served.id, || {
+            let document = self.render_page(url, served).ok_or(())?;
+            let size = document.size();
+            let kept = size <= LARGEST_HELD_PAGE
+                && self.held.fetch_add(size, Ordering::Relaxed) + size <= self.budget;
+            match kept && served.html.set(Some(document.clone())).is_ok() {
+                true => Err(()),
+                false => {
+                    if size <= LARGEST_HELD_PAGE {
+                        self.held.fetch_sub(size, Ordering::Relaxed);
+                    }
+                    Ok(document)
+                }
+            }
+        });
+        // A page held for good is not put in the overflow cache; a page that did not
+        // render is remembered as such.
+        overflowed
+            .ok()
+            .or_else(|| served.html.get().cloned().flatten())
+    }
+
+    /// Renders the page of `served` at `url`; `None`, logged and remembered, when it
+    /// does not render.
+    fn render_page(&self, url: &str, served: &Served) -> Option<Arc<Document>> {
         let page = served.page.as_ref()?.get()?;
-        let payload = match self.renderer.page(&page) {
+        match self.renderer.page(&page) {
             Ok(mut html) => {
                 html.shrink_to_fit();
-                Arc::new(Document::new(Bytes::from(html), HTML, page.modified))
+                Some(Arc::new(Document::new(
+                    Bytes::from(html),
+                    HTML,
+                    page.modified,
+                )))
             }
             Err(error) => {
                 tracing::error!(url, %error, "page not served");
                 let _ = served.html.set(None);
-                return None;
+                None
             }
-        };
-        let size = payload.size();
-        let kept = self.held.fetch_add(size, Ordering::Relaxed) + size <= self.budget
-            && served.html.set(Some(payload.clone())).is_ok();
-        if !kept {
-            self.held.fetch_sub(size, Ordering::Relaxed);
         }
-        Some(payload)
     }
 
     /// The metadata of the page at `url` as JSON, made now if this is its first request.

@@ -9,7 +9,7 @@ use super::outline::Outline;
 use super::snapshot::Snapshot;
 use super::{IndexOpening, Live, Start, StartFrom};
 use crate::config::Config;
-use crate::content::{self, Site};
+use crate::content::{self, ContentFolder, Site};
 use crate::error::{Error, Result};
 use crate::index::{self, SearchIndex};
 use crate::render::{self, Renderer};
@@ -42,7 +42,8 @@ pub fn start_from_manifest(config: &Config, watching: bool) -> Option<Started> {
     let renderer = Renderer::new(&config.templates, &render::Options::of(config, live))
         .map_err(|error| tracing::warn!(%error, "templates do not load; loading every page"))
         .ok()?;
-    quick_start(config, &Arc::new(renderer), live)
+    let folder = Arc::new(ContentFolder::of(config));
+    quick_start(config, &folder, &Arc::new(renderer), live)
 }
 
 /// Starts the site `config` names by loading every page first.
@@ -52,8 +53,9 @@ pub fn start_loaded(config: &Config, watching: bool) -> Result<Started> {
         &config.templates,
         &render::Options::of(config, live),
     )?);
-    let site = load_site(config)?;
-    let synonyms = read_synonyms(config);
+    let folder = Arc::new(ContentFolder::of(config));
+    let site = load_site(&folder)?;
+    let synonyms = read_synonyms(&folder);
     let (index, store, opening) = open_index(config, &site, &synonyms)?;
     let snapshot = Snapshot::render(&site, renderer.clone())?;
     let index = Arc::new(index);
@@ -62,7 +64,14 @@ pub fn start_loaded(config: &Config, watching: bool) -> Result<Started> {
         index: opening,
     };
     let live_state = Arc::new(Live::new(snapshot, index.clone(), live, start));
-    let editor = Editor::new(config.clone(), site, renderer, live_state.clone(), store);
+    let editor = Editor::new(
+        config.clone(),
+        folder,
+        site,
+        renderer,
+        live_state.clone(),
+        store,
+    );
     Ok(Started {
         live: live_state,
         editor,
@@ -85,7 +94,7 @@ impl Started {
             Rest::Loaded => editor.record(),
             Rest::Outlined(outline) => {
                 let recorded = outline.into_recorded();
-                let site = match load_site(editor.config()) {
+                let site = match load_site(editor.folder()) {
                     Ok(site) => site,
                     Err(error) => {
                         tracing::error!(%error, "the site did not load; pages are read as they are asked for");
@@ -120,11 +129,16 @@ impl Started {
 /// The site served from the manifest in the index folder, when every page file still
 /// has the size and time it records: serving starts without parsing a page. `None`
 /// when a page must be loaded first.
-fn quick_start(config: &Config, renderer: &Arc<Renderer>, live: bool) -> Option<Started> {
+fn quick_start(
+    config: &Config,
+    folder: &Arc<ContentFolder>,
+    renderer: &Arc<Renderer>,
+    live: bool,
+) -> Option<Started> {
     let started = Instant::now();
     let store = Store::new(&config.index);
-    let outline = Outline::read(&store, &config.content)?;
-    let synonyms = index::synonyms::read(&config.content).ok()?;
+    let outline = Outline::read(&store, folder)?;
+    let synonyms = index::synonyms::read(folder).ok()?;
     let (opened, snapshot) = rayon::join(
         || {
             outline
@@ -162,6 +176,7 @@ fn quick_start(config: &Config, renderer: &Arc<Renderer>, live: bool) -> Option<
     let live_state = Arc::new(Live::new(snapshot, index.clone(), live, start));
     let editor = Editor::new(
         config.clone(),
+        folder.clone(),
         Site::default(),
         renderer.clone(),
         live_state.clone(),
@@ -196,9 +211,9 @@ fn open_outlined(
 }
 
 /// Loads the site and logs every problem.
-pub fn load_site(config: &Config) -> Result<Site> {
+pub fn load_site(folder: &ContentFolder) -> Result<Site> {
     let started = Instant::now();
-    let site = content::load(&config.content)?;
+    let site = content::load(folder)?;
     tracing::info!(
         pages = site.pages.len(),
         ms = started.elapsed().as_millis() as u64,
@@ -214,8 +229,8 @@ pub fn load_site(config: &Config) -> Result<Site> {
 }
 
 /// The synonym groups of the content; none, logged, when the table does not read.
-fn read_synonyms(config: &Config) -> Vec<Vec<String>> {
-    index::synonyms::read(&config.content).unwrap_or_else(|problem| {
+fn read_synonyms(folder: &ContentFolder) -> Vec<Vec<String>> {
+    index::synonyms::read(folder).unwrap_or_else(|problem| {
         tracing::error!("{problem}");
         Vec::new()
     })
@@ -324,11 +339,11 @@ fn open_or_build(
 
 /// Builds the index of `site` in the index folder, with its page manifest for a start
 /// that serves at once, as `folio index` does; returns how many pages it holds.
-pub fn index_site(config: &Config, site: Site) -> Result<u64> {
-    let synonyms = read_synonyms(config);
+pub fn index_site(config: &Config, folder: &ContentFolder, site: Site) -> Result<u64> {
+    let synonyms = read_synonyms(folder);
     let (index, store, _) = open_index(config, &site, &synonyms)?;
     if let Some(store) = &store {
-        let recorded = super::outline::manifest(&config.content, &site)
+        let recorded = super::outline::manifest(folder, &site)
             .and_then(|manifest| store.write_pages(&manifest));
         if let Err(error) = recorded {
             tracing::warn!(%error, "the page manifest was not written; the next start loads every page");

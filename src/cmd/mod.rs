@@ -5,7 +5,7 @@ pub mod serve;
 use crate::app;
 use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::content;
+use crate::content::{self, ContentFolder};
 use crate::error::{Error, Result};
 use crate::index::{self, SearchRequest};
 use std::collections::HashMap;
@@ -30,8 +30,9 @@ pub async fn run(cli: Cli, config: Config) -> Result<ExitCode> {
 /// `folio index`: builds the index and the page manifest.
 fn index(config: &Config) -> Result<ExitCode> {
     let started = Instant::now();
-    let site = app::load_site(config)?;
-    let indexed = app::index_site(config, site)?;
+    let folder = ContentFolder::of(config);
+    let site = app::load_site(&folder)?;
+    let indexed = app::index_site(config, &folder, site)?;
     println!(
         "indexed {indexed} pages in {} ms into {}",
         started.elapsed().as_millis(),
@@ -42,8 +43,9 @@ fn index(config: &Config) -> Result<ExitCode> {
 
 /// `folio check`: every problem, one per line; exit 1 on errors.
 fn check(config: &Config) -> Result<ExitCode> {
-    let mut site = content::load(&config.content)?;
-    if let Err(problem) = index::synonyms::read(&config.content) {
+    let folder = ContentFolder::of(config);
+    let mut site = content::load(&folder)?;
+    if let Err(problem) = index::synonyms::read(&folder) {
         site.problems.push(problem);
     }
     for problem in &site.problems {
@@ -84,8 +86,9 @@ fn report(config: &Config, top: usize) -> Result<ExitCode> {
 
 /// `folio search`: ranked hits, one per line; exit 1 when nothing is found.
 fn search(config: &Config, query: &str, limit: usize) -> Result<ExitCode> {
-    let site = app::load_site(config)?;
-    let synonyms = index::synonyms::read(&config.content).unwrap_or_default();
+    let folder = ContentFolder::of(config);
+    let site = app::load_site(&folder)?;
+    let synonyms = index::synonyms::read(&folder).unwrap_or_default();
     let (index, _, _) = app::open_index(config, &site, &synonyms)?;
     let request = SearchRequest {
         query,

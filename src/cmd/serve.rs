@@ -11,14 +11,14 @@ use crate::watch;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tokio::sync::oneshot;
+use tokio::sync::watch as signal;
 
 /// A site being served.
 pub struct Serving {
     addr: SocketAddr,
     base_path: String,
     live: Arc<Live>,
-    stop: oneshot::Sender<()>,
+    stop: signal::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
     /// The watcher, once registered: dropping it ends the thread that applies changes.
     watcher: Arc<std::sync::Mutex<Watcher>>,
@@ -90,11 +90,34 @@ pub async fn start(config: Config) -> Result<Serving> {
             name: "folio-site",
             source,
         })?;
-    let state = Arc::new(server::State::new(live.clone(), query_log));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(server::serve(listener, state, async move {
-        let _ = stopped.await;
-    }));
+    let metrics = metrics_listener(&config).await?;
+    let state = Arc::new(server::State::new(
+        live.clone(),
+        query_log,
+        config.metrics_addr.is_none(),
+    ));
+    if config.site_url.is_none() {
+        tracing::warn!(
+            "site_url is not set: sitemap.xml, robots.txt and opensearch.xml name the host each request gives and are sent as private; set site_url to the site's public URL"
+        );
+    }
+    let limits = server::Limits::of(&config, server::raise_file_limit());
+    tracing::info!(
+        max_connections = limits.max_connections,
+        "connections are capped"
+    );
+    let (stop, stopped) = signal::channel(false);
+    let stopping = |mut stopped: signal::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    if let Some(metrics) = metrics {
+        tokio::spawn(server::serve_metrics(
+            metrics,
+            state.clone(),
+            stopping(stopped.clone()),
+        ));
+    }
+    let server = tokio::spawn(server::serve(listener, state, limits, stopping(stopped)));
     tracing::info!(
         pages = live.snapshot().page_count(),
         "serving on http://{addr}"
@@ -135,7 +158,7 @@ impl Serving {
     /// Stops accepting, lets in-flight requests finish, stops watching, and returns
     /// once the site has let go of the index (its writer is free for the next start).
     pub async fn stop(self) {
-        let _ = self.stop.send(());
+        let _ = self.stop.send(true);
         let _ = self.server.await;
         if let Ok(mut watcher) = self.watcher.lock() {
             *watcher = Watcher::Stopped;
@@ -161,6 +184,14 @@ fn listen(config: &Config, watching: bool) -> Result<Option<(watch::Watching, wa
     match watching {
         true => watch::listen(config),
         false => Ok(None),
+    }
+}
+
+/// The listener of `/metrics` when `metrics_addr` names an address of its own.
+async fn metrics_listener(config: &Config) -> Result<Option<tokio::net::TcpListener>> {
+    match config.metrics_addr.as_deref() {
+        None | Some("off") => Ok(None),
+        Some(addr) => server::bind(addr).await.map(Some),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Reading the content folder: which files are pages, and every page read and parsed
-//! into a [`Site`].
+//! into a [`Site`]. Every file is read through [`ContentFolder`].
 
 use super::check::check_site;
+use super::folder::ContentFolder;
 use super::parse::parse_file;
 use super::problem::Problem;
 use super::site::{FileStamp, Site, served_twice};
@@ -11,28 +12,45 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// Reads every `*.md` under `dir` (dot-folders and symbolic links are skipped). Files
-/// are read and parsed in parallel; pages, URL claims and problems keep file order.
-pub fn load(dir: &Path) -> Result<Site> {
+/// Reads every `*.md` under the folder (dot-folders are skipped; a symbolic link is
+/// followed only to a file inside the folder). Files are read and parsed in parallel;
+/// pages, URL claims and problems keep file order. A file that cannot be read is a
+/// problem of its own, never the end of the load.
+pub fn load(folder: &ContentFolder) -> Result<Site> {
     use rayon::prelude::*;
-    let (files, warnings) = page_files(dir)?;
+    let dir = folder.path();
+    let (files, problems) = page_files(dir)?;
     let mut site = Site {
-        problems: warnings,
+        problems,
         ..Site::default()
     };
-    let parsed: Vec<_> = files
+    let parsed: Vec<Read> = files
         .par_iter()
-        .map(|path| {
-            let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
-            let (bytes, modified) = read_file(path).map_err(|error| Error::io(path, error))?;
-            let stamp = FileStamp::of(&relative, &bytes, modified);
-            let (page, problems) = parse_file(&relative, &bytes, modified);
-            Ok((relative, stamp, page.map(Arc::new), problems))
+        .map(|found| {
+            let relative = found.path.strip_prefix(dir).unwrap_or(&found.path);
+            let read = match found.link {
+                true => folder.read(relative),
+                false => folder.read_walked(&found.path),
+            };
+            let (bytes, modified) =
+                read.map_err(|refusal| Problem::error(1, refusal.to_string()))?;
+            let stamp = FileStamp::of(relative, &bytes, modified);
+            let (page, problems) = parse_file(relative, &bytes, modified);
+            Ok((stamp, page.map(Arc::new), problems))
         })
-        .collect::<Result<_>>()?;
+        .collect();
     let mut claimed: HashMap<String, PathBuf> = HashMap::new();
     let mut stamps = Vec::with_capacity(files.len());
-    for (path, (relative, stamp, page, problems)) in files.iter().zip(parsed) {
+    for (found, parsed) in files.iter().zip(parsed) {
+        let path = &found.path;
+        let (stamp, page, problems) = match parsed {
+            Ok(parsed) => parsed,
+            Err(refused) => {
+                site.problems.push(refused.in_file(path));
+                continue;
+            }
+        };
+        let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
         stamps.push((relative.clone(), stamp));
         site.problems
             .extend(problems.into_iter().map(|problem| problem.in_file(path)));
@@ -58,44 +76,56 @@ pub fn load(dir: &Path) -> Result<Site> {
     Ok(site)
 }
 
-/// A file's bytes and modification time, from one open file (one lookup of its path).
-pub(super) fn read_file(path: &Path) -> std::io::Result<(Vec<u8>, Option<SystemTime>)> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let metadata = file.metadata()?;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
-    file.read_to_end(&mut bytes)?;
-    Ok((bytes, metadata.modified().ok()))
+/// What reading one page file gave: its stamp, its page (or the error that stops it)
+/// and its warnings; or why it was not read.
+type Read = std::result::Result<
+    (
+        FileStamp,
+        std::result::Result<Arc<super::Page>, Problem>,
+        Vec<Problem>,
+    ),
+    Problem,
+>;
+
+/// A page file found by walking the folder.
+struct Found {
+    path: PathBuf,
+    /// Whether it is a symbolic link (read only when its target is inside the folder).
+    link: bool,
 }
 
-/// Every `*.md` file under `dir`, in file order, with a warning for each symbolic
-/// link, which is not followed.
-fn page_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Problem>)> {
+/// Every `*.md` file under `dir`, in file order, with a problem for each that is not a
+/// file at all (a FIFO, a device, a socket), which is never opened.
+fn page_files(dir: &Path) -> Result<(Vec<Found>, Vec<Problem>)> {
     if !dir.is_dir() {
         return Err(Error::ContentMissing(dir.to_path_buf()));
     }
     let mut files = Vec::new();
-    let mut warnings = Vec::new();
+    let mut problems = Vec::new();
     for entry in walk(dir) {
         let entry = entry.map_err(|error| walk_error(dir, error))?;
-        let path = entry.path();
-        if path.extension().is_none_or(|ext| ext != "md") {
+        let kind = entry.file_type();
+        if entry.path().extension().is_none_or(|ext| ext != "md") || kind.is_dir() {
             continue;
         }
-        if entry.path_is_symlink() {
-            warnings.push(Problem::warning(1, "symbolic link not followed").in_file(path));
-            continue;
-        }
-        if entry.file_type().is_file() {
-            files.push(entry.into_path());
+        if kind.is_file() || kind.is_symlink() {
+            files.push(Found {
+                link: kind.is_symlink(),
+                path: entry.into_path(),
+            });
+        } else {
+            let message =
+                "a special file (a FIFO, a device or a socket), not a regular file; not read";
+            problems.push(Problem::error(1, message).in_file(entry.path()));
         }
     }
-    Ok((files, warnings))
+    Ok((files, problems))
 }
 
-/// Every folder looked at for pages under `dir`, relative to it (the folder itself
+/// Every folder looked at for pages in `folder`, relative to it (the folder itself
 /// first, as an empty path), with its modification time.
-pub fn folders(dir: &Path) -> Result<Vec<(PathBuf, Option<SystemTime>)>> {
+pub fn folders(folder: &ContentFolder) -> Result<Vec<(PathBuf, Option<SystemTime>)>> {
+    let dir = folder.path();
     let mut folders = Vec::new();
     for entry in walk(dir) {
         let entry = entry.map_err(|error| walk_error(dir, error))?;

@@ -1,6 +1,8 @@
 //! Content: reads `content/**/*.md` into [`Page`]s. Owns frontmatter, Markdown and URL
 //! mapping; knows nothing of templates, the index or HTTP.
 //!
+//! - [`ContentFolder`] is the one way in for every file read from the folder: only
+//!   regular files inside it, no more than `max_page_bytes`.
 //! - [`load`] walks the folder and reads every page into a [`Site`];
 //!   [`Site::reload`] reads one changed file again.
 //! - `parse` makes one [`Page`] of a file's bytes, through [`frontmatter`],
@@ -8,6 +10,7 @@
 //! - `check` runs the site-wide checks; every problem is a [`Problem`].
 
 mod check;
+mod folder;
 pub mod frontmatter;
 mod load;
 pub mod markdown;
@@ -18,6 +21,7 @@ mod site;
 pub mod url;
 
 pub use check::MAX_DESCRIPTION;
+pub use folder::{ContentFolder, FileBytes, Refusal};
 pub use load::{folders, load};
 pub use markdown::{Heading, Section};
 pub use page::{HeadTag, Listing, Page, PageFile, PageRef, Pages};

@@ -1,7 +1,7 @@
 //! The page model: a parsed [`Page`], what lists show of it, and a page known by its
 //! file until it is first needed ([`PageFile`], [`PageRef`]).
 
-use super::load::read_file;
+use super::folder::ContentFolder;
 use super::markdown::{self, Heading, Section};
 use super::parse::parse_file;
 use serde_json::{Map, Value};
@@ -122,17 +122,17 @@ pub struct Listing<'a> {
 #[derive(Debug)]
 pub struct PageFile {
     /// The content folder.
-    dir: Arc<Path>,
+    folder: Arc<ContentFolder>,
     /// The path relative to the content folder.
     source: PathBuf,
     page: OnceLock<Option<Arc<Page>>>,
 }
 
 impl PageFile {
-    /// The page of the file at `source` (relative to `dir`), not read yet.
-    pub fn new(dir: Arc<Path>, source: PathBuf) -> PageFile {
+    /// The page of the file at `source` in `folder`, not read yet.
+    pub fn new(folder: Arc<ContentFolder>, source: PathBuf) -> PageFile {
         PageFile {
-            dir,
+            folder,
             source,
             page: OnceLock::new(),
         }
@@ -154,8 +154,10 @@ impl PageFile {
     pub fn page(&self) -> Option<Arc<Page>> {
         self.page
             .get_or_init(|| {
-                let path = self.dir.join(&self.source);
-                let (bytes, modified) = read_file(&path)
+                let path = self.folder.path().join(&self.source);
+                let (bytes, modified) = self
+                    .folder
+                    .read(&self.source)
                     .map_err(
                         |error| tracing::warn!(path = %path.display(), %error, "page not read"),
                     )

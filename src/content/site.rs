@@ -1,7 +1,7 @@
 //! A loaded site: every page, what was wrong with the rest, and each file as it was
 //! read; and how one changed file is read again into it.
 
-use super::load::read_file;
+use super::folder::{ContentFolder, Refusal};
 use super::page::{Listing, Page, Pages};
 use super::parse::parse_file;
 use super::problem::Problem;
@@ -76,22 +76,23 @@ impl Site {
         self.problems.iter().any(Problem::is_error)
     }
 
-    /// Re-reads one file (relative to `dir`) after it changed, was created or removed.
-    /// A file that no longer parses leaves its last good page in place.
-    pub fn reload(&mut self, dir: &Path, relative: &Path) -> Reloaded {
+    /// Re-reads one file of `folder` after it changed, was created or removed. A file
+    /// that no longer parses, or may not be read, leaves its last good page in place.
+    pub fn reload(&mut self, folder: &ContentFolder, relative: &Path) -> Reloaded {
         let previous = self.pages.iter().position(|page| page.source == relative);
+        let dir = folder.path();
         let path = dir.join(relative);
-        let (bytes, modified) = match read_file(&path) {
+        let (bytes, modified) = match folder.read(relative) {
             Ok(read) => read,
-            Err(_) if !path.exists() => {
+            Err(Refusal::Missing) => {
                 self.files.remove(relative);
                 return match previous {
                     Some(index) => Reloaded::Removed(self.pages.remove(index).url.clone()),
                     None => Reloaded::Unchanged,
                 };
             }
-            Err(error) => {
-                return Reloaded::Failed(Problem::error(1, error.to_string()).in_file(path));
+            Err(refusal) => {
+                return Reloaded::Failed(Problem::error(1, refusal.to_string()).in_file(path));
             }
         };
         self.files.insert(

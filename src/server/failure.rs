@@ -3,15 +3,16 @@
 //! and no internal detail.
 
 use super::State;
-use super::reply::{Answer, html, json_error};
+use super::reply::{Answer, Full, html, json_error};
 use super::route::Route;
 use crate::error::Error;
 use std::convert::Infallible;
 use warp::Rejection;
+use warp::Reply;
 use warp::http::{StatusCode, header};
 
 /// The answer to a request of `route` at `path` that ended in `result`.
-pub fn respond(state: &State, route: Route, path: &str, result: Result<Answer, Error>) -> Answer {
+pub fn respond(state: &State, route: Route, path: &str, result: Result<Full, Error>) -> Full {
     match result {
         Ok(answer) => answer,
         Err(error) => response(state, route, path, &error),
@@ -19,7 +20,7 @@ pub fn respond(state: &State, route: Route, path: &str, result: Result<Answer, E
 }
 
 /// The response for `error`: HTML for the routes that answer pages, JSON elsewhere.
-fn response(state: &State, route: Route, path: &str, error: &Error) -> Answer {
+fn response(state: &State, route: Route, path: &str, error: &Error) -> Full {
     match (error, route.is_html()) {
         (Error::BadRequest(message), true) => html(
             StatusCode::BAD_REQUEST,
@@ -48,8 +49,10 @@ fn response(state: &State, route: Route, path: &str, error: &Error) -> Answer {
 }
 
 /// The 404 page for `path`.
-fn not_found(state: &State, path: &str) -> Answer {
-    match state.live.snapshot().renderer().not_found(path) {
+fn not_found(state: &State, path: &str) -> Full {
+    // The path is shown on the page: no more of it than a reader needs.
+    let shown: String = path.chars().take(MAX_ECHO_CHARS).collect();
+    match state.live.snapshot().renderer().not_found(&shown) {
         Ok(page) => html(StatusCode::NOT_FOUND, page),
         Err(error) => {
             tracing::error!(%error, "404 page failed to render");
@@ -57,6 +60,10 @@ fn not_found(state: &State, path: &str) -> Answer {
         }
     }
 }
+
+/// The most characters of a request's own text (a query, a path) shown back in an
+/// answer: an answer never grows with what a request sends.
+pub const MAX_ECHO_CHARS: usize = 256;
 
 const ERROR_PAGE: &str =
     "<!doctype html><title>Error</title><h1>Something went wrong</h1><p>The error was logged.</p>";
@@ -72,11 +79,11 @@ pub async fn recover(rejection: Rejection) -> Result<Answer, Infallible> {
         response
             .headers_mut()
             .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
-        return Ok(response);
+        return Ok(response.into_response());
     }
     if rejection.is_not_found() {
-        return Ok(json_error(StatusCode::NOT_FOUND, "not found"));
+        return Ok(json_error(StatusCode::NOT_FOUND, "not found").into_response());
     }
     tracing::warn!(?rejection, "request rejected");
-    Ok(json_error(StatusCode::BAD_REQUEST, "bad request"))
+    Ok(json_error(StatusCode::BAD_REQUEST, "bad request").into_response())
 }

@@ -2,6 +2,7 @@
 //! nothing. Counters are atomics or short-held locks: recording never blocks a request
 //! on another.
 
+use super::conn::Closed;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -24,6 +25,9 @@ pub struct Metrics {
     latency_micros: AtomicU64,
     searches: AtomicU64,
     empty_searches: AtomicU64,
+    refused: AtomicU64,
+    /// Connections closed by their watchdog, by reason ([`Closed::label`]).
+    closed: [AtomicU64; 4],
 }
 
 impl Metrics {
@@ -41,6 +45,16 @@ impl Metrics {
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         self.latency_micros
             .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Counts a connection refused at the cap, with none idle to close instead.
+    pub fn refused(&self) {
+        self.refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a connection its watchdog closed.
+    pub fn closed(&self, why: Closed) {
+        self.closed[why as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a search, and whether it found nothing.
@@ -93,12 +107,27 @@ impl Metrics {
                 "Searches that found nothing.",
                 &self.empty_searches,
             ),
+            (
+                "folio_connections_refused_total",
+                "Connections refused at the cap with none idle to close.",
+                &self.refused,
+            ),
         ];
         for (name, help, counter) in counters {
             let _ = writeln!(
                 out,
                 "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
                 counter.load(Ordering::Relaxed)
+            );
+        }
+        out.push_str("# HELP folio_connections_closed_total Connections closed for saying nothing, not reading, idling, or to make room.\n");
+        out.push_str("# TYPE folio_connections_closed_total counter\n");
+        for why in Closed::ALL {
+            let _ = writeln!(
+                out,
+                "folio_connections_closed_total{{reason=\"{}\"}} {}",
+                why.label(),
+                self.closed[why as usize].load(Ordering::Relaxed)
             );
         }
         let _ = writeln!(

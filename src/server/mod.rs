@@ -9,6 +9,7 @@
 //! - `payload`: held documents as responses (codings, validators, 304).
 //! - `reply`: response builders; `metrics`: Prometheus text and the query log.
 
+mod conn;
 mod failure;
 mod front;
 mod metrics;
@@ -17,6 +18,7 @@ mod reply;
 mod route;
 mod routes;
 
+pub use conn::{Limits, raise_file_limit};
 use metrics::Metrics;
 pub use metrics::QueryLog;
 
@@ -32,6 +34,8 @@ use tokio::sync::watch;
 /// search permits and the signal that ends live-reload streams.
 pub struct State {
     live: Arc<Live>,
+    /// Whether `/metrics` is served on the site's own address.
+    metrics_public: bool,
     metrics: Metrics,
     query_log: Option<QueryLog>,
     /// One permit per core for searches that are not cached.
@@ -40,10 +44,12 @@ pub struct State {
 }
 
 impl State {
-    /// Serves `live`; searches that find nothing go to `query_log` when there is one.
-    pub fn new(live: Arc<Live>, query_log: Option<QueryLog>) -> State {
+    /// Serves `live`; searches that find nothing go to `query_log` when there is one;
+    /// `metrics_public` serves `/metrics` beside the site.
+    pub fn new(live: Arc<Live>, query_log: Option<QueryLog>, metrics_public: bool) -> State {
         State {
             live,
+            metrics_public,
             metrics: Metrics::default(),
             query_log,
             searching: Arc::new(tokio::sync::Semaphore::new(
@@ -60,6 +66,25 @@ impl State {
         if let (0, Some(log)) = (total, &self.query_log) {
             log.record(query);
         }
+    }
+
+    /// Counts an answer and writes its access-log line.
+    fn answered(
+        &self,
+        route: &'static str,
+        method: &str,
+        path: &str,
+        status: u16,
+        elapsed: std::time::Duration,
+    ) {
+        self.metrics.request(route, status, elapsed);
+        tracing::info!(
+            target: "folio::access",
+            method,
+            path,
+            status,
+            ms = elapsed.as_secs_f64() * 1e3,
+        );
     }
 
     /// Ends the live-reload streams, so that a graceful shutdown does not wait on them.
@@ -88,15 +113,19 @@ pub async fn bind(addr: &str) -> Result<TcpListener> {
     Err(bind_error(last))
 }
 
-/// How long a client may take to send a request's headers (slow clients hold
-/// connections open otherwise).
-const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How often a peer is pinged on an idle HTTP/2 connection, and how long its answer
+/// may take before the connection is closed.
+const HTTP2_PING: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// Serves `state` on `listener` until `shutdown` resolves, then closes live-reload
-/// streams, stops accepting, and lets in-flight requests finish.
+/// How often running out of file handles is logged at most.
+const EXHAUSTION_LOG_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves `state` on `listener` under `limits` until `shutdown` resolves, then closes
+/// live-reload streams, stops accepting, and lets in-flight requests finish.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<State>,
+    limits: conn::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -104,36 +133,166 @@ pub async fn serve(
         state.clone(),
         hyper_util::service::TowerToHyperService::new(warp::service(routes::all(state.clone()))),
     );
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(HTTP2_PING)
+        .keep_alive_timeout(HTTP2_PING);
+    let connections = Arc::new(conn::Connections::new(limits));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut exhaustion = Exhaustion::default();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
-                    tracing::warn!(%error, "accepting a connection failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    exhaustion.note(&error, connections.count());
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     continue;
                 }
             },
             () = &mut shutdown => break,
         };
-        let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT);
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), front.clone())
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let Some(tracked) = connections.admit() else {
+            state.metrics.refused();
+            continue;
+        };
+        let front = front.on(tracked.clone());
+        let (builder, watcher) = (builder.clone(), graceful.watcher());
+        let (state, connections) = (state.clone(), connections.clone());
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "connection ended with an error");
+            let opened = std::time::Instant::now();
+            let served = async {
+                let mut watched = conn::Watched::new(stream, tracked.clone());
+                let longest = front::MAX_TARGET_BYTES + 1024;
+                let read = match conn::first_line(&mut watched, longest).await {
+                    conn::Opening::Line(read) => read,
+                    conn::Opening::TooLong => {
+                        uri_too_long(&mut watched).await;
+                        state.answered("invalid", "-", "-", 414, opened.elapsed());
+                        return;
+                    }
+                    conn::Opening::Closed => return,
+                };
+                watched.give_back(read);
+                let io = TokioIo::new(watched);
+                let connection = builder
+                    .serve_connection_with_upgrades(io, front)
+                    .into_owned();
+                if let Err(error) = watcher.watch(connection).await {
+                    refused_by_parser(&state, &*error, opened);
+                    tracing::debug!(%error, "connection ended with an error");
+                }
+            };
+            tokio::select! {
+                () = served => {}
+                closed = connections.watchdog(&tracked) => {
+                    state.metrics.closed(closed);
+                    tracing::debug!(?closed, "connection closed");
+                }
             }
+            connections.release(&tracked);
         });
     }
     drop(listener);
     state.close();
     graceful.shutdown().await;
+}
+
+/// Answers a request line too long to read with 414 and closes.
+async fn uri_too_long<S: tokio::io::AsyncWrite + Unpin>(stream: &mut S) {
+    use tokio::io::AsyncWriteExt;
+    let answer = b"HTTP/1.1 414 URI Too Long\r\ncontent-type: application/json\r\ncontent-length: 42\r\nconnection: close\r\n\r\n{\"error\":\"the request target is too long\"}";
+    let _ = stream.write_all(answer).await;
+    let _ = stream.shutdown().await;
+}
+
+/// Counts and logs the answer hyper's parser sent on its own for a request it could
+/// not read (400, or 431 for a head too large), so that the access log and the
+/// metrics miss no answer.
+fn refused_by_parser(
+    state: &State,
+    error: &(dyn std::error::Error + 'static),
+    opened: std::time::Instant,
+) {
+    let Some(error) = error.downcast_ref::<hyper::Error>() else {
+        return;
+    };
+    if !error.is_parse() || error.is_parse_version_h2() {
+        return;
+    }
+    let status = match error.is_parse_too_large() {
+        true => 431,
+        false => 400,
+    };
+    state.answered("invalid", "-", "-", status, opened.elapsed());
+}
+
+/// Serves `/metrics` alone on `listener`, off the site's address, until `shutdown`.
+pub async fn serve_metrics(
+    listener: TcpListener,
+    state: Arc<State>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use warp::Filter;
+    let metrics = warp::path!("metrics")
+        .and(warp::get().or(warp::head()).unify())
+        .map(move || routes::metrics(&state))
+        .recover(failure::recover);
+    let service = hyper_util::service::TowerToHyperService::new(warp::service(metrics));
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = service.clone();
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(30), connection).await;
+        });
+    }
+}
+
+/// Accept errors, logged once per interval rather than once per failed accept: when
+/// file handles run out, every accept fails until one is freed.
+#[derive(Default)]
+struct Exhaustion {
+    since: Option<std::time::Instant>,
+    failed: u64,
+}
+
+impl Exhaustion {
+    fn note(&mut self, error: &std::io::Error, open: usize) {
+        self.failed += 1;
+        let due = self
+            .since
+            .is_none_or(|since| since.elapsed() >= EXHAUSTION_LOG_INTERVAL);
+        if due {
+            tracing::warn!(
+                %error,
+                failed = self.failed,
+                open,
+                "accepting connections fails; raise LimitNOFILE or lower max_connections"
+            );
+            self.since = Some(std::time::Instant::now());
+            self.failed = 0;
+        }
+    }
 }

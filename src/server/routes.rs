@@ -4,8 +4,9 @@
 
 use super::State;
 use super::failure;
+use super::failure::MAX_ECHO_CHARS;
 use super::payload;
-use super::reply::{Answer, encode_path, json, redirect, text, typed_json};
+use super::reply::{Answer, Full, encode_path, json, redirect, text, typed_json};
 use super::route::Route;
 use crate::app::Snapshot;
 use crate::error::{Error, Result};
@@ -25,6 +26,8 @@ use warp::{Filter, Reply};
 /// The default and the largest number of hits a search returns.
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 100;
+/// How many characters of the query a result link asks its page to mark.
+const HIGHLIGHT_CHARS: usize = 64;
 /// How many titles `/api/suggest` offers.
 const SUGGESTIONS: usize = 8;
 
@@ -76,9 +79,16 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (Answer,), Error = Infall
                         headers,
                     };
                     let route = Route::of(&asked.path);
+                    if route == Route::LiveReload {
+                        return livereload(&state).unwrap_or_else(|error| {
+                            failure::respond(&state, route, &asked.path, Err(error)).into_response()
+                        });
+                    }
                     let path = asked.path.clone();
+                    let headers = asked.headers.clone();
                     let result = dispatch(&state, route, asked).await;
-                    failure::respond(&state, route, &path, result)
+                    let full = failure::respond(&state, route, &path, result);
+                    payload::compressed(full, &headers).await.into_response()
                 }
             },
         )
@@ -86,26 +96,27 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (Answer,), Error = Infall
         .unify()
 }
 
-/// Sends a request to the handler of its route.
-async fn dispatch(state: &Arc<State>, route: Route, asked: Asked) -> Result<Answer> {
+/// Sends a request to the handler of its route (live reload, which streams, aside).
+async fn dispatch(state: &Arc<State>, route: Route, asked: Asked) -> Result<Full> {
     match route {
         Route::Healthz => Ok(healthz(state)),
         Route::Readyz => Ok(readyz(state)),
-        Route::Metrics => Ok(metrics(state)),
+        Route::Metrics if state.metrics_public => Ok(metrics(state)),
+        Route::Metrics => Err(Error::NotFound(asked.path)),
         Route::ApiSearch => api_search(state, &asked).await,
         Route::ApiSuggest => api_suggest(state, &asked),
         Route::OpenSearch => Ok(opensearch(state, &asked)),
-        Route::LiveReload => livereload(state),
+        Route::LiveReload => Err(Error::NotFound(asked.path)),
         Route::Sitemap => Ok(sitemap(state, &asked)),
         Route::Robots => Ok(robots(state, &asked)),
         Route::Search => search_page(state, &asked).await,
         Route::Asset => asset(state, &asked),
-        Route::Page => page(state, &asked),
+        Route::Page => page(state, &asked).await,
     }
 }
 
 /// `GET /metrics`: Prometheus text format.
-fn metrics(state: &State) -> Answer {
+pub(super) fn metrics(state: &State) -> Full {
     let body = state
         .metrics
         .render(state.live.snapshot().page_count(), state.live.rebuilds());
@@ -117,7 +128,7 @@ fn metrics(state: &State) -> Answer {
 }
 
 /// `GET /healthz`: alive, with the number of pages.
-fn healthz(state: &State) -> Answer {
+fn healthz(state: &State) -> Full {
     json(
         StatusCode::OK,
         &serde_json::json!({"status": "ok", "pages": state.live.snapshot().page_count()}),
@@ -127,7 +138,7 @@ fn healthz(state: &State) -> Answer {
 /// `GET /readyz`: ready to serve: pages rendered and the index open, with its size;
 /// how the site started, and whether every page has loaded behind a start from the
 /// page manifest (with how many were found changed since it was written).
-fn readyz(state: &State) -> Answer {
+fn readyz(state: &State) -> Full {
     let live = &state.live;
     let start = live.start();
     json(
@@ -145,9 +156,9 @@ fn readyz(state: &State) -> Answer {
 }
 
 /// `GET /api/search?q=…&limit=N`: ranked hits as JSON.
-async fn api_search(state: &Arc<State>, asked: &Asked) -> Result<Answer> {
+async fn api_search(state: &Arc<State>, asked: &Asked) -> Result<Full> {
     let limit = limit(&asked.params)?;
-    let query = param(&asked.params, "q").to_string();
+    let query = bounded(param(&asked.params, "q")).to_string();
     let started = Instant::now();
     let base = state.live.snapshot().renderer().base().to_string();
     let (results, _) = run_search(state, query.clone(), limit, asked.params.clone(), false).await?;
@@ -211,8 +222,8 @@ fn hits_and_facets(results: &SearchResults, base: &str) -> Bytes {
 }
 
 /// `GET /api/suggest?q=…`: OpenSearch suggestions, `[query, [titles], [descriptions], [urls]]`.
-fn api_suggest(state: &State, asked: &Asked) -> Result<Answer> {
-    let typed = param(&asked.params, "q");
+fn api_suggest(state: &State, asked: &Asked) -> Result<Full> {
+    let typed = bounded(param(&asked.params, "q"));
     let base = state.live.snapshot().renderer().base().to_string();
     let mut suggestions = state.live.index().suggest(typed, SUGGESTIONS)?;
     for suggestion in &mut suggestions {
@@ -258,17 +269,17 @@ fn livereload(state: &State) -> Result<Answer> {
 }
 
 /// `GET /opensearch.xml`: lets a browser add the site as a search engine.
-fn opensearch(state: &State, asked: &Asked) -> Answer {
+fn opensearch(state: &State, asked: &Asked) -> Full {
     let snapshot = state.live.snapshot();
-    let xml = snapshot
-        .renderer()
-        .opensearch(&origin(&snapshot, host(&asked.headers)));
-    text(StatusCode::OK, "application/opensearchdescription+xml", xml)
+    let (origin, shared) = origin(&snapshot, host(&asked.headers));
+    let xml = snapshot.renderer().opensearch(&origin);
+    let response = text(StatusCode::OK, "application/opensearchdescription+xml", xml);
+    cacheable(response, shared)
 }
 
 /// `GET /search?q=…`: the results page, which works without JavaScript.
-async fn search_page(state: &Arc<State>, asked: &Asked) -> Result<Answer> {
-    let query = param(&asked.params, "q").trim().to_string();
+async fn search_page(state: &Arc<State>, asked: &Asked) -> Result<Full> {
+    let query = bounded(param(&asked.params, "q").trim()).to_string();
     let (results, nearest) = match query.is_empty() {
         true => Default::default(),
         false => {
@@ -317,19 +328,32 @@ async fn search_page(state: &Arc<State>, asked: &Asked) -> Result<Answer> {
     Ok(text(StatusCode::OK, "text/html; charset=utf-8", page))
 }
 
+/// What of a query is searched and shown back: its first [`MAX_ECHO_CHARS`] characters.
+fn bounded(query: &str) -> &str {
+    match query.char_indices().nth(MAX_ECHO_CHARS) {
+        Some((end, _)) => &query[..end],
+        None => query,
+    }
+}
+
 /// `GET /assets/…`: the stylesheet and the scripts.
-fn asset(state: &State, asked: &Asked) -> Result<Answer> {
+fn asset(state: &State, asked: &Asked) -> Result<Full> {
     let snapshot = state.live.snapshot();
     let asset = snapshot
         .asset(&asked.path)
         .ok_or_else(|| Error::NotFound(asked.path.clone()))?;
-    Ok(payload::respond(asset, StatusCode::OK, &asked.headers, ASSET_CACHE).into_response())
+    Ok(payload::respond(
+        asset,
+        StatusCode::OK,
+        &asked.headers,
+        ASSET_CACHE,
+    ))
 }
 
 /// `GET /sitemap.xml`: every page, with the date it last changed.
-fn sitemap(state: &State, asked: &Asked) -> Answer {
+fn sitemap(state: &State, asked: &Asked) -> Full {
     let snapshot = state.live.snapshot();
-    let origin = origin(&snapshot, host(&asked.headers));
+    let (origin, shared) = origin(&snapshot, host(&asked.headers));
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -342,15 +366,43 @@ fn sitemap(state: &State, asked: &Asked) -> Answer {
         xml.push_str("</url>\n");
     }
     xml.push_str("</urlset>\n");
-    text(StatusCode::OK, "application/xml; charset=utf-8", xml)
+    cacheable(
+        text(StatusCode::OK, "application/xml; charset=utf-8", xml),
+        shared,
+    )
 }
 
 /// `GET /robots.txt`: everything may be crawled; the sitemap is named.
-fn robots(state: &State, asked: &Asked) -> Answer {
-    let origin = origin(&state.live.snapshot(), host(&asked.headers));
+fn robots(state: &State, asked: &Asked) -> Full {
+    let (origin, shared) = origin(&state.live.snapshot(), host(&asked.headers));
     let body =
         format!("User-agent: *\nAllow: /\nDisallow: /api/\n\nSitemap: {origin}/sitemap.xml\n");
-    text(StatusCode::OK, "text/plain; charset=utf-8", body)
+    cacheable(
+        text(StatusCode::OK, "text/plain; charset=utf-8", body),
+        shared,
+    )
+}
+
+/// `response` with the cache rules of what names the site's origin: kept by shared
+/// caches when the origin is the configured one, private when it came from the
+/// request's `Host` (a cache in front must not keep one client's host for another).
+fn cacheable(mut response: Full, shared: bool) -> Full {
+    let rule = match shared {
+        true => PAGE_CACHE,
+        false => "private, no-cache",
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        warp::http::header::CACHE_CONTROL,
+        warp::http::HeaderValue::from_static(rule),
+    );
+    if !shared {
+        headers.insert(
+            warp::http::header::VARY,
+            warp::http::HeaderValue::from_static("Host"),
+        );
+    }
+    response
 }
 
 /// The request's `Host` header, when it is text.
@@ -360,15 +412,19 @@ fn host(headers: &HeaderMap) -> Option<&str> {
         .and_then(|value| value.to_str().ok())
 }
 
-/// The site's public origin: the configured URL, else the request's host.
-fn origin(snapshot: &Snapshot, host: Option<&str>) -> String {
+/// The site's public origin, and whether it is the configured one: the configured URL
+/// (`site_url`), else one made from the request's host (which a response for every
+/// client must not carry).
+fn origin(snapshot: &Snapshot, host: Option<&str>) -> (String, bool) {
     match snapshot.renderer().site_url() {
-        "" => format!(
-            "http://{}{}",
-            host.filter(|h| is_host(h)).unwrap_or("localhost"),
-            snapshot.renderer().base()
-        ),
-        configured => configured.to_string(),
+        "" => {
+            let host = host.filter(|h| is_host(h)).unwrap_or("localhost");
+            (
+                format!("http://{host}{}", snapshot.renderer().base()),
+                false,
+            )
+        }
+        configured => (configured.to_string(), true),
     }
 }
 
@@ -389,25 +445,42 @@ fn w3c_date(time: SystemTime) -> Option<String> {
 }
 
 /// `GET /{url}`: a page; `/{url}.json` its metadata; a redirect to the canonical URL
-/// (`/502/`, `/502.md` → `/502`); or the 404 page.
-fn page(state: &State, asked: &Asked) -> Result<Answer> {
+/// (`/502/`, `/502.md` → `/502`); or the 404 page. A page is rendered, and compressed
+/// as the client asks, off the request threads.
+async fn page(state: &State, asked: &Asked) -> Result<Full> {
     let path = &asked.path;
     let decoded = percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .map_err(|_| Error::NotFound(path.clone()))?;
     let snapshot = state.live.snapshot();
     let headers = &asked.headers;
-    if let Some(page) = snapshot.html(decoded.as_ref()) {
-        return Ok(payload::respond(&page, StatusCode::OK, headers, PAGE_CACHE).into_response());
+    if snapshot.serves(&decoded) {
+        let url = decoded.to_string();
+        let (snapshot, headers) = (snapshot.clone(), headers.clone());
+        let made = tokio::task::spawn_blocking(move || {
+            let page = snapshot.html(&url)?;
+            Some(payload::respond(
+                &page,
+                StatusCode::OK,
+                &headers,
+                PAGE_CACHE,
+            ))
+        });
+        if let Some(response) = made.await? {
+            return Ok(response);
+        }
     }
     if let Some(metadata) = decoded
         .strip_suffix(".json")
         .map(|url| if url.is_empty() { "/" } else { url })
         .and_then(|url| snapshot.metadata(url))
     {
-        return Ok(
-            payload::respond(&metadata, StatusCode::OK, headers, PAGE_CACHE).into_response(),
-        );
+        return Ok(payload::respond(
+            &metadata,
+            StatusCode::OK,
+            headers,
+            PAGE_CACHE,
+        ));
     }
     let canonical = decoded.trim_end_matches('/');
     let canonical = canonical.strip_suffix(".md").unwrap_or(canonical);
@@ -482,7 +555,8 @@ fn with_highlight(url: &str, query: &str) -> String {
     let (path, anchor) = url
         .split_once('#')
         .map_or((url, None), |(p, a)| (p, Some(a)));
-    let words = percent_encoding::utf8_percent_encode(query, percent_encoding::NON_ALPHANUMERIC);
+    let marked: String = query.chars().take(HIGHLIGHT_CHARS).collect();
+    let words = percent_encoding::utf8_percent_encode(&marked, percent_encoding::NON_ALPHANUMERIC);
     match anchor {
         Some(anchor) => format!("{path}?highlight={words}#{anchor}"),
         None => format!("{path}?highlight={words}"),

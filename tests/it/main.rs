@@ -2,6 +2,7 @@
 
 mod cli;
 mod faults;
+mod hostile;
 mod production;
 mod reference;
 mod relevance;

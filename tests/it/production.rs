@@ -91,8 +91,10 @@ fn pages_are_compressed_cached_and_validated() {
     let site = Site::fixture("site");
     let server = site.serve();
     let url = server.url("/502");
+    // Each coding has its own tag: this is the uncompressed one's.
+    let plain = raw(&server, "/502", &[]);
+    let etag = header_of(&plain, "etag").expect("etag");
     let plain = request("GET", &url);
-    let etag = plain.header("etag").expect("etag").to_string();
     assert!(plain.header("last-modified").is_some());
     assert!(plain.header("cache-control").unwrap().contains("max-age"));
     assert_eq!(plain.header("vary"), Some("Accept-Encoding"));
@@ -113,7 +115,7 @@ fn pages_are_compressed_cached_and_validated() {
     assert!(again.starts_with("HTTP/1.1 304"), "{again}");
     let head = request("HEAD", &url);
     assert_eq!(head.status, 200);
-    assert_eq!(head.header("etag"), Some(etag.as_str()));
+    assert_eq!(head.header("etag"), plain.header("etag"), "HEAD as GET");
 }
 
 #[test]

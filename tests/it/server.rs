@@ -439,7 +439,8 @@ fn odd_content_files_do_not_stop_the_site() {
         ),
     );
     std::fs::write(site.content().join("latin1.md"), b"# Caf\xe9\n").unwrap();
-    let server = site.serve();
+    // An 11 MB page, served when the size bound allows it.
+    let server = Server::start(&site, &["--max-page-bytes", "16000000"]);
     assert_eq!(server.get("/502").status, 200);
     assert_eq!(server.get("/bom").status, 200);
     assert!(
