@@ -52,6 +52,13 @@ bench: bench-tools
 	$(CARGO) bench --bench live_edit -- $(TLDR_ROOT); \
 	$(CARGO) bench --bench scale -- $(TLDR_ROOT) docs/scale.svg
 
+## cluster-test: nginx in front of three read-only replicas sharing one index, 20 s
+## of load; one replica killed and restarted, then a release rolled replica by replica;
+## fails on any failed request (not part of `test`: it takes about half a minute)
+.PHONY: cluster-test
+cluster-test: bench-tools
+	$(CARGO) bench --bench cluster
+
 ## bench-tools: install wrk and nginx (Debian packages) when they are missing
 bench-tools:
 	@missing=""; for tool in wrk nginx taskset; do command -v $$tool >/dev/null || missing=1; done; \
