@@ -116,7 +116,13 @@ pub async fn compressed(response: Full, headers: &HeaderMap) -> Full {
         || ["json", "xml", "javascript"]
             .iter()
             .any(|kind| media.contains(kind));
-    let already = response.headers().contains_key(header::CONTENT_ENCODING);
+    // A held document's answer is negotiated already (it varies on the coding).
+    let already = response.headers().contains_key(header::CONTENT_ENCODING)
+        || response
+            .headers()
+            .get(header::VARY)
+            .and_then(|vary| vary.to_str().ok())
+            .is_some_and(|vary| vary.to_ascii_lowercase().contains("accept-encoding"));
     if already || !compressible || response.body().len() < MIN_COMPRESSED {
         return response;
     }

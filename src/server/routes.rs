@@ -32,9 +32,11 @@ const HIGHLIGHT_CHARS: usize = 64;
 const SUGGESTIONS: usize = 8;
 
 /// How long browsers and caches may keep pages and API answers without asking again.
-pub(super) const PAGE_CACHE: &str = "public, max-age=60, must-revalidate";
+pub(super) const PAGE_CACHE: &str = "max-age=60, must-revalidate";
 /// Assets carry a hash of their bytes in their names, so they never change.
-const ASSET_CACHE: &str = "public, max-age=31536000, immutable";
+const ASSET_CACHE: &str = "max-age=31536000, immutable";
+/// Search answers depend on the index, which changes with every edit: not kept.
+const SEARCH_CACHE: &str = "no-store";
 
 /// The query string's parameters, in order.
 type Params = Vec<(String, String)>;
@@ -183,7 +185,7 @@ async fn api_search(state: &Arc<State>, asked: &Asked) -> Result<Full> {
     body.pop();
     body.push(b',');
     body.extend_from_slice(hits_and_facets.get(1..).unwrap_or_default());
-    Ok(text(StatusCode::OK, "application/json", body))
+    Ok(uncached(text(StatusCode::OK, "application/json", body)))
 }
 
 /// The first fields of a `/api/search` answer, which change from one request to the next.
@@ -237,11 +239,11 @@ fn api_suggest(state: &State, asked: &Asked) -> Result<Full> {
         column(|s| &s.description),
         column(|s| &s.url),
     );
-    Ok(typed_json(
+    Ok(uncached(typed_json(
         StatusCode::OK,
         "application/x-suggestions+json",
         &body,
-    ))
+    )))
 }
 
 /// `GET /__livereload`: Server-Sent Events, one per rebuild, while watching.
@@ -325,7 +327,20 @@ async fn search_page(state: &Arc<State>, asked: &Asked) -> Result<Full> {
     let page = snapshot
         .renderer()
         .search(&query, results.total, &hits, &nearest, &groups)?;
-    Ok(text(StatusCode::OK, "text/html; charset=utf-8", page))
+    Ok(uncached(text(
+        StatusCode::OK,
+        "text/html; charset=utf-8",
+        page,
+    )))
+}
+
+/// `response` marked to be asked for anew each time (a search's answer).
+fn uncached(mut response: Full) -> Full {
+    response.headers_mut().insert(
+        warp::http::header::CACHE_CONTROL,
+        warp::http::HeaderValue::from_static(SEARCH_CACHE),
+    );
+    response
 }
 
 /// What of a query is searched and shown back: its first [`MAX_ECHO_CHARS`] characters.
