@@ -39,57 +39,10 @@ pub async fn start(config: Config) -> Result<Serving> {
         Some(path) => Some(QueryLog::open(path.into()).map_err(|e| Error::io(path, e))?),
     };
     let watching = config.watch != Watch::Off && !config.read_only;
-    // Start-up blocks the task that starts the server: nothing else runs yet, and the
-    // allocations of the load stay on one thread's heap.
-    let (listening, started) = match app::start_from_manifest(&config, watching) {
-        // Serving starts at once; the watcher is registered on the site's thread,
-        // before the site loads there.
-        Some(started) => (None, Ok(started)),
-        // Registering the watcher walks the folders: it runs beside the load, which
-        // uses one core for much of its time.
-        None => std::thread::scope(|scope| {
-            let listening = scope.spawn(|| listen(&config, watching));
-            let started = app::start_loaded(&config, watching);
-            let listening = listening
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (Some(listening), started)
-        }),
-    };
-    let started = started?;
-    let listening = listening.transpose()?.flatten();
+    let (started, listening) = start_site(&config, watching)?;
     let live = started.live.clone();
     let watcher = Arc::new(std::sync::Mutex::new(Watcher::Pending));
-    let kept = watcher.clone();
-    let site_config = config.clone();
-    let site = std::thread::Builder::new()
-        .name("folio-site".into())
-        .spawn(move || {
-            let listening = match listening {
-                Some(listening) => Some(listening),
-                None => listen(&site_config, watching)
-                    .map_err(|error| tracing::error!(%error, "watching failed to start"))
-                    .ok()
-                    .flatten(),
-            };
-            let (watching, listening) = listening.unzip();
-            {
-                let mut kept = kept.lock().unwrap_or_else(|p| p.into_inner());
-                if matches!(*kept, Watcher::Stopped) {
-                    return;
-                }
-                *kept = Watcher::Running {
-                    _watching: watching,
-                };
-            }
-            if let (Some(editor), Some(listening)) = (started.finish(), listening) {
-                watch::run(listening, editor);
-            }
-        })
-        .map_err(|source| Error::Thread {
-            name: "folio-site",
-            source,
-        })?;
+    let site = finish_behind(&config, watching, started, listening, watcher.clone())?;
     let metrics = metrics_listener(&config).await?;
     let state = Arc::new(server::State::new(
         live.clone(),
@@ -131,6 +84,71 @@ pub async fn start(config: Config) -> Result<Serving> {
         watcher,
         site,
     })
+}
+
+/// What a watcher registered at start brings: its handle, and the changes it sees.
+type Listened = Option<(watch::Watching, watch::Listening)>;
+
+/// Starts the site, from its manifest when it is current; otherwise loads every page
+/// with the watcher registered beside. Start-up blocks the task that starts the
+/// server: nothing else runs yet, and the load's allocations stay on one thread's
+/// heap.
+fn start_site(config: &Config, watching: bool) -> Result<(app::Started, Listened)> {
+    match app::start_from_manifest(config, watching) {
+        // Serving starts at once; the watcher is registered on the site's thread,
+        // before the site loads there.
+        Some(started) => Ok((started, None)),
+        // Registering the watcher walks the folders: it runs beside the load, which
+        // uses one core for much of its time.
+        None => std::thread::scope(|scope| {
+            let listening = scope.spawn(|| listen(config, watching));
+            let started = app::start_loaded(config, watching);
+            let listening = listening
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok((started?, listening?))
+        }),
+    }
+}
+
+/// On a thread of its own: registers the watcher (unless it is already), finishes the
+/// start, then applies changes until [`Serving::stop`].
+fn finish_behind(
+    config: &Config,
+    watching: bool,
+    started: app::Started,
+    listening: Listened,
+    watcher: Arc<std::sync::Mutex<Watcher>>,
+) -> Result<std::thread::JoinHandle<()>> {
+    let config = config.clone();
+    std::thread::Builder::new()
+        .name("folio-site".into())
+        .spawn(move || {
+            let listening = match listening {
+                Some(listening) => Some(listening),
+                None => listen(&config, watching)
+                    .map_err(|error| tracing::error!(%error, "watching failed to start"))
+                    .ok()
+                    .flatten(),
+            };
+            let (watching, listening) = listening.unzip();
+            {
+                let mut kept = watcher.lock().unwrap_or_else(|p| p.into_inner());
+                if matches!(*kept, Watcher::Stopped) {
+                    return;
+                }
+                *kept = Watcher::Running {
+                    _watching: watching,
+                };
+            }
+            if let (Some(editor), Some(listening)) = (started.finish(), listening) {
+                watch::run(listening, editor);
+            }
+        })
+        .map_err(|source| Error::Thread {
+            name: "folio-site",
+            source,
+        })
 }
 
 impl Serving {
@@ -180,7 +198,7 @@ enum Watcher {
 }
 
 /// Registers the watcher when watching is on.
-fn listen(config: &Config, watching: bool) -> Result<Option<(watch::Watching, watch::Listening)>> {
+fn listen(config: &Config, watching: bool) -> Result<Listened> {
     match watching {
         true => watch::listen(config),
         false => Ok(None),

@@ -128,21 +128,12 @@ pub async fn serve(
     limits: conn::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::rt::TokioIo;
     let front = front::Front::new(
         state.clone(),
         hyper_util::service::TowerToHyperService::new(warp::service(routes::all(state.clone()))),
     );
-    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(HTTP2_PING)
-        .keep_alive_timeout(HTTP2_PING);
+    let builder = protocols(&limits);
     let connections = Arc::new(conn::Connections::new(limits));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut exhaustion = Exhaustion::default();
@@ -268,6 +259,25 @@ pub async fn serve_metrics(
             let _ = tokio::time::timeout(std::time::Duration::from_secs(30), connection).await;
         });
     }
+}
+
+/// How connections speak HTTP/1 and HTTP/2: hyper's header timeout kept as a second
+/// line behind the watchdog, and HTTP/2 peers pinged.
+fn protocols(
+    limits: &conn::Limits,
+) -> hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor> {
+    use hyper_util::rt::{TokioExecutor, TokioTimer};
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(HTTP2_PING)
+        .keep_alive_timeout(HTTP2_PING);
+    builder
 }
 
 /// Accept errors, logged once per interval rather than once per failed accept: when

@@ -132,10 +132,12 @@ pub async fn compressed(response: Full, headers: &HeaderMap) -> Full {
         .get(header::VARY)
         .and_then(|v| v.to_str().ok())
     {
-        Some(other) if !other.is_empty() => format!("{other}, Accept-Encoding"),
-        _ => "Accept-Encoding".to_string(),
+        Some(other) if !other.is_empty() => {
+            HeaderValue::from_str(&format!("{other}, Accept-Encoding")).ok()
+        }
+        _ => Some(HeaderValue::from_static("Accept-Encoding")),
     };
-    if let Ok(vary) = HeaderValue::from_str(&vary) {
+    if let Some(vary) = vary {
         parts.headers.insert(header::VARY, vary);
     }
     let coding = negotiate(headers);
