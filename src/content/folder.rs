@@ -120,8 +120,8 @@ impl ContentFolder {
 }
 
 /// Reads the regular file at `path`, at most `max` bytes. The file is opened without
-/// blocking (a FIFO with no writer would otherwise hold the open) and its type is read
-/// from the open handle.
+/// blocking (a FIFO with no writer would otherwise hold the open) and without following
+/// a link, and its type is read from the open handle.
 fn read_regular(path: &Path, max: u64) -> Result<FileBytes, Refusal> {
     let file = open_nonblocking(path)?;
     let metadata = file.metadata()?;
@@ -152,7 +152,9 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        // Not following a link at the last step: a path checked as a regular file
+        // that became a link since is refused rather than followed.
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW)
         .open(path)
 }
 
@@ -227,6 +229,10 @@ mod tests {
             Err(Refusal::Outside(_)),
         ));
         assert_eq!(folder.read(Path::new("in.md")).unwrap().0, b"# A\n");
+        assert!(
+            read_regular(&content.join("in.md"), 64).is_err(),
+            "a link is never opened as if it were its target"
+        );
     }
 
     #[cfg(unix)]
