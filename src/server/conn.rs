@@ -124,6 +124,8 @@ pub struct Tracked {
     in_flight: AtomicUsize,
     opened: u64,
     close: Notify,
+    /// Whether it was told to close to make room (it is not told twice).
+    shed: std::sync::atomic::AtomicBool,
 }
 
 /// Why a connection was closed by its watchdog.
@@ -180,7 +182,9 @@ impl Connections {
             let oldest = open
                 .values()
                 .filter(|tracked| tracked.in_flight.load(Ordering::Relaxed) == 0)
+                .filter(|tracked| !tracked.shed.load(Ordering::Relaxed))
                 .min_by_key(|tracked| tracked.last_active.load(Ordering::Relaxed))?;
+            oldest.shed.store(true, Ordering::Relaxed);
             oldest.close.notify_one();
             // It leaves the registry when its task ends; until then it counts, so the
             // cap is passed by at most the connections being shed.
@@ -196,6 +200,7 @@ impl Connections {
             in_flight: AtomicUsize::new(0),
             opened: now,
             close: Notify::new(),
+            shed: std::sync::atomic::AtomicBool::new(false),
         });
         open.insert(id, tracked.clone());
         Some(tracked)
@@ -495,6 +500,11 @@ mod tests {
         let busy = connections.admit().unwrap();
         busy.begin();
         let _new = connections.admit().expect("room is made");
+        let _newer = connections.admit().expect("room is made again");
+        assert!(
+            !busy.shed.load(Ordering::Relaxed),
+            "a busy one is never shed"
+        );
         assert_eq!(connections.watchdog(&old).await, Closed::Shed);
         connections.release(&old);
         let full = Connections::new(limits(1));
