@@ -101,11 +101,6 @@ impl Store {
         Store { dir: dir.into() }
     }
 
-    /// The folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Makes the folder when it is missing.
     pub fn create(&self) -> Result<()> {
         std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))

@@ -87,13 +87,6 @@ impl Document {
         }
     }
 
-    /// The bytes held: the body and the compressed variants made so far.
-    pub fn held_bytes(&self) -> usize {
-        self.bytes.len()
-            + self.brotli.get().map_or(0, Bytes::len)
-            + self.gzip.get().map_or(0, Bytes::len)
-    }
-
     /// When what it was made from last changed, when known.
     pub fn modified(&self) -> Option<SystemTime> {
         self.modified

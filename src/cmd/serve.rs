@@ -162,11 +162,6 @@ impl Serving {
         format!("http://{}{}", self.addr, self.base_path)
     }
 
-    /// The running site.
-    pub fn live(&self) -> &Arc<Live> {
-        &self.live
-    }
-
     /// Resolves once every page has loaded and what the next start reads is recorded
     /// (after a start from the page manifest, the load runs behind the server).
     pub async fn loaded(&self) {
