@@ -26,7 +26,7 @@ pub fn respond_ready(
     let coding = negotiate(headers);
     let ready =
         coding == Coding::Identity || document.size() <= SMALL_DOCUMENT || document.has(coding);
-    ready.then(|| respond(document, status, headers, cache_control).into_response())
+    ready.then(|| respond_in(document, coding, status, headers, cache_control).into_response())
 }
 
 /// The response to a request with `headers`: 412 when a precondition fails, 304 when
@@ -38,7 +38,17 @@ pub fn respond(
     headers: &HeaderMap,
     cache_control: &'static str,
 ) -> Response<Bytes> {
-    let coding = negotiate(headers);
+    respond_in(document, negotiate(headers), status, headers, cache_control)
+}
+
+/// [`respond`] for the coding already chosen from `headers`.
+fn respond_in(
+    document: &Document,
+    coding: Coding,
+    status: StatusCode,
+    headers: &HeaderMap,
+    cache_control: &'static str,
+) -> Response<Bytes> {
     let tag = header_value(document.tag(coding));
     let verdict = match status == StatusCode::OK {
         true => precondition(document, coding, headers),
