@@ -3,7 +3,7 @@
 //! and no internal detail.
 
 use super::State;
-use super::reply::{Answer, Full, html, json_error};
+use super::reply::{Answer, Full, html, json_error, leading};
 use super::route::Route;
 use crate::error::Error;
 use std::convert::Infallible;
@@ -51,8 +51,12 @@ fn response(state: &State, route: Route, path: &str, error: &Error) -> Full {
 /// The 404 page for `path`.
 fn not_found(state: &State, path: &str) -> Full {
     // The path is shown on the page: no more of it than a reader needs.
-    let shown: String = path.chars().take(MAX_ECHO_CHARS).collect();
-    match state.live.snapshot().renderer().not_found(&shown) {
+    match state
+        .live
+        .snapshot()
+        .renderer()
+        .not_found(leading(path, MAX_ECHO_CHARS))
+    {
         Ok(page) => html(StatusCode::NOT_FOUND, page),
         Err(error) => {
             tracing::error!(%error, "404 page failed to render");

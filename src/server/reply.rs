@@ -81,3 +81,12 @@ const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'{')
     .add(b'}')
     .add(b'%');
+
+/// The first `chars` characters of `text`: how much of a request's own text an answer
+/// shows back.
+pub fn leading(text: &str, chars: usize) -> &str {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}

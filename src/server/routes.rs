@@ -5,8 +5,9 @@
 use super::State;
 use super::failure;
 use super::failure::MAX_ECHO_CHARS;
+use super::front::is_authority;
 use super::payload;
-use super::reply::{Answer, Full, encode_path, json, redirect, text, typed_json};
+use super::reply::{Answer, Full, encode_path, json, leading, redirect, text, typed_json};
 use super::route::Route;
 use crate::app::Snapshot;
 use crate::error::{Error, Result};
@@ -345,10 +346,7 @@ fn uncached(mut response: Full) -> Full {
 
 /// What of a query is searched and shown back: its first [`MAX_ECHO_CHARS`] characters.
 fn bounded(query: &str) -> &str {
-    match query.char_indices().nth(MAX_ECHO_CHARS) {
-        Some((end, _)) => &query[..end],
-        None => query,
-    }
+    leading(query, MAX_ECHO_CHARS)
 }
 
 /// `GET /assets/…`: the stylesheet and the scripts.
@@ -433,7 +431,7 @@ fn host(headers: &HeaderMap) -> Option<&str> {
 fn origin(snapshot: &Snapshot, host: Option<&str>) -> (String, bool) {
     match snapshot.renderer().site_url() {
         "" => {
-            let host = host.filter(|h| is_host(h)).unwrap_or("localhost");
+            let host = host.filter(|h| is_authority(h)).unwrap_or("localhost");
             (
                 format!("http://{host}{}", snapshot.renderer().base()),
                 false,
@@ -570,21 +568,12 @@ fn with_highlight(url: &str, query: &str) -> String {
     let (path, anchor) = url
         .split_once('#')
         .map_or((url, None), |(p, a)| (p, Some(a)));
-    let marked: String = query.chars().take(HIGHLIGHT_CHARS).collect();
-    let words = percent_encoding::utf8_percent_encode(&marked, percent_encoding::NON_ALPHANUMERIC);
+    let marked = leading(query, HIGHLIGHT_CHARS);
+    let words = percent_encoding::utf8_percent_encode(marked, percent_encoding::NON_ALPHANUMERIC);
     match anchor {
         Some(anchor) => format!("{path}?highlight={words}#{anchor}"),
         None => format!("{path}?highlight={words}"),
     }
-}
-
-/// Whether a `Host` header is a plain host name or address with an optional port.
-fn is_host(host: &str) -> bool {
-    !host.is_empty()
-        && host.len() <= 255
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
 fn param<'a>(params: &'a Params, key: &str) -> &'a str {
