@@ -63,11 +63,11 @@ pub struct Editor {
     broken: BTreeMap<PathBuf, BrokenFile>,
     /// Whether the site changed since what the next start reads was recorded.
     unrecorded: bool,
-    /// Bytes of page text let go since memory was last given back.
+    /// Bytes of page files let go (edited or removed) since memory was last given back.
     let_go: usize,
 }
 
-/// Past this many bytes of page text let go (a large page edited or removed), the
+/// Past this many bytes of page files let go (a large page edited or removed), the
 /// memory the allocator keeps free is given back to the system.
 const GIVE_BACK_BYTES: usize = 1024 * 1024;
 
@@ -251,12 +251,9 @@ impl Editor {
     /// Reads one page file again into the site, noting in `changes` what that changed.
     fn reload(&mut self, relative: &Path, changes: &mut Changes) {
         let path = self.config.content.join(relative);
-        self.let_go += self
-            .site
-            .pages
-            .iter()
-            .find(|page| page.source == relative)
-            .map_or(0, |page| page.body.len());
+        // The file as last read: one lookup, where finding its page scans them all.
+        let read = self.site.files.get(relative).map_or(0, |stamp| stamp.size);
+        self.let_go += usize::try_from(read).unwrap_or(usize::MAX);
         match self.site.reload(&self.folder, relative) {
             Reloaded::Updated {
                 url,
