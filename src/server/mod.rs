@@ -139,16 +139,12 @@ pub async fn serve(
     let mut exhaustion = Exhaustion::default();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    exhaustion.note(&error, connections.count());
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
+        let Some(stream) = next_connection(&listener, shutdown.as_mut(), &mut exhaustion, || {
+            connections.count()
+        })
+        .await
+        else {
+            break;
         };
         let Some(tracked) = connections.admit() else {
             state.metrics.refused();
@@ -240,16 +236,12 @@ pub async fn serve_metrics(
     let service = hyper_util::service::TowerToHyperService::new(warp::service(metrics));
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut exhaustion = Exhaustion::default();
     loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(_) => {
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
+        let Some(stream) =
+            next_connection(&listener, shutdown.as_mut(), &mut exhaustion, || 0).await
+        else {
+            break;
         };
         let service = service.clone();
         let connection = builder
@@ -278,6 +270,29 @@ fn protocols(
         .keep_alive_interval(HTTP2_PING)
         .keep_alive_timeout(HTTP2_PING);
     builder
+}
+
+/// The next connection `listener` accepts; `None` once `shutdown` resolves. A failed
+/// accept (file handles run out, say) is noted in `exhaustion`, with `open`
+/// connections, and retried after a pause.
+async fn next_connection(
+    listener: &TcpListener,
+    mut shutdown: std::pin::Pin<&mut impl Future<Output = ()>>,
+    exhaustion: &mut Exhaustion,
+    open: impl Fn() -> usize,
+) -> Option<tokio::net::TcpStream> {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => return Some(stream),
+                Err(error) => {
+                    exhaustion.note(&error, open());
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+            },
+            () = &mut shutdown => return None,
+        }
+    }
 }
 
 /// Accept errors, logged once per interval rather than once per failed accept: when
