@@ -1,5 +1,5 @@
 //! App: the running site. What a server holds while it runs ([`Live`]: the rendered
-//! snapshot, the index, the live-reload events), how it starts ([`start`]: from the
+//! snapshot, the index, the live-reload events), how it starts ([`Starting`]: from the
 //! page manifest or by loading every page), and the one place a change is applied
 //! ([`Editor::apply`]), whether it comes from the watcher, from the load behind a quick
 //! start, or from the start itself.
@@ -16,7 +16,7 @@ mod start;
 pub use document::{Coding, Document};
 pub use edit::{Changes, Editor, Touched};
 pub use snapshot::Snapshot;
-pub use start::{Started, index_site, load_site, open_index, start_from_manifest, start_loaded};
+pub use start::{Started, Starting, index_site, load_site, open_index};
 
 use crate::content::Problem;
 use crate::index::SearchIndex;

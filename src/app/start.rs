@@ -33,27 +33,47 @@ enum Rest {
     Loaded,
 }
 
-/// Starts the site `config` names from its page manifest, when the manifest is current
-/// (serving before a page is parsed; [`Started::finish`] loads them); `None` when every
-/// page must be loaded first ([`start_loaded`]). `watching` says whether changes will be
-/// applied while it runs.
-pub fn start_from_manifest(config: &Config, watching: bool) -> Option<Started> {
-    let live = watching && !config.read_only;
-    let renderer = Renderer::new(&config.templates, &render::Options::of(config, live))
-        .map_err(|error| tracing::warn!(%error, "templates do not load; loading every page"))
-        .ok()?;
-    let folder = Arc::new(ContentFolder::of(config));
-    quick_start(config, &folder, &Arc::new(renderer), live)
+/// What every start needs, made once: the renderer and the content folder.
+pub struct Starting {
+    renderer: Arc<Renderer>,
+    folder: Arc<ContentFolder>,
+    /// Whether changes will be applied while the site runs.
+    live: bool,
+}
+
+impl Starting {
+    /// Prepares to start the site `config` names; `watching` says whether changes will
+    /// be applied while it runs.
+    pub fn new(config: &Config, watching: bool) -> Result<Starting> {
+        let live = watching && !config.read_only;
+        let renderer = Renderer::new(&config.templates, &render::Options::of(config, live))?;
+        Ok(Starting {
+            renderer: Arc::new(renderer),
+            folder: Arc::new(ContentFolder::of(config)),
+            live,
+        })
+    }
+
+    /// Starts from the page manifest, when it is current (serving before a page is
+    /// parsed; [`Started::finish`] loads them); `None` when every page must be loaded
+    /// first ([`Starting::load`]).
+    pub fn from_manifest(&self, config: &Config) -> Option<Started> {
+        quick_start(config, &self.folder, &self.renderer, self.live)
+    }
+
+    /// Starts by loading every page first.
+    pub fn load(self, config: &Config) -> Result<Started> {
+        start_loaded(config, self.folder, self.renderer, self.live)
+    }
 }
 
 /// Starts the site `config` names by loading every page first.
-pub fn start_loaded(config: &Config, watching: bool) -> Result<Started> {
-    let live = watching && !config.read_only;
-    let renderer = Arc::new(Renderer::new(
-        &config.templates,
-        &render::Options::of(config, live),
-    )?);
-    let folder = Arc::new(ContentFolder::of(config));
+fn start_loaded(
+    config: &Config,
+    folder: Arc<ContentFolder>,
+    renderer: Arc<Renderer>,
+    live: bool,
+) -> Result<Started> {
     let site = load_site(&folder)?;
     let synonyms = read_synonyms(&folder);
     let (index, store, opening) = open_index(config, &site, &synonyms)?;

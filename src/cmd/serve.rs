@@ -94,21 +94,22 @@ type Listened = Option<(watch::Watching, watch::Listening)>;
 /// server: nothing else runs yet, and the load's allocations stay on one thread's
 /// heap.
 fn start_site(config: &Config, watching: bool) -> Result<(app::Started, Listened)> {
-    match app::start_from_manifest(config, watching) {
-        // Serving starts at once; the watcher is registered on the site's thread,
-        // before the site loads there.
-        Some(started) => Ok((started, None)),
-        // Registering the watcher walks the folders: it runs beside the load, which
-        // uses one core for much of its time.
-        None => std::thread::scope(|scope| {
-            let listening = scope.spawn(|| listen(config, watching));
-            let started = app::start_loaded(config, watching);
-            let listening = listening
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok((started?, listening?))
-        }),
+    let starting = app::Starting::new(config, watching)?;
+    // Serving starts at once; the watcher is registered on the site's thread, before
+    // the site loads there.
+    if let Some(started) = starting.from_manifest(config) {
+        return Ok((started, None));
     }
+    // Registering the watcher walks the folders: it runs beside the load, which uses
+    // one core for much of its time.
+    std::thread::scope(|scope| {
+        let listening = scope.spawn(|| listen(config, watching));
+        let started = starting.load(config);
+        let listening = listening
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((started?, listening?))
+    })
 }
 
 /// On a thread of its own: registers the watcher (unless it is already), finishes the
