@@ -3,7 +3,7 @@
 //! measured without the results cache, plus one answered from it.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use folio::content::{Page, Site, parse_page};
+use folio::content::{Navigation, Page, Site, parse_page};
 use folio::index::{SearchIndex, SearchRequest};
 use folio::render::{Options, Renderer};
 use std::collections::HashMap;
@@ -18,11 +18,11 @@ fn pages(c: &mut Criterion) {
     group.bench_function("parse", |b| {
         b.iter(|| parse_page(Path::new("502.md"), black_box(&bytes)))
     });
-    let page = parse_page(Path::new("502.md"), &bytes)
-        .0
-        .expect("502 parses");
-    group.bench_function("render", |b| {
-        b.iter(|| renderer.page(black_box(&page)).expect("renders"))
+    let site = folio::content::load(&folder(Path::new("content"))).expect("content/ loads");
+    let nav = Navigation::from_folders(&site.listings(), "en");
+    let page = site.shared_page("/502").expect("502 parses");
+    group.bench_function("render with navigation", |b| {
+        b.iter(|| renderer.page(black_box(page), &nav).expect("renders"))
     });
     group.finish();
 }

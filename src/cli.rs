@@ -181,7 +181,7 @@ mod tests {
             let (flags, config) = load(args, None, &env);
             assert_eq!(flags.keys().collect::<Vec<_>>(), ["addr"], "{args:?}");
             assert_eq!(config.addr, "127.0.0.1:3", "{args:?}");
-            assert_eq!(config.title, "From env", "{args:?}");
+            assert_eq!(config.title.as_deref(), Some("From env"), "{args:?}");
         }
     }
 
@@ -192,7 +192,7 @@ mod tests {
         let (flags, config) = load(&["serve"], Some(file), &[]);
         assert!(flags.is_empty(), "{flags:?}");
         assert_eq!(config.watch, Watch::Poll);
-        assert_eq!(config.title, "From file");
+        assert_eq!(config.title.as_deref(), Some("From file"));
         assert!(config.read_only);
         assert_eq!(config.facets, ["status"]);
         assert_eq!(config.log_format, LogFormat::Json);
@@ -207,7 +207,7 @@ mod tests {
         );
         assert_eq!(config.watch, Watch::Native);
         assert_eq!(config.facets, ["class"]);
-        assert_eq!(config.title, "folio");
+        assert_eq!(config.title.as_deref(), Some("folio"));
         assert!(config.read_only);
     }
 

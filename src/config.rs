@@ -69,9 +69,26 @@ pub struct Config {
     /// Folder of the search index (derived data, rebuilt when stale).
     #[arg(long, global = true, value_name = "DIR", default_value_os_t = Config::default().index)]
     pub index: PathBuf,
-    /// The site's name, shown in the header and page titles.
-    #[arg(long, global = true, default_value_t = Config::default().title)]
-    pub title: String,
+    /// The site's name, shown in the header and page titles; unset: the project's own
+    /// (book.toml's title, mkdocs.yml's site_name), else "folio".
+    #[arg(long, global = true)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_is_unset"
+    )]
+    pub title: Option<String>,
+    /// The language of pages outside locale folders (en, pt-BR); unset: the project's
+    /// own (book.toml's language, mkdocs.yml's theme.language), else en.
+    #[arg(long, global = true, value_name = "CODE")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "empty_is_unset"
+    )]
+    pub lang: Option<String>,
+    /// The deepest heading level a page's "on this page" list shows (2 to 6); a page's
+    /// frontmatter `outline` overrides it.
+    #[arg(long, global = true, value_name = "LEVEL", default_value_t = Config::default().toc_depth)]
+    pub toc_depth: u8,
     /// Public URL of the site's root (https://example.com/docs); unset: the request's host.
     ///
     /// For canonical links, the sitemap, robots.txt and OpenSearch. Unset (an empty value
@@ -194,7 +211,9 @@ impl Default for Config {
             content: PathBuf::from("content"),
             templates: PathBuf::from("templates"),
             index: PathBuf::from("index"),
-            title: "folio".into(),
+            title: None,
+            lang: None,
+            toc_depth: 3,
             site_url: None,
             base_path: String::new(),
             watch: Watch::Native,
@@ -435,7 +454,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.addr, "0.0.0.0:3");
-        assert_eq!(config.title, "From env");
+        assert_eq!(config.title.as_deref(), Some("From env"));
         assert_eq!(config.content, PathBuf::from("docs"));
         assert_eq!(config.index, PathBuf::from("index"));
     }
@@ -581,6 +600,8 @@ mod tests {
         let keys = Config::keys();
         let full = Config {
             site_url: Some("u".into()),
+            title: Some("t".into()),
+            lang: Some("en".into()),
             query_log: Some("q".into()),
             metrics_addr: Some("off".into()),
             ..Config::default()

@@ -24,7 +24,7 @@ const PAGES_FILE: &str = "folio-pages";
 const HOME_FILE: &str = "folio-home";
 
 /// The version of [`PageManifest`] as stored.
-const PAGES_FORMAT: u32 = 2;
+const PAGES_FORMAT: u32 = 3;
 /// The version of [`KeptHome`] as stored.
 const HOME_FORMAT: u32 = 2;
 
@@ -80,6 +80,8 @@ pub struct ListingRecord {
     pub description: String,
     /// The group it is listed in.
     pub group: Option<String>,
+    /// Where it goes among its siblings in the navigation.
+    pub order: Option<f64>,
 }
 
 /// The home page as kept: valid for the renderer and the content it names.

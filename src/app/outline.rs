@@ -37,6 +37,7 @@ pub fn manifest(folder: &ContentFolder, site: &Site) -> Result<PageManifest> {
                 heading: listing.heading.to_string(),
                 description: listing.description.to_string(),
                 group: listing.group.as_deref().map(String::from),
+                order: listing.order,
             }),
         })
         .collect();
@@ -72,10 +73,12 @@ impl OutlinePage {
     /// What lists of pages show of this page.
     pub fn listing(&self) -> Listing<'_> {
         Listing {
+            source: self.file.source(),
             url: &self.listing.url,
             heading: &self.listing.heading,
             description: &self.listing.description,
             group: self.listing.group.as_deref().map(Cow::Borrowed),
+            order: self.listing.order,
         }
     }
 

@@ -5,7 +5,7 @@
 
 use super::document::{Document, HTML, JSON};
 use super::outline::Outline;
-use crate::content::{Listing, Page, PageRef, Pages, Site};
+use crate::content::{Listing, Navigation, NodeId, Page, PageRef, Pages, Site};
 use crate::error::Result;
 use crate::render::{Asset, Renderer, ResultView};
 use crate::store::{KeptHome, Store};
@@ -20,6 +20,8 @@ use std::time::SystemTime;
 /// that did not change keeps its bytes from one snapshot to the next.
 pub struct Snapshot {
     pages: HashMap<String, Arc<Served>>,
+    /// The navigation every page carries; made anew when what lists show changes.
+    nav: Arc<Navigation>,
     assets: HashMap<String, Arc<Document>>,
     renderer: Arc<Renderer>,
     /// The pages that head a group, offered when a search finds nothing.
@@ -75,16 +77,31 @@ fn next_id() -> u64 {
 struct Served {
     id: u64,
     page: Option<PageRef>,
+    /// For a section without an index page, its node: folio lists its entries.
+    folder: Option<NodeId>,
     html: OnceLock<Option<Arc<Document>>>,
     json: OnceLock<Option<Arc<Document>>>,
     held: Arc<AtomicUsize>,
 }
 
 impl Served {
+    /// The listing folio makes of the section at `folder`, rendered when first asked for.
+    fn folder(folder: NodeId, held: &Arc<AtomicUsize>) -> Served {
+        Served {
+            id: next_id(),
+            page: None,
+            folder: Some(folder),
+            html: OnceLock::new(),
+            json: OnceLock::new(),
+            held: held.clone(),
+        }
+    }
+
     fn lazy(page: PageRef, held: &Arc<AtomicUsize>) -> Served {
         Served {
             id: next_id(),
             page: Some(page),
+            folder: None,
             html: OnceLock::new(),
             json: OnceLock::new(),
             held: held.clone(),
@@ -106,16 +123,18 @@ impl Lists {
         renderer: &Renderer,
         home: Option<Arc<Page>>,
         listings: &[Listing],
+        nav: &Navigation,
         sitemap: Vec<(String, Option<SystemTime>)>,
         held: &Arc<AtomicUsize>,
     ) -> Result<Lists> {
         let newest = sitemap.iter().filter_map(|(_, time)| *time).max();
-        let (html, groups) = renderer.home(home.as_deref(), listings)?;
+        let (html, groups) = renderer.home(home.as_deref(), listings, nav)?;
         let html = Document::new(Bytes::from(html), HTML, newest);
         held.fetch_add(html.size(), Ordering::Relaxed);
         let home = Served {
             id: next_id(),
             page: home.map(PageRef::Parsed),
+            folder: None,
             html: OnceLock::from(Some(Arc::new(html))),
             json: OnceLock::new(),
             held: held.clone(),
@@ -151,6 +170,7 @@ impl Lists {
             home: Served {
                 id: next_id(),
                 page: home,
+                folder: None,
                 html: OnceLock::from(Some(Arc::new(html))),
                 json: OnceLock::new(),
                 held: held.clone(),
@@ -160,15 +180,20 @@ impl Lists {
         }
     }
 
-    /// The lists of `site`.
-    fn of_site(renderer: &Renderer, site: &Site, held: &Arc<AtomicUsize>) -> Result<Lists> {
+    /// The lists of `site`, whose navigation is `nav`.
+    fn of_site(
+        renderer: &Renderer,
+        site: &Site,
+        nav: &Navigation,
+        held: &Arc<AtomicUsize>,
+    ) -> Result<Lists> {
         let sitemap = site
             .pages
             .iter()
             .map(|page| (page.url.clone(), page.modified))
             .collect();
         let home = site.shared_page("/").cloned();
-        Lists::render(renderer, home, &site.listings(), sitemap, held)
+        Lists::render(renderer, home, &site.listings(), nav, sitemap, held)
     }
 }
 
@@ -190,16 +215,21 @@ impl Snapshot {
     /// Serves every page of `site`, each rendered on its first request.
     pub fn render(site: &Site, renderer: Arc<Renderer>) -> Result<Snapshot> {
         let held = Arc::new(AtomicUsize::new(0));
-        let pages = site
-            .pages
+        let nav = Arc::new(Navigation::from_folders(&site.listings(), renderer.lang()));
+        let pages = Snapshot::site_pages(site, &held);
+        let lists = Lists::of_site(&renderer, site, &nav, &held)?;
+        Ok(Snapshot::with_lists(pages, lists, nav, renderer, held))
+    }
+
+    /// Every page of `site`, each to be rendered on its first request.
+    fn site_pages(site: &Site, held: &Arc<AtomicUsize>) -> HashMap<String, Arc<Served>> {
+        site.pages
             .iter()
             .map(|page| {
-                let served = Served::lazy(PageRef::Parsed(page.clone()), &held);
+                let served = Served::lazy(PageRef::Parsed(page.clone()), held);
                 (page.url.clone(), Arc::new(served))
             })
-            .collect();
-        let lists = Lists::of_site(&renderer, site, &held)?;
-        Ok(Snapshot::with_lists(pages, lists, renderer, held))
+            .collect()
     }
 
     /// Serves the pages of `outline`, each read from its file and rendered on its first
@@ -208,6 +238,8 @@ impl Snapshot {
     /// page map.
     pub fn outline(outline: &Outline, renderer: Arc<Renderer>, store: &Store) -> Result<Snapshot> {
         let held = Arc::new(AtomicUsize::new(0));
+        let listings: Vec<Listing> = outline.pages.iter().map(|p| p.listing()).collect();
+        let nav = Arc::new(Navigation::from_folders(&listings, renderer.lang()));
         let (pages, lists) = rayon::join(
             || {
                 let mut pages = HashMap::with_capacity(outline.pages.len() + 1);
@@ -229,20 +261,25 @@ impl Snapshot {
                     let home = home.map(|page| PageRef::File(page.file.clone()));
                     return Ok(Lists::kept(kept, home, sitemap, &held));
                 }
-                let listings: Vec<Listing> = outline.pages.iter().map(|p| p.listing()).collect();
                 let home = home.and_then(|page| page.file.page());
-                Lists::render(&renderer, home, &listings, sitemap, &held)
+                Lists::render(&renderer, home, &listings, &nav, sitemap, &held)
             },
         );
-        Ok(Snapshot::with_lists(pages, lists?, renderer, held))
+        Ok(Snapshot::with_lists(pages, lists?, nav, renderer, held))
     }
 
     fn with_lists(
         mut pages: HashMap<String, Arc<Served>>,
         lists: Lists,
+        nav: Arc<Navigation>,
         renderer: Arc<Renderer>,
         held: Arc<AtomicUsize>,
     ) -> Snapshot {
+        for (url, folder) in nav.folders() {
+            if url != "/" && !pages.contains_key(url) {
+                pages.insert(url.to_string(), Arc::new(Served::folder(folder, &held)));
+            }
+        }
         pages.insert("/".to_string(), Arc::new(lists.home));
         let assets = renderer
             .assets()
@@ -257,6 +294,7 @@ impl Snapshot {
             .collect();
         Snapshot {
             pages,
+            nav,
             assets,
             renderer,
             groups: lists.groups,
@@ -277,8 +315,24 @@ impl Snapshot {
         removed: &[String],
         home: bool,
     ) -> Result<Snapshot> {
+        if home {
+            // What lists show changed: the navigation every page carries is made anew,
+            // and with it every page.
+            let nav = Arc::new(Navigation::from_folders(
+                &site.listings(),
+                self.renderer.lang(),
+            ));
+            let pages = Snapshot::site_pages(site, &self.held);
+            let lists = Lists::of_site(&self.renderer, site, &nav, &self.held)?;
+            let mut snapshot =
+                Snapshot::with_lists(pages, lists, nav, self.renderer.clone(), self.held.clone());
+            snapshot.budget = self.budget;
+            snapshot.overflow = self.overflow.clone();
+            return Ok(snapshot);
+        }
         let mut snapshot = Snapshot {
             pages: self.pages.clone(),
+            nav: self.nav.clone(),
             assets: self.assets.clone(),
             renderer: self.renderer.clone(),
             groups: self.groups.clone(),
@@ -294,8 +348,8 @@ impl Snapshot {
             let served = Served::lazy(PageRef::Parsed(page.clone()), &self.held);
             snapshot.pages.insert(page.url.clone(), Arc::new(served));
         }
-        if home || changed.iter().any(|url| url == "/") {
-            let lists = Lists::of_site(&snapshot.renderer, site, &snapshot.held)?;
+        if changed.iter().any(|url| url == "/") {
+            let lists = Lists::of_site(&snapshot.renderer, site, &snapshot.nav, &snapshot.held)?;
             snapshot.pages.insert("/".to_string(), Arc::new(lists.home));
             snapshot.groups = lists.groups;
             snapshot.sitemap = lists.sitemap;
@@ -359,15 +413,18 @@ impl Snapshot {
     /// Renders the page of `served` at `url`; `None`, logged and remembered, when it
     /// does not render.
     fn render_page(&self, url: &str, served: &Served) -> Option<Arc<Document>> {
-        let page = served.page.as_ref()?.get()?;
-        match self.renderer.page(&page) {
+        let (rendered, modified) = match (&served.page, served.folder) {
+            (Some(page), _) => {
+                let page = page.get()?;
+                (self.renderer.page(&page, &self.nav), page.modified)
+            }
+            (None, Some(folder)) => (self.renderer.folder(&self.nav, folder), None),
+            (None, None) => return None,
+        };
+        match rendered {
             Ok(mut html) => {
                 html.shrink_to_fit();
-                Some(Arc::new(Document::new(
-                    Bytes::from(html),
-                    HTML,
-                    page.modified,
-                )))
+                Some(Arc::new(Document::new(Bytes::from(html), HTML, modified)))
             }
             Err(error) => {
                 tracing::error!(url, %error, "page not served");

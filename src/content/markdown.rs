@@ -58,21 +58,34 @@ fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders a Markdown body: its HTML and all that [`outline`] reads.
+/// Renders a Markdown body: its HTML and all that [`outline`] reads. Links and
+/// images are written as they are.
 pub fn render(body: &str) -> Rendered {
-    walk(body, true)
+    walk(body, Some(&|_: &str| None))
+}
+
+/// Renders a Markdown body as [`render`] does, with each link's and image's target
+/// passed through `rewrite`: `Some(href)` replaces it, `None` keeps it.
+pub fn render_with(body: &str, rewrite: &Rewrite<'_>) -> Rendered {
+    walk(body, Some(rewrite))
 }
 
 /// Reads a Markdown body without making its HTML: sections, headings, JSON-LD,
 /// links and warnings, as [`render`] reads them. Loading a site needs only these; a
 /// page's HTML is made when it is first served.
 pub fn outline(body: &str) -> Rendered {
-    walk(body, false)
+    walk(body, None)
 }
 
-fn walk(body: &str, html: bool) -> Rendered {
+/// How link targets are rewritten: `Some(href)` replaces one, `None` keeps it.
+type Rewrite<'r> = dyn Fn(&str) -> Option<String> + 'r;
+
+/// Reads `body` once; with `rewrite` (how link targets are rewritten) it makes the
+/// HTML too.
+fn walk<'a>(body: &'a str, rewrite: Option<&'a Rewrite<'a>>) -> Rendered {
     let mut walk = Walk {
         body,
+        rewrite,
         out: Rendered::default(),
         text: String::new(),
         section: Section::default(),
@@ -90,7 +103,7 @@ fn walk(body: &str, html: bool) -> Rendered {
             walk.in_body(event, range.start);
         }
     }
-    walk.finish(html)
+    walk.finish()
 }
 
 /// A heading being read: its level, its `{#id}` when it has one, its events and text.
@@ -100,6 +113,8 @@ type OpenHeading<'a> = (HeadingLevel, Option<CowStr<'a>>, Vec<Event<'a>>, String
 /// checks read of them.
 struct Walk<'a> {
     body: &'a str,
+    /// How link targets are rewritten, when the HTML is made.
+    rewrite: Option<&'a Rewrite<'a>>,
     out: Rendered,
     /// Plain text of the current section; moved into `out.sections` at each `##`.
     text: String,
@@ -201,10 +216,33 @@ impl<'a> Walk<'a> {
                 self.heading = Some((level, id, Vec::new(), String::new()));
             }
             Event::Start(Tag::HtmlBlock) => self.html_block = Some((offset, String::new())),
-            Event::Start(Tag::Link { ref dest_url, .. }) => {
-                let line = self.line_of(offset);
-                self.out.links.push((line, dest_url.to_string()));
-                self.events.push(event);
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.target(dest_url, offset);
+                self.events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.target(dest_url, offset);
+                self.events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::Text(t) => {
                 let t = with_macros_expanded(t);
@@ -237,9 +275,20 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn finish(mut self, html: bool) -> Rendered {
-        if html {
-            pulldown_cmark::html::push_html(&mut self.out.html, self.events.into_iter());
+    /// Notes a link's or image's target at its line, and rewrites it for the HTML.
+    fn target(&mut self, dest_url: CowStr<'a>, offset: usize) -> CowStr<'a> {
+        let line = self.line_of(offset);
+        self.out.links.push((line, dest_url.to_string()));
+        match self.rewrite.and_then(|rewrite| rewrite(&dest_url)) {
+            Some(rewritten) => rewritten.into(),
+            None => dest_url,
+        }
+    }
+
+    fn finish(mut self) -> Rendered {
+        if self.rewrite.is_some() {
+            let events = toc_in_place(std::mem::take(&mut self.events), &self.out.headings);
+            pulldown_cmark::html::push_html(&mut self.out.html, events.into_iter());
         }
         self.section.text = collapse_blank_lines(&self.text);
         self.out.sections.push(self.section);
@@ -248,6 +297,89 @@ impl<'a> Walk<'a> {
             .retain(|s| !s.text.is_empty() || !s.title.is_empty());
         self.out
     }
+}
+
+/// The levels of headings a table of contents lists unless told otherwise: `##` and
+/// `###`.
+pub const TOC_LEVELS: (u8, u8) = (2, 3);
+
+/// Replaces each paragraph that holds only `[[toc]]` (as VitePress writes it) with
+/// the page's table of contents.
+fn toc_in_place<'a>(events: Vec<Event<'a>>, headings: &[Heading]) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut at = 0;
+    while at < events.len() {
+        if matches!(events[at], Event::Start(Tag::Paragraph)) {
+            let texts = events[at + 1..]
+                .iter()
+                .take_while(|event| matches!(event, Event::Text(_)))
+                .count();
+            let end = at + 1 + texts;
+            let only_toc = matches!(events.get(end), Some(Event::End(TagEnd::Paragraph)))
+                && events[at + 1..end]
+                    .iter()
+                    .map(|event| match event {
+                        Event::Text(text) => text.as_ref(),
+                        _ => "",
+                    })
+                    .collect::<String>()
+                    .trim()
+                    .eq_ignore_ascii_case("[[toc]]");
+            if only_toc {
+                let html = toc_html(headings, TOC_LEVELS, "toc-inline", "Table of contents");
+                out.push(Event::Html(html.into()));
+                at = end + 1;
+                continue;
+            }
+        }
+        out.push(events[at].clone());
+        at += 1;
+    }
+    out
+}
+
+/// A table of contents of `headings` between `levels` (inclusive) as a nested list in
+/// a `<nav>` of class `class`; empty when no heading is in range.
+pub fn toc_html(headings: &[Heading], levels: (u8, u8), class: &str, label: &str) -> String {
+    let (top, bottom) = levels;
+    let listed: Vec<&Heading> = headings
+        .iter()
+        .filter(|h| h.level >= top && h.level <= bottom)
+        .collect();
+    if listed.is_empty() {
+        return String::new();
+    }
+    let mut html = format!("<nav class=\"{class}\" aria-label=\"{label}\">\n<ul>\n");
+    let mut depth = 0usize;
+    let mut open_item = false;
+    for heading in listed {
+        let level = usize::from(heading.level - top);
+        while depth < level {
+            html.push_str("<ul>\n");
+            depth += 1;
+            open_item = false;
+        }
+        while depth > level {
+            html.push_str("</li>\n</ul>\n");
+            depth -= 1;
+        }
+        if open_item {
+            html.push_str("</li>\n");
+        }
+        let _ = write!(
+            html,
+            "<li><a href=\"#{}\">{}</a>",
+            heading.id,
+            escape_html(&heading.text)
+        );
+        open_item = true;
+    }
+    while depth > 0 {
+        html.push_str("</li>\n</ul>\n");
+        depth -= 1;
+    }
+    html.push_str("</li>\n</ul>\n</nav>\n");
+    html
 }
 
 fn with_macros_expanded(text: CowStr<'_>) -> CowStr<'_> {
@@ -608,6 +740,32 @@ mod tests {
     fn text_leaves_out_headings_and_markup() {
         let out = render("# Title\n\nSome *emphasis* and `code`.\n\n- one\n- two\n");
         assert_eq!(text_of(&out), "Some emphasis and code.\none\ntwo");
+    }
+
+    #[test]
+    fn toc_in_place_lists_h2_and_h3_nested() {
+        let out = render("# T\n\n[[toc]]\n\n## A\n\n### A1\n\n## B & C\n\n#### deep\n");
+        assert!(!out.html.contains("[[toc]]"), "{}", out.html);
+        let toc = &out.html[out.html.find("<nav").unwrap()..out.html.find("</nav>").unwrap()];
+        assert!(
+            toc.contains("<li><a href=\"#a\">A</a><ul>\n<li><a href=\"#a1\">A1</a>"),
+            "{toc}"
+        );
+        assert!(toc.contains("<a href=\"#b-c\">B &amp; C</a>"), "{toc}");
+        assert!(!toc.contains("deep"));
+        assert_eq!(toc.matches("<ul>").count(), toc.matches("</ul>").count());
+    }
+
+    #[test]
+    fn link_and_image_targets_are_rewritten_and_collected() {
+        let out = render_with(
+            "[a](x.md) ![i](img/p.png) [e](https://e.org)\n",
+            &|target| (!target.starts_with("http")).then(|| format!("/r/{target}")),
+        );
+        assert!(out.html.contains("href=\"/r/x.md\""), "{}", out.html);
+        assert!(out.html.contains("src=\"/r/img/p.png\""));
+        assert!(out.html.contains("href=\"https://e.org\""));
+        assert_eq!(out.links.len(), 3);
     }
 
     #[test]

@@ -7,13 +7,17 @@
 //!   [`Site::reload`] reads one changed file again.
 //! - `parse` makes one [`Page`] of a file's bytes, through [`frontmatter`],
 //!   [`markdown`] and [`url`].
+//! - [`nav`] builds the navigation (sections, order, locales) from what lists show of
+//!   each page; [`links`] resolves links as the source tools do.
 //! - `check` runs the site-wide checks; every problem is a [`Problem`].
 
 mod check;
 mod folder;
 pub mod frontmatter;
+pub mod links;
 mod load;
 pub mod markdown;
+pub mod nav;
 mod page;
 mod parse;
 mod problem;
@@ -22,8 +26,10 @@ pub mod url;
 
 pub use check::MAX_DESCRIPTION;
 pub use folder::{ContentFolder, FileBytes, Refusal};
+pub use links::{LinkMap, Resolved};
 pub use load::{folders, load};
 pub use markdown::{Heading, Section};
+pub use nav::{Locale, Navigation, Node, NodeId, NodeKind};
 pub use page::{HeadTag, Listing, Page, PageFile, PageRef, Pages};
 pub use parse::{Parsed, parse_page};
 pub use problem::{Problem, Severity};

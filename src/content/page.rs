@@ -2,6 +2,7 @@
 //! file until it is first needed ([`PageFile`], [`PageRef`]).
 
 use super::folder::ContentFolder;
+use super::links::LinkMap;
 use super::markdown::{self, Heading, Section};
 use super::parse::parse_file;
 use serde_json::{Map, Value};
@@ -52,12 +53,16 @@ pub struct Page {
     pub links: Vec<(usize, String)>,
     /// When the file was last modified, when known.
     pub modified: Option<std::time::SystemTime>,
+    /// Where the page goes among its siblings in the navigation (frontmatter `order`,
+    /// `sidebar_position`, `nav_order` or `weight`); unordered pages come after.
+    pub order: Option<f64>,
 }
 
 impl Page {
-    /// The body as HTML.
-    pub fn html(&self) -> String {
-        markdown::render(&self.body).html
+    /// The body as HTML, each link resolved through `links` to a root-absolute URL.
+    pub fn html(&self, links: &LinkMap) -> String {
+        let rewrite = |target: &str| links.resolve(&self.source, target).href();
+        markdown::render_with(&self.body, &rewrite).html
     }
 
     /// A frontmatter value as a string, when it is a string or a number.
@@ -87,10 +92,12 @@ impl Page {
             _ => None,
         };
         Listing {
+            source: &self.source,
             url: &self.url,
             heading: &self.heading,
             description: &self.description,
             group,
+            order: self.order,
         }
     }
 
@@ -104,9 +111,11 @@ impl Page {
     }
 }
 
-/// What lists of pages (the home page, its groups) show of a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What lists of pages (the home page, its groups, the navigation) show of a page.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Listing<'a> {
+    /// Its file, relative to the content folder.
+    pub source: &'a Path,
     /// Where the page is served.
     pub url: &'a str,
     /// Its name as a reader sees it.
@@ -115,6 +124,8 @@ pub struct Listing<'a> {
     pub description: &'a str,
     /// Frontmatter `class`, which groups pages on the home page.
     pub group: Option<Cow<'a, str>>,
+    /// Where it goes among its siblings in the navigation.
+    pub order: Option<f64>,
 }
 
 /// A page known by its file and parsed the first time it is needed: how a site

@@ -68,14 +68,10 @@ fn parse_into(source: &Path, bytes: &[u8], warnings: &mut Vec<Problem>) -> Resul
         .iter()
         .find(|h| h.level == 1)
         .map(|h| h.text.clone());
-    let stem = source
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("untitled")
-        .to_string();
     let title = string_field(&fields, "title")
         .or_else(|| h1.clone())
-        .unwrap_or(stem);
+        .or_else(|| hero_name(&fields))
+        .unwrap_or_else(|| name_of(source));
     let head = head_tags(fields.get("head"), warnings);
     Ok(Page {
         source: source.to_path_buf(),
@@ -96,8 +92,49 @@ fn parse_into(source: &Path, bytes: &[u8], warnings: &mut Vec<Problem>) -> Resul
             .map(|(line, target)| (line + split.body_line - 1, target))
             .collect(),
         modified: None,
+        order: order_of(&fields),
         frontmatter: fields,
     })
+}
+
+/// A page's name from its file when it has no title: the file's stem, or for a
+/// folder's index page (`guide/index.md`, `cli/README.md`) the folder's name; never
+/// "index". Dashes and underscores become spaces (`getting-started` → `Getting started`).
+fn name_of(source: &Path) -> String {
+    let stem = source.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let name = match url::is_index_name(stem) {
+        true => source
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|s| s.to_str())
+            .unwrap_or("Home"),
+        false => stem,
+    };
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Home".to_string(),
+    }
+}
+
+/// The name a VitePress home page gives itself: `hero.name`, else `hero.text`.
+fn hero_name(fields: &Map<String, Value>) -> Option<String> {
+    let hero = fields.get("hero")?.as_object()?;
+    string_field(hero, "name").or_else(|| string_field(hero, "text"))
+}
+
+/// Where a page goes among its siblings, as the tools name it: `order`,
+/// `sidebar_position` (Docusaurus), `nav_order` (Just the Docs), `weight` (Hugo).
+fn order_of(fields: &Map<String, Value>) -> Option<f64> {
+    ["order", "sidebar_position", "nav_order", "weight"]
+        .iter()
+        .find_map(|key| match fields.get(*key)? {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        })
+        .filter(|order| order.is_finite())
 }
 
 fn string_field(fields: &Map<String, Value>, key: &str) -> Option<String> {
@@ -216,6 +253,45 @@ mod tests {
         assert_eq!(page.head[0].attrs[1], ("content".into(), "x, y".into()));
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].message.contains("not script"));
+    }
+
+    #[test]
+    fn a_page_without_a_title_is_named_by_its_file_or_folder_never_index() {
+        let title = |path: &str, text: &str| {
+            parse_page(Path::new(path), text.as_bytes())
+                .0
+                .unwrap()
+                .title
+        };
+        assert_eq!(
+            title("guide/getting-started.md", "Text.\n"),
+            "Getting started"
+        );
+        assert_eq!(title("plugins/index.md", "Text.\n"), "Plugins");
+        assert_eq!(title("cli/README.md", "Text.\n"), "Cli");
+        assert_eq!(title("index.md", "Text.\n"), "Home");
+        assert_eq!(
+            title(
+                "zh/index.md",
+                "---\nlayout: home\nhero:\n  name: VitePress\n---\n"
+            ),
+            "VitePress"
+        );
+    }
+
+    #[test]
+    fn order_comes_from_any_of_the_tools_keys() {
+        let order = |text: &str| {
+            parse_page(Path::new("a.md"), text.as_bytes())
+                .0
+                .unwrap()
+                .order
+        };
+        assert_eq!(order("---\norder: 2\n---\n"), Some(2.0));
+        assert_eq!(order("---\nsidebar_position: 1.5\n---\n"), Some(1.5));
+        assert_eq!(order("---\nnav_order: \"3\"\n---\n"), Some(3.0));
+        assert_eq!(order("---\nweight: 10\n---\n"), Some(10.0));
+        assert_eq!(order("# No order\n"), None);
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::path::{Component, Path};
 
 /// The URL path of a page from its file path relative to content/ and its frontmatter.
 ///
-/// `502.md` → `/502`, `guide/index.md` → `/guide`, `index.md` → `/`; a `permalink` or
+/// `502.md` → `/502`, `guide/index.md` (or `guide/README.md`) → `/guide`, `index.md`
+/// → `/`, `page.mdx` → `/page`; a `permalink` or
 /// else `slug` key replaces the path. Fails with a message when the result is not a
 /// clean path (empty segments, `.` or `..`, control characters).
 pub fn url_for(source: &Path, frontmatter: &Map<String, Value>) -> Result<String, String> {
@@ -31,10 +32,16 @@ fn path_url(source: &Path) -> Result<String, String> {
             _ => return Err("file path leaves the content folder".into()),
         }
     }
-    if segments.last().is_some_and(|last| last == "index") {
+    if segments.last().is_some_and(|last| is_index_name(last)) {
         segments.pop();
     }
     Ok(segments.join("/"))
+}
+
+/// Whether a file stem names its folder's own page: `index`, `README` (as mdBook and
+/// GitHub name it) or `_index` (as Hugo does).
+pub fn is_index_name(stem: &str) -> bool {
+    matches!(stem, "index" | "README" | "readme" | "_index")
 }
 
 /// Normalises a URL path: one leading `/`, no trailing `/`, no empty or dot segments.
@@ -60,6 +67,24 @@ pub fn normalize(raw: &str) -> Result<String, String> {
     Ok(url)
 }
 
+/// Percent-encodes a URL path for a `Location` header or a sitemap.
+pub fn encode_path(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, PATH).to_string()
+}
+
+/// Characters escaped in a path: controls, space and what would end the path.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'%');
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +100,8 @@ mod tests {
         assert_eq!(url("guide/setup.md", json!({})).unwrap(), "/guide/setup");
         assert_eq!(url("guide/index.md", json!({})).unwrap(), "/guide");
         assert_eq!(url("index.md", json!({})).unwrap(), "/");
+        assert_eq!(url("cli/README.md", json!({})).unwrap(), "/cli");
+        assert_eq!(url("guide/comp.mdx", json!({})).unwrap(), "/guide/comp");
     }
 
     #[test]

@@ -2,10 +2,12 @@
 //! the binary; files in the templates folder override them by name. Knows nothing of
 //! the index or HTTP: views are built from content and plain values.
 
+mod navigation;
 mod view;
 
 use crate::config::Config;
-use crate::content::{HeadTag, Listing, Page};
+use crate::content::markdown::{TOC_LEVELS, toc_html};
+use crate::content::{HeadTag, Listing, Locale, Navigation, NodeId, Page};
 use crate::error::{Error, Result};
 use crate::html::escape_html;
 use handlebars::Handlebars;
@@ -14,12 +16,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 pub use view::ResultView;
-use view::{Chrome, GroupView, HomeView, LinkView, NotFoundView, PageView, SearchView};
+use view::{
+    ActionView, Chrome, FeatureView, FolderView, GroupView, HeroView, HomeView, LandingView,
+    LinkView, NotFoundView, PageView, SearchView,
+};
 
 /// The templates folio ships, by name: the same files as the repository's `templates/`.
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 6] = [
     ("layout", include_str!("../../templates/layout.hbs")),
     ("page", include_str!("../../templates/page.hbs")),
+    ("folder", include_str!("../../templates/folder.hbs")),
     ("home", include_str!("../../templates/home.hbs")),
     ("search", include_str!("../../templates/search.hbs")),
     ("not_found", include_str!("../../templates/not_found.hbs")),
@@ -40,6 +46,10 @@ pub struct Options<'a> {
     pub base_path: &'a str,
     /// Whether pages carry the live-reload script.
     pub live: bool,
+    /// The language of pages outside any locale folder (`en`).
+    pub lang: &'a str,
+    /// The deepest heading level the "on this page" list shows.
+    pub toc_depth: u8,
 }
 
 impl<'a> Options<'a> {
@@ -47,10 +57,12 @@ impl<'a> Options<'a> {
     /// script (watching is on).
     pub fn of(config: &'a Config, live: bool) -> Options<'a> {
         Options {
-            title: &config.title,
+            title: config.title.as_deref().unwrap_or("folio"),
             site_url: config.site_url.as_deref().unwrap_or_default(),
             base_path: &config.base_path,
             live,
+            lang: config.lang.as_deref().unwrap_or("en"),
+            toc_depth: config.toc_depth,
         }
     }
 }
@@ -76,6 +88,10 @@ pub struct Renderer {
     site_url: String,
     /// The path the site is served under, without a trailing `/` (`/docs`), or empty.
     base: String,
+    /// The language of pages outside any locale folder.
+    lang: String,
+    /// The heading levels the "on this page" list shows unless a page says otherwise.
+    toc_levels: (u8, u8),
     css: Asset,
     js: Asset,
     /// The live-reload script, when pages should carry it.
@@ -96,6 +112,8 @@ impl Renderer {
         identity.add(options.site_url);
         identity.add(options.base_path);
         identity.add(if options.live { "live" } else { "still" });
+        identity.add(options.lang);
+        identity.add(&options.toc_depth.to_string());
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
         for (name, source) in TEMPLATES {
@@ -144,6 +162,14 @@ impl Renderer {
             site_title: options.title.to_string(),
             site_url: options.site_url.trim_end_matches('/').to_string(),
             base: options.base_path.trim_end_matches('/').to_string(),
+            toc_levels: match options.toc_depth {
+                0 => TOC_LEVELS,
+                depth => (2, depth.clamp(2, 6)),
+            },
+            lang: match options.lang {
+                "" => "en".to_string(),
+                lang => lang.to_string(),
+            },
         })
     }
 
@@ -161,34 +187,218 @@ impl Renderer {
             .collect()
     }
 
-    /// Renders one content page.
-    pub fn page(&self, page: &Page) -> Result<String> {
-        let html = self.rebase(&page.html());
+    /// Renders one content page, with its place in `nav`: the sidebar, breadcrumbs,
+    /// the table of contents, previous and next pages and its translations.
+    pub fn page(&self, page: &Page, nav: &Navigation) -> Result<String> {
+        let html = self.rebase(&page.html(nav.links()));
+        let id = nav.at(&page.url);
+        let locale = match id {
+            Some(id) => nav.locale_of(id),
+            None => nav.locale_of_source(&page.source),
+        };
+        let (previous, next) = navigation::neighbours(nav, id, page);
+        let mut chrome = self.chrome(page, "");
+        self.place(&mut chrome, nav, id, Some(page), locale);
+        chrome.head.push_str(&navigation::pager_links(
+            previous.as_ref(),
+            next.as_ref(),
+            &self.base,
+        ));
+        chrome
+            .head
+            .push_str(&navigation::alternates(nav, page, &self.base));
+        let landing = self.landing(page, nav);
+        let toc = match (&landing, toc_levels(page, self.toc_levels)) {
+            (None, Some(levels)) => {
+                let listed = page
+                    .headings
+                    .iter()
+                    .filter(|h| h.level >= levels.0 && h.level <= levels.1)
+                    .count();
+                match listed >= 2 {
+                    true => toc_html(&page.headings, levels, "toc", "On this page"),
+                    false => String::new(),
+                }
+            }
+            _ => String::new(),
+        };
         let view = PageView {
-            chrome: self.chrome(page, ""),
+            breadcrumbs: match (&landing, id) {
+                (None, Some(id)) => navigation::breadcrumbs(nav, id, &self.base),
+                _ => String::new(),
+            },
+            pager: navigation::pager(previous.as_ref(), next.as_ref(), &self.base),
+            chrome,
             html: &html,
+            toc,
+            landing,
         };
         self.render("page", &page.url, &view)
     }
 
+    /// Renders the page folio makes for a section without an index page: a list of
+    /// its entries.
+    pub fn folder(&self, nav: &Navigation, id: NodeId) -> Result<String> {
+        let node = nav.node(id);
+        let url = node.url.as_deref().unwrap_or("/");
+        let mut chrome = self.plain_chrome(&self.page_title(&node.title), "");
+        self.place(&mut chrome, nav, Some(id), None, nav.locale_of(id));
+        let entries: Vec<ResultView> = node
+            .children
+            .iter()
+            .map(|child| nav.node(*child))
+            .filter_map(|child| {
+                Some(ResultView {
+                    url: child.url.as_deref()?.to_string(),
+                    title: child.title.to_string(),
+                    section: None,
+                    snippet: String::new(),
+                })
+            })
+            .collect();
+        let (previous, next) = nav.neighbours(id);
+        let neighbour = |node: Option<NodeId>| {
+            let node = nav.node(node?);
+            Some(navigation::Neighbour {
+                url: node.url.as_deref()?.to_string(),
+                title: node.title.to_string(),
+            })
+        };
+        let (previous, next) = (neighbour(previous), neighbour(next));
+        let view = FolderView {
+            breadcrumbs: navigation::breadcrumbs(nav, id, &self.base),
+            pager: navigation::pager(previous.as_ref(), next.as_ref(), &self.base),
+            chrome,
+            title: &node.title,
+            entries,
+        };
+        self.render("folder", url, &view)
+    }
+
+    /// Puts the navigation of the page at `id` (in `locale`) into `chrome`.
+    fn place(
+        &self,
+        chrome: &mut Chrome,
+        nav: &Navigation,
+        id: Option<NodeId>,
+        page: Option<&Page>,
+        locale: &Locale,
+    ) {
+        chrome.sidebar = navigation::sidebar(nav, id, locale, &self.base);
+        chrome.locales = navigation::locale_switcher(nav, page, locale, &self.base);
+        chrome.lang = page
+            .and_then(|page| page.field("lang"))
+            .filter(|lang| !lang.is_empty())
+            .unwrap_or_else(|| locale.lang.clone());
+    }
+
+    /// A VitePress home page's hero and features (`layout: home`), with their links
+    /// resolved.
+    fn landing(&self, page: &Page, nav: &Navigation) -> Option<LandingView> {
+        if page.field("layout").as_deref() != Some("home") {
+            return None;
+        }
+        let link = |target: &str| match nav.links().resolve(&page.source, target).href() {
+            Some(href) => format!("{}{href}", self.base),
+            None => target.to_string(),
+        };
+        let text = |value: Option<&serde_json::Value>| {
+            value
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        let hero = page.frontmatter.get("hero").map(|hero| {
+            let image = match hero.get("image") {
+                Some(serde_json::Value::String(src)) => Some((src.clone(), String::new())),
+                Some(image) => text(image.get("src"))
+                    .or_else(|| text(image.get("light")))
+                    .map(|src| (src, text(image.get("alt")).unwrap_or_default())),
+                None => None,
+            };
+            let actions = hero
+                .get("actions")
+                .and_then(serde_json::Value::as_array)
+                .map(|actions| {
+                    actions
+                        .iter()
+                        .filter_map(|action| {
+                            Some(ActionView {
+                                text: text(action.get("text"))?,
+                                link: link(&text(action.get("link"))?),
+                                theme: match text(action.get("theme")).as_deref() {
+                                    Some("alt") => "alt",
+                                    _ => "brand",
+                                },
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            HeroView {
+                name: text(hero.get("name")),
+                text: text(hero.get("text")),
+                tagline: text(hero.get("tagline")),
+                image: image.as_ref().map(|(src, _)| link(src)),
+                image_alt: image.map(|(_, alt)| alt).unwrap_or_default(),
+                actions,
+            }
+        });
+        let features = page
+            .frontmatter
+            .get("features")
+            .and_then(serde_json::Value::as_array)
+            .map(|features| {
+                features
+                    .iter()
+                    .filter_map(|feature| {
+                        let icon = match feature.get("icon") {
+                            Some(serde_json::Value::String(icon)) if !icon.contains('<') => {
+                                Some(icon.clone())
+                            }
+                            _ => None,
+                        };
+                        Some(FeatureView {
+                            icon,
+                            title: text(feature.get("title"))?,
+                            details: text(feature.get("details")).unwrap_or_default(),
+                            link: text(feature.get("link")).map(|target| link(&target)),
+                            link_text: text(feature.get("linkText")),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(LandingView { hero, features })
+    }
+
     /// Renders the home page: the body of `home` (the `/` page), if any, and every
-    /// page of `listings` grouped. Returns it with the pages that head its groups.
+    /// page of `listings` grouped, with the site's navigation. A home page of
+    /// `layout: home` is a landing page instead. Returns it with the pages that head
+    /// its groups.
     pub fn home(
         &self,
         home: Option<&Page>,
         listings: &[Listing],
+        nav: &Navigation,
     ) -> Result<(String, Vec<ResultView>)> {
-        let chrome = match home {
+        let groups = groups(listings);
+        let heads = group_heads(&groups);
+        if let Some(page) = home.filter(|page| page.field("layout").as_deref() == Some("home")) {
+            return Ok((self.page(page, nav)?, heads));
+        }
+        let mut chrome = match home {
             Some(page) => self.chrome(page, ""),
             None => self.plain_chrome(&self.site_title, ""),
         };
-        let intro = home.map(|page| self.rebase(&page.html()));
+        self.place(&mut chrome, nav, nav.at("/"), home, &nav.locales()[0]);
+        let intro = home.map(|page| self.rebase(&page.html(nav.links())));
         let view = HomeView {
             chrome,
             intro: intro.as_deref(),
-            groups: groups(listings),
+            groups,
         };
-        let heads = group_heads(&view.groups);
         Ok((self.render("home", "/", &view)?, heads))
     }
 
@@ -203,9 +413,9 @@ impl Renderer {
         groups: &[ResultView],
     ) -> Result<String> {
         let title = if query.is_empty() {
-            format!("Search - {}", self.site_title)
+            self.page_title("Search")
         } else {
-            format!("{query} - Search - {}", self.site_title)
+            self.page_title(&format!("{query} - Search"))
         };
         let description = if query.is_empty() {
             format!("Search {} by word, phrase or status code.", self.site_title)
@@ -224,6 +434,11 @@ impl Renderer {
             groups,
         };
         self.render("search", "/search", &view)
+    }
+
+    /// The language of pages outside any locale folder (`en`).
+    pub fn lang(&self) -> &str {
+        &self.lang
     }
 
     /// The path the site is served under (`/docs`), or empty.
@@ -314,7 +529,7 @@ impl Renderer {
 
     /// Renders the 404 page for the path that was asked for.
     pub fn not_found(&self, path: &str) -> Result<String> {
-        let title = format!("Not found - {}", self.site_title);
+        let title = self.page_title("Not found");
         let view = NotFoundView {
             chrome: self.plain_chrome(&title, ""),
             path,
@@ -332,11 +547,22 @@ impl Renderer {
             })
     }
 
+    /// A document title: `page | site`, or the site's name alone when the page has it.
+    fn page_title(&self, page: &str) -> String {
+        match page == self.site_title || page.is_empty() {
+            true => self.site_title.clone(),
+            false => format!("{page} | {}", self.site_title),
+        }
+    }
+
     fn chrome<'a>(&'a self, page: &'a Page, query: &'a str) -> Chrome<'a> {
         Chrome {
             site_title: &self.site_title,
             base: &self.base,
-            title: page.title.clone(),
+            lang: self.lang.clone(),
+            sidebar: String::new(),
+            locales: String::new(),
+            title: self.page_title(&page.title),
             head: head_html(&page.head, &page.description, self.public_root()),
             json_ld: &page.json_ld,
             query,
@@ -350,6 +576,9 @@ impl Renderer {
         Chrome {
             site_title: &self.site_title,
             base: &self.base,
+            lang: self.lang.clone(),
+            sidebar: String::new(),
+            locales: String::new(),
             title: title.to_string(),
             head: String::new(),
             json_ld: &[],
@@ -358,6 +587,26 @@ impl Renderer {
             js: self.js.public.as_str(),
             live: self.live.as_ref().map(|asset| asset.public.as_str()),
         }
+    }
+}
+
+/// The heading levels a page's table of contents lists: frontmatter `outline` (as
+/// VitePress names it: a level, `[from, to]`, `deep` for 2 to 6, `false` for none),
+/// else `default`.
+fn toc_levels(page: &Page, default: (u8, u8)) -> Option<(u8, u8)> {
+    use serde_json::Value;
+    let level = |value: &Value| value.as_u64().map(|n| n.clamp(1, 6) as u8);
+    match page.frontmatter.get("outline") {
+        None | Some(Value::Null) | Some(Value::Bool(true)) => Some(default),
+        Some(Value::Bool(false)) => None,
+        Some(Value::String(deep)) if deep == "deep" => Some((2, 6)),
+        Some(Value::Array(pair)) => {
+            match (pair.first().and_then(level), pair.get(1).and_then(level)) {
+                (Some(from), Some(to)) if from <= to => Some((from, to)),
+                _ => Some(default),
+            }
+        }
+        Some(value) => level(value).map(|n| (n, n)).or(Some(default)),
     }
 }
 
@@ -546,7 +795,8 @@ mod tests {
         assert_eq!(groups[0].pages.len(), GROUP_LISTING);
         assert_eq!(groups[0].more, 5);
         let renderer = Renderer::new(Path::new("/nonexistent"), &Options::default()).unwrap();
-        let (html, heads) = renderer.home(None, &listings).unwrap();
+        let nav = Navigation::from_folders(&listings, "en");
+        let (html, heads) = renderer.home(None, &listings, &nav).unwrap();
         assert!(heads.is_empty(), "no page heads the group");
         assert!(html.contains("and 5 more pages"), "{html}");
         assert!(!html.contains("Page 0203"));

@@ -6,6 +6,12 @@ use serde::Serialize;
 #[derive(Serialize)]
 pub struct Chrome<'a> {
     pub site_title: &'a str,
+    /// The page's language, for `<html lang>`.
+    pub lang: String,
+    /// The sidebar's HTML, escaped.
+    pub sidebar: String,
+    /// The locale switcher's HTML, escaped; empty for a site of one locale.
+    pub locales: String,
     /// The path the site is served under (`/docs`), or empty.
     pub base: &'a str,
     pub title: String,
@@ -24,6 +30,59 @@ pub struct Chrome<'a> {
 pub struct PageView<'a> {
     pub chrome: Chrome<'a>,
     pub html: &'a str,
+    /// The "on this page" table of contents, or empty.
+    pub toc: String,
+    pub breadcrumbs: String,
+    /// Previous and next pages, or empty.
+    pub pager: String,
+    /// A landing page's hero and features (`layout: home`).
+    pub landing: Option<LandingView>,
+}
+
+/// A landing page: VitePress's `layout: home` frontmatter.
+#[derive(Serialize)]
+pub struct LandingView {
+    pub hero: Option<HeroView>,
+    pub features: Vec<FeatureView>,
+}
+
+#[derive(Serialize)]
+pub struct HeroView {
+    pub name: Option<String>,
+    pub text: Option<String>,
+    pub tagline: Option<String>,
+    /// The image's URL, resolved.
+    pub image: Option<String>,
+    pub image_alt: String,
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Serialize)]
+pub struct ActionView {
+    pub text: String,
+    pub link: String,
+    /// `brand` or `alt`.
+    pub theme: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct FeatureView {
+    /// An emoji or short text.
+    pub icon: Option<String>,
+    pub title: String,
+    pub details: String,
+    pub link: Option<String>,
+    pub link_text: Option<String>,
+}
+
+/// A section without an index page: its entries.
+#[derive(Serialize)]
+pub struct FolderView<'a> {
+    pub chrome: Chrome<'a>,
+    pub title: &'a str,
+    pub entries: Vec<ResultView>,
+    pub breadcrumbs: String,
+    pub pager: String,
 }
 
 #[derive(Serialize)]

@@ -52,7 +52,7 @@ pub fn redirect(from: &str, to: &str) -> Full {
         header::CONTENT_LENGTH,
         header::HeaderValue::from_static("0"),
     );
-    match header::HeaderValue::from_str(&encode_path(to)) {
+    match header::HeaderValue::from_str(&crate::content::url::encode_path(to)) {
         Ok(location) => {
             response.headers_mut().insert(header::LOCATION, location);
         }
@@ -63,24 +63,6 @@ pub fn redirect(from: &str, to: &str) -> Full {
     }
     response
 }
-
-/// Percent-encodes a URL path for a `Location` header or a sitemap.
-pub fn encode_path(path: &str) -> String {
-    percent_encoding::utf8_percent_encode(path, PATH).to_string()
-}
-
-/// Characters escaped in a path: controls, space and what would end the path.
-const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'%');
 
 /// The first `chars` characters of `text`: how much of a request's own text an answer
 /// shows back.

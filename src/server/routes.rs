@@ -7,7 +7,7 @@ use super::failure;
 use super::failure::MAX_ECHO_CHARS;
 use super::front::is_authority;
 use super::payload;
-use super::reply::{Answer, Full, encode_path, json, leading, redirect, text, typed_json};
+use super::reply::{Answer, Full, json, leading, redirect, text, typed_json};
 use super::route::Route;
 use crate::app::Snapshot;
 use crate::error::{Error, Result};
@@ -371,7 +371,10 @@ fn sitemap(state: &State, asked: &Asked) -> Full {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for (url, modified) in snapshot.sitemap() {
-        let location = escape_html(&format!("{origin}{}", encode_path(url)));
+        let location = escape_html(&format!(
+            "{origin}{}",
+            crate::content::url::encode_path(url)
+        ));
         xml.push_str(&format!("  <url><loc>{location}</loc>"));
         if let Some(date) = modified.and_then(w3c_date) {
             xml.push_str(&format!("<lastmod>{date}</lastmod>"));

@@ -135,3 +135,36 @@
     if (first && !location.hash) first.scrollIntoView({ block: "center" });
   }
 })();
+
+// The sidebar: under 768 px it folds behind the menu button (without this script it
+// stays open above the page); the current page is scrolled into its view.
+(function () {
+  "use strict";
+  const sidebar = document.getElementById("sidebar");
+  const button = document.querySelector(".menu-button");
+  if (!sidebar) return;
+  const current = sidebar.querySelector("[aria-current=page]");
+  if (current && sidebar.scrollHeight > sidebar.clientHeight) {
+    sidebar.scrollTop = current.offsetTop - sidebar.clientHeight / 2;
+  }
+  if (!button) return;
+  document.documentElement.classList.add("js-nav");
+  function show(open) {
+    sidebar.classList.toggle("open", open);
+    button.setAttribute("aria-expanded", String(open));
+  }
+  button.addEventListener("click", () => {
+    const open = !sidebar.classList.contains("open");
+    show(open);
+    if (open) {
+      const first = sidebar.querySelector("[aria-current=page]") || sidebar.querySelector("a, summary");
+      if (first) first.focus();
+    }
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && sidebar.classList.contains("open")) {
+      show(false);
+      button.focus();
+    }
+  });
+})();

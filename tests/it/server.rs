@@ -12,7 +12,7 @@ fn home_lists_every_page_grouped_with_a_search_box() {
         home.header("content-type"),
         Some("text/html; charset=utf-8")
     );
-    assert!(home.body.contains("<title>Fixture Docs</title>"));
+    assert!(home.body.contains("<title>Fixture Docs | folio</title>"));
     assert!(home.body.contains("Welcome to the fixture site"));
     assert!(home.body.contains("name=\"q\""), "no search box");
     for url in [
@@ -41,7 +41,7 @@ fn a_page_renders_with_head_tags_json_ld_and_heading_anchors() {
     let page = server.get("/502");
     assert_eq!(page.status, 200);
     let body = &page.body;
-    assert!(body.contains("<title>502 Bad Gateway - Explained for Tests</title>"));
+    assert!(body.contains("<title>502 Bad Gateway - Explained for Tests | folio</title>"));
     assert!(body.contains(
         "<meta name=\"description\" content=\"502 Bad Gateway: A proxy got a broken answer from the server behind it.\">"
     ));
@@ -83,7 +83,7 @@ fn markdown_extensions_and_raw_html_render() {
     assert_eq!(server.get("/elsewhere/page").status, 200);
     let tar = server.get("/tar").body;
     assert!(
-        tar.contains("<title>tar</title>"),
+        tar.contains("<title>tar | folio</title>"),
         "title from the first heading"
     );
 }
@@ -320,7 +320,7 @@ fn the_seed_page_serves_with_its_unquoted_colon() {
     assert_eq!(page.status, 200);
     assert!(
         page.body
-            .contains("<title>502 Bad Gateway - HTTP Status Code Explained</title>")
+            .contains("<title>502 Bad Gateway - HTTP Status Code Explained | folio</title>")
     );
     assert!(
         page.body
@@ -447,7 +447,7 @@ fn odd_content_files_do_not_stop_the_site() {
         server
             .get("/bom")
             .body
-            .contains("<title>With a BOM</title>")
+            .contains("<title>With a BOM | folio</title>")
     );
     assert_eq!(server.get("/a/b/c/d/e/f/g/deep").status, 200);
     assert_eq!(server.get("/big").status, 200);

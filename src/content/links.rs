@@ -1,0 +1,387 @@
+//! Where a link written in a page leads, resolved the way the tools people write docs
+//! for resolve it: against the folder of the file it is written in (not the URL the
+//! page is served at), with `x.md`, `x.mdx`, `x.html`, `x/`, `x/index.md` and
+//! `x/README.md` all reaching the page of `x`, and root-absolute links (`/guide/x`)
+//! taken from the content folder's root or as a page's URL.
+
+use super::url::encode_path;
+use percent_encoding::percent_decode_str;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Every page's file and URL: what links resolve against.
+#[derive(Debug, Default)]
+pub struct LinkMap {
+    /// Page URL by source path (`guide/setup.md`, `/`-separated).
+    by_source: HashMap<Box<str>, Box<str>>,
+    /// Source path by page URL, for links written as URLs.
+    by_url: HashMap<Box<str>, Box<str>>,
+}
+
+/// What a link resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// Leaves the site (`https://…`, `mailto:`), or only names a fragment of this
+    /// page (`#usage`): written as it is.
+    Kept,
+    /// A page, at its URL, with the fragment and query as written.
+    Page {
+        /// The page's URL (`/guide/setup`).
+        url: String,
+        /// `?…#…` as written, or empty.
+        suffix: String,
+    },
+    /// Any other file under the content folder (or the public folder), by its path
+    /// relative to the content folder (`guide/img/a.png`).
+    File {
+        /// The path, `/`-separated, not encoded.
+        path: String,
+        /// `?…#…` as written, or empty.
+        suffix: String,
+    },
+    /// A page-like link that reaches no page: the path it names (`/guide/gone`).
+    Missing {
+        /// The URL the link would have, root-absolute.
+        url: String,
+        /// `?…#…` as written, or empty.
+        suffix: String,
+    },
+}
+
+impl Resolved {
+    /// The link as an `href`: a root-absolute URL (to be put under the base path), or
+    /// `None` when the link is kept as written.
+    pub fn href(&self) -> Option<String> {
+        match self {
+            Resolved::Kept => None,
+            Resolved::Page { url, suffix } | Resolved::Missing { url, suffix } => {
+                Some(format!("{url}{suffix}"))
+            }
+            Resolved::File { path, suffix } => Some(format!("/{}{suffix}", encode_path(path))),
+        }
+    }
+}
+
+/// The extensions of page files.
+pub const PAGE_EXTENSIONS: [&str; 2] = ["md", "mdx"];
+
+impl LinkMap {
+    /// The map of `pages`: each page's source path (relative to the content folder) and
+    /// URL.
+    pub fn new<'a>(pages: impl IntoIterator<Item = (&'a Path, &'a str)>) -> LinkMap {
+        let mut map = LinkMap::default();
+        for (source, url) in pages {
+            let source = slashed(source);
+            map.by_url.insert(url.into(), source.clone().into());
+            map.by_source.insert(source.into(), url.into());
+        }
+        map
+    }
+
+    /// The URL of the page whose file is `source` (relative to the content folder).
+    pub fn url_of(&self, source: &str) -> Option<&str> {
+        self.by_source.get(source).map(|url| &**url)
+    }
+
+    /// The source path of the page served at `url`.
+    pub fn source_of(&self, url: &str) -> Option<&str> {
+        self.by_url.get(url).map(|source| &**source)
+    }
+
+    /// Resolves `target`, written in the page whose file is `from`.
+    pub fn resolve(&self, from: &Path, target: &str) -> Resolved {
+        let target = target.trim();
+        if target.is_empty() || target.starts_with('#') || is_external(target) {
+            return Resolved::Kept;
+        }
+        let cut = target.find(['?', '#']).unwrap_or(target.len());
+        let (path, suffix) = target.split_at(cut);
+        let suffix = suffix.to_string();
+        let decoded = percent_decode_str(path).decode_utf8_lossy();
+        let absolute = decoded.starts_with('/');
+        let base = match absolute {
+            true => String::new(),
+            false => slashed(from.parent().unwrap_or(Path::new(""))),
+        };
+        let Some(joined) = join(&base, &decoded) else {
+            let url = format!("/{}", decoded.trim_start_matches('/'));
+            return Resolved::Missing { url, suffix };
+        };
+        if absolute && let Some(url) = self.page_by_url(&joined) {
+            return Resolved::Page { url, suffix };
+        }
+        if let Some(url) = self.page_by_file(&joined) {
+            return Resolved::Page { url, suffix };
+        }
+        let is_file = joined
+            .rsplit('/')
+            .next()
+            .and_then(|name| name.rsplit_once('.'))
+            .is_some_and(|(_, ext)| !is_page_like(ext));
+        if is_file {
+            return Resolved::File {
+                path: joined,
+                suffix,
+            };
+        }
+        let url = match joined.trim_end_matches('/') {
+            "" => "/".to_string(),
+            path => format!("/{}", strip_page_extension(path)),
+        };
+        Resolved::Missing { url, suffix }
+    }
+
+    /// The page at the URL `/path` (as written, or with a trailing `/` or `.html`).
+    fn page_by_url(&self, path: &str) -> Option<String> {
+        let bare = path.trim_end_matches('/');
+        let bare = bare.strip_suffix(".html").unwrap_or(bare);
+        let bare = bare.strip_suffix("/index").unwrap_or(bare);
+        let url = format!("/{bare}");
+        self.by_url.contains_key(url.as_str()).then_some(url)
+    }
+
+    /// The page whose file the link names, in any of the forms the tools accept.
+    fn page_by_file(&self, path: &str) -> Option<String> {
+        let folder = path.is_empty() || path.ends_with('/');
+        let bare = path.trim_end_matches('/');
+        let mut candidates: Vec<String> = Vec::with_capacity(8);
+        let stem = bare
+            .strip_suffix(".html")
+            .or_else(|| bare.strip_suffix(".htm"));
+        match stem {
+            Some(stem) => {
+                let stem = stem.strip_suffix("/index").unwrap_or(stem);
+                push_page_files(&mut candidates, stem, false);
+                push_index_files(&mut candidates, stem);
+            }
+            None if folder => push_index_files(&mut candidates, bare),
+            None => {
+                candidates.push(bare.to_string());
+                push_page_files(&mut candidates, bare, true);
+                push_index_files(&mut candidates, bare);
+            }
+        }
+        candidates
+            .iter()
+            .find_map(|candidate| self.by_source.get(candidate.as_str()))
+            .map(|url| url.to_string())
+    }
+}
+
+fn push_page_files(candidates: &mut Vec<String>, stem: &str, skip_if_page: bool) {
+    if stem.is_empty() {
+        return;
+    }
+    let has_page_extension = stem
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| PAGE_EXTENSIONS.contains(&ext));
+    if skip_if_page && has_page_extension {
+        return;
+    }
+    for ext in PAGE_EXTENSIONS {
+        candidates.push(format!("{stem}.{ext}"));
+    }
+}
+
+fn push_index_files(candidates: &mut Vec<String>, folder: &str) {
+    for name in ["index.md", "README.md", "index.mdx", "readme.md"] {
+        candidates.push(match folder {
+            "" => name.to_string(),
+            folder => format!("{folder}/{name}"),
+        });
+    }
+}
+
+/// Whether a link leaves the site: it has a scheme (`https:`, `mailto:`) or is
+/// protocol-relative (`//host/x`).
+pub fn is_external(target: &str) -> bool {
+    if target.starts_with("//") {
+        return true;
+    }
+    target.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !scheme.contains('/')
+    })
+}
+
+/// `base` (a folder, `/`-separated, no trailing `/`) joined with `path`, `.` and `..`
+/// resolved; a trailing `/` is kept. `None` when `..` climbs above the root.
+fn join(base: &str, path: &str) -> Option<String> {
+    let mut segments: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            segment => segments.push(segment),
+        }
+    }
+    let mut joined = segments.join("/");
+    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    if trailing && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
+fn is_page_like(extension: &str) -> bool {
+    PAGE_EXTENSIONS.contains(&extension) || extension == "html" || extension == "htm"
+}
+
+fn strip_page_extension(path: &str) -> &str {
+    for ext in [".md", ".mdx", ".html", ".htm"] {
+        if let Some(stem) = path.strip_suffix(ext) {
+            return stem.strip_suffix("/index").unwrap_or(stem);
+        }
+    }
+    path
+}
+
+/// A relative path with `/` between its parts, whatever the platform.
+pub fn slashed(path: &Path) -> String {
+    let mut out = String::new();
+    for part in path.components() {
+        if let std::path::Component::Normal(part) = part {
+            if !out.is_empty() {
+                out.push('/');
+            }
+            out.push_str(&part.to_string_lossy());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map() -> LinkMap {
+        let pages = [
+            ("index.md", "/"),
+            ("guide/index.md", "/guide"),
+            ("guide/setup.md", "/guide/setup"),
+            ("plugins/index.md", "/plugins"),
+            ("plugins/privacy.md", "/plugins/privacy"),
+            ("cli/README.md", "/cli"),
+            ("cli/init.md", "/cli/init"),
+            ("moved.md", "/elsewhere/moved"),
+            ("comp.mdx", "/comp"),
+        ];
+        let owned: Vec<(std::path::PathBuf, &str)> = pages
+            .iter()
+            .map(|(source, url)| (Path::new(source).to_path_buf(), *url))
+            .collect();
+        LinkMap::new(owned.iter().map(|(s, u)| (s.as_path(), *u)))
+    }
+
+    fn href(from: &str, target: &str) -> Option<String> {
+        map().resolve(Path::new(from), target).href()
+    }
+
+    #[test]
+    fn a_folder_index_resolves_against_its_own_folder() {
+        assert_eq!(
+            href("plugins/index.md", "privacy.md").as_deref(),
+            Some("/plugins/privacy")
+        );
+        assert_eq!(
+            href("plugins/index.md", "./privacy").as_deref(),
+            Some("/plugins/privacy")
+        );
+    }
+
+    #[test]
+    fn every_form_of_a_page_link_reaches_the_page() {
+        for target in [
+            "setup.md",
+            "setup",
+            "setup.html",
+            "./setup.md#usage",
+            "../guide/setup.md",
+            "/guide/setup",
+            "/guide/setup.md",
+            "/guide/setup.html",
+            "/guide/setup/",
+        ] {
+            let resolved = map().resolve(Path::new("guide/other.md"), target);
+            match resolved {
+                Resolved::Page { url, .. } => assert_eq!(url, "/guide/setup", "{target}"),
+                other => panic!("{target}: {other:?}"),
+            }
+        }
+        for target in [
+            "../cli/",
+            "../cli",
+            "../cli/README.md",
+            "../cli/index.html",
+            "/cli/",
+        ] {
+            assert_eq!(
+                href("guide/other.md", target).as_deref(),
+                Some("/cli"),
+                "{target}"
+            );
+        }
+        assert_eq!(href("guide/setup.md", "../index.md").as_deref(), Some("/"));
+        assert_eq!(href("guide/setup.md", "../").as_deref(), Some("/"));
+        assert_eq!(
+            href("guide/setup.md", "../comp.mdx").as_deref(),
+            Some("/comp")
+        );
+    }
+
+    #[test]
+    fn fragments_and_queries_are_kept() {
+        assert_eq!(
+            href("guide/setup.md", "../cli/init.md#options").as_deref(),
+            Some("/cli/init#options")
+        );
+        assert_eq!(href("guide/setup.md", "#usage"), None);
+    }
+
+    #[test]
+    fn a_page_moved_by_its_slug_is_reached_by_its_file() {
+        assert_eq!(
+            href("guide/setup.md", "../moved.md").as_deref(),
+            Some("/elsewhere/moved")
+        );
+    }
+
+    #[test]
+    fn files_resolve_to_their_path_and_external_links_are_kept() {
+        assert_eq!(
+            map().resolve(Path::new("guide/index.md"), "img/a b.png"),
+            Resolved::File {
+                path: "guide/img/a b.png".into(),
+                suffix: String::new()
+            }
+        );
+        assert_eq!(
+            href("guide/index.md", "img/a%20b.png").as_deref(),
+            Some("/guide/img/a%20b.png")
+        );
+        for external in ["https://x.org/a.md", "mailto:a@b", "//cdn/x.js", "tel:1"] {
+            assert_eq!(href("a.md", external), None, "{external}");
+        }
+    }
+
+    #[test]
+    fn links_to_no_page_are_missing_with_the_url_they_would_have() {
+        assert_eq!(
+            map().resolve(Path::new("guide/setup.md"), "gone.md#x"),
+            Resolved::Missing {
+                url: "/guide/gone".into(),
+                suffix: "#x".into()
+            }
+        );
+        assert!(matches!(
+            map().resolve(Path::new("a.md"), "../../etc/passwd"),
+            Resolved::Missing { .. }
+        ));
+    }
+}

@@ -1,0 +1,668 @@
+//! The site's navigation: a tree of pages per locale, in reading order, built from
+//! what lists of pages show of each page (so a start from the manifest builds it
+//! without parsing a page), and the [`LinkMap`] links resolve against.
+//!
+//! The tree comes from the folder structure: a folder is a section headed by its index
+//! page (`index.md`, `README.md`), pages are ordered by frontmatter `order` (or
+//! `sidebar_position`, `nav_order`, `weight`) and then by title, naturally (`2` before
+//! `10`). A page whose frontmatter `class` names another page (`class: 5xx` and a page
+//! at `/5xx`) sits under that page. A folder without an index page is a section whose
+//! listing folio makes. Top-level folders named by a language code (`zh/`, `pt-BR/`)
+//! are locales, each with a tree of its own.
+
+use super::links::{LinkMap, slashed};
+use super::page::Listing;
+use super::url::is_index_name;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// A node's place in [`Navigation::nodes`].
+pub type NodeId = u32;
+
+/// The navigation of a site.
+#[derive(Debug, Default)]
+pub struct Navigation {
+    nodes: Vec<Node>,
+    /// The locales; the first is the site's root locale.
+    locales: Vec<Locale>,
+    by_url: HashMap<Box<str>, NodeId>,
+    links: LinkMap,
+}
+
+/// One entry of the navigation: a page, a section or a label.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// What the entry shows.
+    pub title: Box<str>,
+    /// Where it leads, when it leads anywhere.
+    pub url: Option<Box<str>>,
+    /// What it is.
+    pub kind: NodeKind,
+    /// The entry it sits under; `None` for a locale's root.
+    pub parent: Option<NodeId>,
+    /// The entries under it, in order.
+    pub children: Vec<NodeId>,
+    /// Its place in its locale's reading order, when it leads to a page.
+    pub position: Option<u32>,
+    order: Option<f64>,
+}
+
+/// What a navigation entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A page of the site.
+    Page,
+    /// A folder without an index page: folio lists its pages at its URL.
+    Folder,
+    /// A label that heads entries and leads nowhere (an mdBook part title).
+    Label,
+    /// A locale's root (its home page's place).
+    Root,
+}
+
+/// A locale: a top-level folder named by a language code, or the site's root.
+#[derive(Debug, Clone)]
+pub struct Locale {
+    /// The folder (`zh`, `pt-BR`), empty for the root locale.
+    pub folder: String,
+    /// The language code for `<html lang>` (`zh`, `pt-BR`).
+    pub lang: String,
+    /// The language's own name (`简体中文`), or its code.
+    pub label: String,
+    /// Its root node.
+    pub root: NodeId,
+    /// Its pages in reading order.
+    sequence: Vec<NodeId>,
+}
+
+impl Navigation {
+    /// The navigation of the pages `listings`, whose root locale speaks `lang`.
+    pub fn from_folders(listings: &[Listing], lang: &str) -> Navigation {
+        let mut builder = Builder::new(listings, lang);
+        for listing in listings {
+            builder.place(listing);
+        }
+        builder.nest_by_class(listings);
+        builder.finish()
+    }
+
+    /// The node at `id`.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    /// The node of the page or section served at `url`.
+    pub fn at(&self, url: &str) -> Option<NodeId> {
+        self.by_url.get(url).copied()
+    }
+
+    /// What links resolve against.
+    pub fn links(&self) -> &LinkMap {
+        &self.links
+    }
+
+    /// Every locale; the first is the root.
+    pub fn locales(&self) -> &[Locale] {
+        &self.locales
+    }
+
+    /// The locale a node is in.
+    pub fn locale_of(&self, id: NodeId) -> &Locale {
+        let mut at = id;
+        while let Some(parent) = self.node(at).parent {
+            at = parent;
+        }
+        self.locales
+            .iter()
+            .find(|locale| locale.root == at)
+            .unwrap_or(&self.locales[0])
+    }
+
+    /// The locale of the page whose file is `source`.
+    pub fn locale_of_source(&self, source: &Path) -> &Locale {
+        let first = source
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+            .unwrap_or("");
+        let in_folder = source.components().count() > 1;
+        self.locales
+            .iter()
+            .skip(1)
+            .find(|locale| in_folder && locale.folder == first)
+            .unwrap_or(&self.locales[0])
+    }
+
+    /// The entries above `id`, from its locale's root (excluded) down (`id` excluded).
+    pub fn ancestors(&self, id: NodeId) -> Vec<NodeId> {
+        let mut chain = Vec::new();
+        let mut at = self.node(id).parent;
+        while let Some(node) = at {
+            if self.node(node).kind != NodeKind::Root {
+                chain.push(node);
+            }
+            at = self.node(node).parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The pages before and after `id` in its locale's reading order.
+    pub fn neighbours(&self, id: NodeId) -> (Option<NodeId>, Option<NodeId>) {
+        let Some(position) = self.node(id).position else {
+            return (None, None);
+        };
+        let sequence = &self.locale_of(id).sequence;
+        let position = position as usize;
+        let previous = position
+            .checked_sub(1)
+            .and_then(|p| sequence.get(p))
+            .copied();
+        (previous, sequence.get(position + 1).copied())
+    }
+
+    /// How many entries are under `id`, at any depth.
+    pub fn descendants(&self, id: NodeId) -> usize {
+        self.node(id)
+            .children
+            .iter()
+            .map(|child| 1 + self.descendants(*child))
+            .sum()
+    }
+
+    /// The sections folio lists itself: folders without an index page, by URL.
+    pub fn folders(&self) -> impl Iterator<Item = (&str, NodeId)> {
+        self.nodes.iter().enumerate().filter_map(|(id, node)| {
+            (node.kind == NodeKind::Folder)
+                .then(|| Some((node.url.as_deref()?, id as NodeId)))
+                .flatten()
+        })
+    }
+
+    /// The URL of the page at the same place as `source` in the locale `other`
+    /// (`zh/guide/a.md` in `ja` → the URL of `ja/guide/a.md`), when it exists.
+    pub fn translation(&self, source: &Path, other: &Locale) -> Option<&str> {
+        let own = self.locale_of_source(source);
+        let relative = slashed(source);
+        let rest = match own.folder.as_str() {
+            "" => relative.as_str(),
+            folder => relative.strip_prefix(folder)?.trim_start_matches('/'),
+        };
+        let wanted = match other.folder.as_str() {
+            "" => rest.to_string(),
+            folder => format!("{folder}/{rest}"),
+        };
+        self.links.url_of(&wanted)
+    }
+}
+
+/// Builds a [`Navigation`] node by node.
+struct Builder {
+    nav: Navigation,
+    /// Folder nodes by folder path (`guide/advanced`, the locale's folder included).
+    folders: HashMap<String, NodeId>,
+}
+
+impl Builder {
+    fn new(listings: &[Listing], lang: &str) -> Builder {
+        let links = LinkMap::new(listings.iter().map(|l| (l.source, l.url)));
+        let mut nav = Navigation {
+            links,
+            ..Navigation::default()
+        };
+        let mut folders = HashMap::new();
+        let mut locale_folders: Vec<&str> = listings
+            .iter()
+            .filter_map(|listing| {
+                let mut parts = listing.source.components();
+                let first = parts.next()?.as_os_str().to_str()?;
+                parts.next()?;
+                is_language_code(first).then_some(first)
+            })
+            .collect();
+        locale_folders.sort_unstable();
+        locale_folders.dedup();
+        let root_lang = if lang.is_empty() { "en" } else { lang };
+        for folder in std::iter::once("").chain(locale_folders) {
+            let lang = match folder {
+                "" => root_lang.to_string(),
+                folder => folder.replace('_', "-"),
+            };
+            let root = nav.nodes.len() as NodeId;
+            nav.nodes.push(Node {
+                title: "".into(),
+                url: None,
+                kind: NodeKind::Root,
+                parent: None,
+                children: Vec::new(),
+                position: None,
+                order: None,
+            });
+            folders.insert(folder.to_string(), root);
+            nav.locales.push(Locale {
+                folder: folder.to_string(),
+                label: language_name(&lang).to_string(),
+                lang,
+                root,
+                sequence: Vec::new(),
+            });
+        }
+        Builder { nav, folders }
+    }
+
+    fn push(&mut self, node: Node) -> NodeId {
+        let id = self.nav.nodes.len() as NodeId;
+        if let Some(parent) = node.parent {
+            self.nav.nodes[parent as usize].children.push(id);
+        }
+        self.nav.nodes.push(node);
+        id
+    }
+
+    /// The node of the folder at `path` (`/`-separated), made with its parents.
+    fn folder(&mut self, path: &str) -> NodeId {
+        if let Some(id) = self.folders.get(path) {
+            return *id;
+        }
+        let (parent_path, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let parent = self.folder(parent_path);
+        let id = self.push(Node {
+            title: folder_title(name).into(),
+            url: Some(format!("/{path}").into()),
+            kind: NodeKind::Folder,
+            parent: Some(parent),
+            children: Vec::new(),
+            position: None,
+            order: None,
+        });
+        self.folders.insert(path.to_string(), id);
+        id
+    }
+
+    /// Places one page in the tree: as its folder's head when it is the folder's index
+    /// page, else as an entry of its folder.
+    fn place(&mut self, listing: &Listing) {
+        let source = slashed(listing.source);
+        let (folder, file) = source.rsplit_once('/').unwrap_or(("", &source));
+        let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+        if is_index_name(stem) {
+            let id = self.folder(folder);
+            let node = &mut self.nav.nodes[id as usize];
+            if node.kind != NodeKind::Page || node.url.is_none() {
+                if node.kind != NodeKind::Root {
+                    node.kind = NodeKind::Page;
+                    node.order = listing.order;
+                }
+                node.title = listing.heading.into();
+                node.url = Some(listing.url.into());
+                return;
+            }
+        }
+        let parent = self.folder(folder);
+        self.push(Node {
+            title: listing.heading.into(),
+            url: Some(listing.url.into()),
+            kind: NodeKind::Page,
+            parent: Some(parent),
+            children: Vec::new(),
+            position: None,
+            order: listing.order,
+        });
+    }
+
+    /// Moves each page whose `class` names another page of its folder under that page.
+    fn nest_by_class(&mut self, listings: &[Listing]) {
+        let by_url: HashMap<&str, NodeId> = self
+            .nav
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(id, node)| Some((node.url.as_deref()?, id as NodeId)))
+            .collect();
+        let mut moves = Vec::new();
+        for listing in listings {
+            let Some(class) = &listing.group else {
+                continue;
+            };
+            let (Some(&page), Some(&head)) = (
+                by_url.get(listing.url),
+                by_url.get(format!("/{class}").as_str()),
+            ) else {
+                continue;
+            };
+            let nodes = &self.nav.nodes;
+            if page != head && nodes[page as usize].parent == nodes[head as usize].parent {
+                moves.push((page, head));
+            }
+        }
+        for (page, head) in moves {
+            if let Some(parent) = self.nav.nodes[page as usize].parent {
+                self.nav.nodes[parent as usize]
+                    .children
+                    .retain(|child| *child != page);
+            }
+            self.nav.nodes[page as usize].parent = Some(head);
+            self.nav.nodes[head as usize].children.push(page);
+        }
+    }
+
+    fn finish(mut self) -> Navigation {
+        let pages: std::collections::HashSet<Box<str>> = self
+            .nav
+            .nodes
+            .iter()
+            .filter(|node| node.kind == NodeKind::Page)
+            .filter_map(|node| node.url.clone())
+            .collect();
+        let nodes = &mut self.nav.nodes;
+        // A folder whose URL a page claims (`guide.md` beside `guide/`) heads its
+        // entries without a listing of its own.
+        for node in nodes.iter_mut() {
+            if node.kind == NodeKind::Folder && node.url.as_ref().is_some_and(|u| pages.contains(u))
+            {
+                node.url = None;
+            }
+        }
+        let lowered: Vec<String> = nodes.iter().map(|node| node.title.to_lowercase()).collect();
+        let mut children: Vec<Vec<NodeId>> = nodes
+            .iter_mut()
+            .map(|node| std::mem::take(&mut node.children))
+            .collect();
+        for list in &mut children {
+            list.sort_by(|a, b| {
+                let (a, b) = (*a as usize, *b as usize);
+                compare(nodes[a].order, nodes[b].order)
+                    .then_with(|| alphanumeric_sort::compare_str(&lowered[a], &lowered[b]))
+            });
+        }
+        for (node, list) in nodes.iter_mut().zip(children) {
+            node.children = list;
+        }
+        for index in 0..self.nav.locales.len() {
+            let root = self.nav.locales[index].root;
+            let mut sequence = Vec::new();
+            if self.nav.nodes[root as usize].url.is_some() {
+                sequence.push(root);
+            }
+            in_reading_order(&self.nav.nodes, root, &mut sequence);
+            for (position, id) in sequence.iter().enumerate() {
+                self.nav.nodes[*id as usize].position = Some(position as u32);
+            }
+            self.nav.locales[index].sequence = sequence;
+        }
+        self.nav.by_url = self
+            .nav
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(id, node)| Some((node.url.clone()?, id as NodeId)))
+            .collect();
+        self.nav
+    }
+}
+
+/// Every node under `id` that leads to a page, depth first.
+fn in_reading_order(nodes: &[Node], id: NodeId, sequence: &mut Vec<NodeId>) {
+    for child in &nodes[id as usize].children {
+        if nodes[*child as usize].url.is_some() {
+            sequence.push(*child);
+        }
+        in_reading_order(nodes, *child, sequence);
+    }
+}
+
+/// Ordered entries first, by their order; the rest after (then by title).
+fn compare(a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+/// A folder's name as a heading: `getting-started` → `Getting started`.
+fn folder_title(name: &str) -> String {
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Whether a folder's name is a language code as locales are named: an ISO 639-1
+/// language, optionally with a script or region (`zh`, `pt-BR`, `zh-Hans`, `zh_CN`).
+pub fn is_language_code(name: &str) -> bool {
+    let (language, rest) = match name.split_once(['-', '_']) {
+        Some((language, rest)) => (language, Some(rest)),
+        None => (name, None),
+    };
+    let subtag_ok = rest.is_none_or(|rest| {
+        (rest.len() == 2 && rest.chars().all(|c| c.is_ascii_alphabetic()))
+            || (rest.len() == 4 && rest.chars().all(|c| c.is_ascii_alphabetic()))
+            || (rest.len() == 3 && rest.chars().all(|c| c.is_ascii_digit()))
+    });
+    subtag_ok && ISO_639_1.binary_search(&language).is_ok()
+}
+
+/// The two-letter ISO 639-1 language codes, sorted. A list of data, written out: the
+/// crates that carry it bring every ISO 639-3 language with them.
+const ISO_639_1: [&str; 183] = [
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
+    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
+    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
+    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
+    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
+    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
+    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
+    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
+    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
+    "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk",
+    "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa",
+    "wo", "xh", "yi", "yo", "za", "zh", "zu",
+];
+
+/// The name a language gives itself, for the locale switcher; the code when it is not
+/// one of the languages docs are most often translated into.
+pub fn language_name(lang: &str) -> &str {
+    const NAMES: [(&str, &str); 40] = [
+        ("ar", "العربية"),
+        ("bg", "Български"),
+        ("bn", "বাংলা"),
+        ("ca", "Català"),
+        ("cs", "Čeština"),
+        ("da", "Dansk"),
+        ("de", "Deutsch"),
+        ("el", "Ελληνικά"),
+        ("en", "English"),
+        ("es", "Español"),
+        ("fa", "فارسی"),
+        ("fi", "Suomi"),
+        ("fr", "Français"),
+        ("he", "עברית"),
+        ("hi", "हिन्दी"),
+        ("hu", "Magyar"),
+        ("id", "Bahasa Indonesia"),
+        ("it", "Italiano"),
+        ("ja", "日本語"),
+        ("ko", "한국어"),
+        ("lt", "Lietuvių"),
+        ("nl", "Nederlands"),
+        ("no", "Norsk"),
+        ("pl", "Polski"),
+        ("pt", "Português"),
+        ("pt-BR", "Português (Brasil)"),
+        ("ro", "Română"),
+        ("ru", "Русский"),
+        ("sk", "Slovenčina"),
+        ("sr", "Српски"),
+        ("sv", "Svenska"),
+        ("ta", "தமிழ்"),
+        ("th", "ไทย"),
+        ("tr", "Türkçe"),
+        ("uk", "Українська"),
+        ("vi", "Tiếng Việt"),
+        ("zh", "简体中文"),
+        ("zh-CN", "简体中文"),
+        ("zh-Hans", "简体中文"),
+        ("zh-TW", "繁體中文"),
+    ];
+    NAMES
+        .iter()
+        .find(|(code, _)| code.eq_ignore_ascii_case(lang))
+        .or_else(|| {
+            let language = lang.split(['-', '_']).next().unwrap_or(lang);
+            NAMES.iter().find(|(code, _)| *code == language)
+        })
+        .map_or(lang, |(_, name)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+    use std::path::PathBuf;
+
+    /// A page as the fixture holds it: source, URL, title, class, order.
+    type Entry = (PathBuf, String, String, Option<String>, Option<f64>);
+
+    struct Fixture(Vec<Entry>);
+
+    impl Fixture {
+        fn new(pages: &[(&str, &str, &str)]) -> Fixture {
+            Fixture(
+                pages
+                    .iter()
+                    .map(|(source, url, title)| {
+                        (
+                            source.into(),
+                            url.to_string(),
+                            title.to_string(),
+                            None,
+                            None,
+                        )
+                    })
+                    .collect(),
+            )
+        }
+
+        fn listings(&self) -> Vec<Listing<'_>> {
+            self.0
+                .iter()
+                .map(|(source, url, heading, group, order)| Listing {
+                    source,
+                    url,
+                    heading,
+                    description: "",
+                    group: group.as_deref().map(Cow::Borrowed),
+                    order: *order,
+                })
+                .collect()
+        }
+    }
+
+    fn titles(nav: &Navigation, id: NodeId) -> Vec<&str> {
+        nav.node(id)
+            .children
+            .iter()
+            .map(|child| &*nav.node(*child).title)
+            .collect()
+    }
+
+    #[test]
+    fn folders_are_sections_headed_by_their_index_page_in_natural_order() {
+        let mut fixture = Fixture::new(&[
+            ("index.md", "/", "Home"),
+            ("guide/index.md", "/guide", "The guide"),
+            ("guide/step-10.md", "/guide/step-10", "Step 10"),
+            ("guide/step-2.md", "/guide/step-2", "Step 2"),
+            ("guide/intro.md", "/guide/intro", "Intro"),
+            ("api/b.md", "/api/b", "B"),
+        ]);
+        fixture.0[4].4 = Some(1.0);
+        let listings = fixture.listings();
+        let nav = Navigation::from_folders(&listings, "en");
+        let root = nav.locales()[0].root;
+        assert_eq!(titles(&nav, root), ["Api", "The guide"]);
+        let guide = nav.at("/guide").unwrap();
+        assert_eq!(titles(&nav, guide), ["Intro", "Step 2", "Step 10"]);
+        let api = nav.at("/api").unwrap();
+        assert_eq!(nav.node(api).kind, NodeKind::Folder);
+        let step2 = nav.at("/guide/step-2").unwrap();
+        let (previous, next) = nav.neighbours(step2);
+        assert_eq!(
+            nav.node(previous.unwrap()).url.as_deref(),
+            Some("/guide/intro")
+        );
+        assert_eq!(
+            nav.node(next.unwrap()).url.as_deref(),
+            Some("/guide/step-10")
+        );
+        assert_eq!(nav.ancestors(step2), [guide]);
+        let (first, _) = nav.neighbours(nav.at("/").unwrap());
+        assert_eq!(first, None, "the home page comes first");
+    }
+
+    #[test]
+    fn pages_sit_under_the_page_their_class_names() {
+        let mut fixture = Fixture::new(&[
+            ("5xx.md", "/5xx", "5xx Server Errors"),
+            ("502.md", "/502", "502 Bad Gateway"),
+            ("500.md", "/500", "500 Internal Server Error"),
+            ("4xx.md", "/4xx", "4xx Client Errors"),
+        ]);
+        fixture.0[1].3 = Some("5xx".into());
+        fixture.0[2].3 = Some("5xx".into());
+        let listings = fixture.listings();
+        let nav = Navigation::from_folders(&listings, "en");
+        assert_eq!(
+            titles(&nav, nav.locales()[0].root),
+            ["4xx Client Errors", "5xx Server Errors"]
+        );
+        let class = nav.at("/5xx").unwrap();
+        assert_eq!(
+            titles(&nav, class),
+            ["500 Internal Server Error", "502 Bad Gateway"]
+        );
+    }
+
+    #[test]
+    fn language_folders_are_locales_with_trees_of_their_own() {
+        let fixture = Fixture::new(&[
+            ("guide/a.md", "/guide/a", "A"),
+            ("zh/guide/a.md", "/zh/guide/a", "甲"),
+            ("zh/index.md", "/zh", "首页"),
+            ("pt-BR/guide/a.md", "/pt-BR/guide/a", "A pt"),
+            ("api/x.md", "/api/x", "X"),
+        ]);
+        let listings = fixture.listings();
+        let nav = Navigation::from_folders(&listings, "en");
+        let codes: Vec<&str> = nav.locales().iter().map(|l| l.lang.as_str()).collect();
+        assert_eq!(codes, ["en", "pt-BR", "zh"]);
+        assert_eq!(titles(&nav, nav.locales()[0].root), ["Api", "Guide"]);
+        let zh = nav.at("/zh/guide/a").unwrap();
+        assert_eq!(nav.locale_of(zh).label, "简体中文");
+        let zh_locale = &nav.locales()[2];
+        assert_eq!(
+            nav.translation(Path::new("guide/a.md"), zh_locale),
+            Some("/zh/guide/a")
+        );
+        assert_eq!(
+            nav.translation(Path::new("zh/guide/a.md"), &nav.locales()[0]),
+            Some("/guide/a")
+        );
+        assert_eq!(nav.translation(Path::new("api/x.md"), zh_locale), None);
+    }
+
+    #[test]
+    fn only_language_codes_name_locales() {
+        for code in ["zh", "pt-BR", "zh-Hans", "es-419", "zh_CN", "en"] {
+            assert!(is_language_code(code), "{code}");
+        }
+        for name in ["api", "go", "guide", "js", "pt-", "zz", "EN", "src"] {
+            assert!(!is_language_code(name), "{name}");
+        }
+        assert!(ISO_639_1.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+}
