@@ -46,8 +46,10 @@ pub fn classify(path: &Path, content: &Path, templates: &Path) -> Option<Touched
     if relative == Path::new(index::synonyms::FILE) {
         return Some(Touched::Synonyms);
     }
+    if crate::content::is_page_file(relative) {
+        return Some(Touched::Page(relative.to_path_buf()));
+    }
     match relative.extension().and_then(|e| e.to_str()) {
-        Some("md") => Some(Touched::Page(relative.to_path_buf())),
         None => Some(Touched::Folder),
         Some(_) => None,
     }

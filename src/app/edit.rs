@@ -135,10 +135,11 @@ impl Editor {
     }
 
     fn apply_since(&mut self, mut changes: Changes, started: Instant) {
+        let navigation = changes.templates || changes.listing || !changes.removed.is_empty();
         let snapshot = if changes.templates {
             Snapshot::render(&self.site, self.renderer.clone())
         } else {
-            let home = changes.listing || !changes.removed.is_empty();
+            let home = navigation;
             self.live
                 .snapshot()
                 .with_changes(&self.site, &changes.changed, &changes.removed, home)
@@ -168,6 +169,7 @@ impl Editor {
             "rebuilt"
         );
         self.live.announce(&ReloadEvent {
+            navigation,
             changed: changes.changed,
             removed: changes.removed,
             errors: self.broken.values().cloned().collect(),

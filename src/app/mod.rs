@@ -175,13 +175,16 @@ impl Live {
 }
 
 /// What one rebuild changed, as sent to browsers: `{"changed": ["/502"], "removed":
-/// [], "errors": []}`. `errors` lists every file that is broken now.
+/// [], "navigation": false, "errors": []}`. `errors` lists every file that is broken now.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ReloadEvent {
     /// URLs whose page changed (every URL after a template change).
     pub changed: Vec<String>,
     /// URLs no longer served.
     pub removed: Vec<String>,
+    /// Whether the navigation changed (a page added, removed, renamed or reordered):
+    /// every page carries it, so every page is new.
+    pub navigation: bool,
     /// Files that fail to build; their last good version is still served.
     pub errors: Vec<BrokenFile>,
 }

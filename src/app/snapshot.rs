@@ -371,6 +371,9 @@ impl Snapshot {
     /// The HTML of the page at `url` when it is rendered already: cheap enough for
     /// any thread.
     pub fn held(&self, url: &str) -> Option<Arc<Document>> {
+        if url == "/" && self.nav.home().is_some() {
+            return None;
+        }
         let served = self.pages.get(url)?;
         match served.html.get() {
             Some(held) => held.clone(),
@@ -445,6 +448,15 @@ impl Snapshot {
                 Some(Arc::new(Document::new(json, JSON, page.modified)))
             })
             .clone()
+    }
+
+    /// The URL of the page that `path` names in another form (`/x.md`, `/x.html`,
+    /// `/x/`), or where the site's root leads when every page is in a locale folder.
+    pub fn canonical(&self, path: &str) -> Option<String> {
+        if path == "/" {
+            return self.nav.home().map(String::from);
+        }
+        self.nav.links().canonical(path)
     }
 
     /// Whether a page is served at `url`.

@@ -51,6 +51,16 @@ fn check(config: &Config) -> Result<ExitCode> {
     for problem in &site.problems {
         println!("{problem}");
     }
+    let mdx = site
+        .pages
+        .iter()
+        .filter(|page| content::mdx::is_mdx(&page.source))
+        .count();
+    if mdx > 0 {
+        println!(
+            "{mdx} .mdx pages served as Markdown: their imports, exports and components are skipped, the text between component tags is kept"
+        );
+    }
     let errors = site.problems.iter().filter(|p| p.is_error()).count();
     eprintln!(
         "checked {} pages: {errors} errors, {} warnings",

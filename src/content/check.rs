@@ -1,6 +1,9 @@
-//! Site-wide checks, as `folio check` reports them: links to pages or anchors that do
-//! not exist, and descriptions too long to show whole.
+//! Site-wide checks, as `folio check` reports them: links to pages, anchors and files
+//! that do not exist, and descriptions too long to show whole. Links resolve as pages
+//! render them ([`LinkMap`]), so a link the check passes is a link that works.
 
+use super::folder::ContentFolder;
+use super::links::{LinkMap, Resolved};
 use super::problem::Problem;
 use super::site::Site;
 use std::collections::HashMap;
@@ -8,9 +11,11 @@ use std::collections::HashMap;
 /// The longest `description` that search engines show whole.
 pub const MAX_DESCRIPTION: usize = 160;
 
-/// Site-wide checks: links to pages or anchors that do not exist, and descriptions
-/// too long to show whole; each warning names its file relative to the content folder.
-pub(super) fn check_site(site: &Site) -> Vec<Problem> {
+/// Site-wide checks: links to pages, anchors or files (images, downloads) that do not
+/// exist, and descriptions too long to show whole; each warning names its file
+/// relative to the content folder. Files are looked for in `folder` and, for
+/// root-absolute links, in its public folder.
+pub(super) fn check_site(site: &Site, folder: &ContentFolder) -> Vec<Problem> {
     let anchors: HashMap<&str, Vec<&str>> = site
         .pages
         .iter()
@@ -21,6 +26,11 @@ pub(super) fn check_site(site: &Site) -> Vec<Problem> {
             )
         })
         .collect();
+    let links = LinkMap::new(
+        site.pages
+            .iter()
+            .map(|p| (p.source.as_path(), p.url.as_str())),
+    );
     let mut problems = Vec::new();
     for page in &site.pages {
         let length = page.description.chars().count();
@@ -34,63 +44,42 @@ pub(super) fn check_site(site: &Site) -> Vec<Problem> {
             );
         }
         for (line, target) in &page.links {
-            let Some((url, fragment)) = internal_target(&page.url, target) else {
-                continue;
-            };
-            let message = match (anchors.get(url.as_str()), fragment) {
-                (None, _) => format!("link to {target}: no page is served at {url}"),
-                (Some(ids), Some(id)) if !ids.contains(&id) => {
-                    format!("link to {target}: {url} has no heading with id {id:?}")
+            let (url, fragment) = match links.resolve(&page.source, target) {
+                Resolved::Kept => match target.strip_prefix('#') {
+                    Some(fragment) => (page.url.clone(), fragment.to_string()),
+                    None => continue,
+                },
+                Resolved::Page { url, suffix } => (url, fragment_of(&suffix)),
+                Resolved::File { path, .. } => {
+                    if !folder.has_file(&path, target.starts_with('/')) {
+                        let message = format!("link to {target}: no file {path} in the content");
+                        problems.push(Problem::warning(*line, message).in_file(&page.source));
+                    }
+                    continue;
                 }
-                _ => continue,
+                Resolved::Missing { url, .. } => {
+                    let message = format!("link to {target}: no page is served at {url}");
+                    problems.push(Problem::warning(*line, message).in_file(&page.source));
+                    continue;
+                }
             };
-            problems.push(Problem::warning(*line, message).in_file(&page.source));
+            let ids = anchors.get(url.as_str());
+            if !fragment.is_empty() && ids.is_some_and(|ids| !ids.contains(&fragment.as_str())) {
+                let message =
+                    format!("link to {target}: {url} has no heading with id {fragment:?}");
+                problems.push(Problem::warning(*line, message).in_file(&page.source));
+            }
         }
     }
     problems
 }
 
-/// Resolves a link found on the page at `from` to (URL path, fragment) when it points
-/// inside the site; `None` for external links, `mailto:` and the like.
-fn internal_target<'a>(from: &str, target: &'a str) -> Option<(String, Option<&'a str>)> {
-    let has_scheme = target.split_once(':').is_some_and(|(scheme, _)| {
-        scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    if target.starts_with("//") || has_scheme {
-        return None;
-    }
-    let (path, fragment) = match target.split_once('#') {
-        Some((path, fragment)) => (path, Some(fragment).filter(|f| !f.is_empty())),
-        None => (target, None),
-    };
-    let path = path.split('?').next().unwrap_or_default();
-    let joined = if path.is_empty() {
-        from.to_string()
-    } else if path.starts_with('/') {
-        path.to_string()
-    } else {
-        let base = from.rsplit_once('/').map_or("", |(dir, _)| dir);
-        format!("{base}/{path}")
-    };
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in joined.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                segments.pop();
-            }
-            other => segments.push(other.strip_suffix(".md").unwrap_or(other)),
-        }
-    }
-    if segments.last() == Some(&"index") {
-        segments.pop();
-    }
-    let decoded = percent_encoding::percent_decode_str(&segments.join("/"))
+/// The fragment of a link's `?…#…` suffix, decoded; empty when it has none.
+fn fragment_of(suffix: &str) -> String {
+    let fragment = suffix.split_once('#').map_or("", |(_, fragment)| fragment);
+    percent_encoding::percent_decode_str(fragment)
         .decode_utf8_lossy()
-        .into_owned();
-    Some((format!("/{decoded}"), fragment))
+        .into_owned()
 }
 
 #[cfg(test)]
@@ -100,34 +89,11 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn internal_links_resolve_against_the_page_url() {
-        assert_eq!(
-            internal_target("/guide/a", "/502#when-to-use"),
-            Some(("/502".into(), Some("when-to-use")))
-        );
-        assert_eq!(
-            internal_target("/guide/a", "b.md"),
-            Some(("/guide/b".into(), None))
-        );
-        assert_eq!(
-            internal_target("/guide/a", "../502/"),
-            Some(("/502".into(), None))
-        );
-        assert_eq!(
-            internal_target("/guide/a", "#x"),
-            Some(("/guide/a".into(), Some("x")))
-        );
-        assert_eq!(
-            internal_target("/a", "./index.md"),
-            Some(("/".into(), None))
-        );
-        assert_eq!(internal_target("/a", "https://example.com/x"), None);
-        assert_eq!(internal_target("/a", "mailto:a@b.c"), None);
-        assert_eq!(internal_target("/a", "//cdn.example/x"), None);
-    }
-
-    #[test]
-    fn site_checks_find_dead_links_anchors_and_long_descriptions() {
+    fn site_checks_find_dead_links_anchors_files_and_long_descriptions() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("img")).unwrap();
+        std::fs::write(dir.path().join("img/ok.png"), b"png").unwrap();
+        let folder = ContentFolder::new(dir.path(), 1024);
         let page = |path: &str, text: &str| {
             Arc::new(
                 super::super::parse_page(Path::new(path), text.as_bytes())
@@ -141,20 +107,22 @@ mod tests {
                 page(
                     "a.md",
                     &format!(
-                        "---\ndescription: {long}\n---\n# A\n\n## Here\n\n[ok](/b) [dead](/nope)\n[anchor](#here) [bad anchor](/b#nowhere)\n"
+                        "---\ndescription: {long}\n---\n# A\n\n## Here\n\n[ok](/b) [dead](/nope) [file](b.md)\n[anchor](#here) [bad anchor](/b#nowhere) [bad here](#gone)\n![ok](img/ok.png) ![missing](img/gone.png)\n"
                     ),
                 ),
                 page("b.md", "# B\n"),
             ],
             ..Site::default()
         };
-        let problems: Vec<String> = check_site(&site)
+        let problems: Vec<String> = check_site(&site, &folder)
             .into_iter()
             .map(|p| format!("{}: {}", p.line, p.message))
             .collect();
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems.len(), 5, "{problems:?}");
         assert!(problems[0].contains("description is 161 characters"));
         assert!(problems[1].starts_with("8: link to /nope"));
         assert!(problems[2].contains("no heading with id \"nowhere\""));
+        assert!(problems[3].starts_with("9: link to #gone"), "{problems:?}");
+        assert!(problems[4].starts_with("10: link to img/gone.png: no file img/gone.png"));
     }
 }

@@ -95,6 +95,18 @@ impl ContentFolder {
         &self.path
     }
 
+    /// Whether a file exists at `relative` (`/`-separated) in the folder or, for a
+    /// root-absolute link (`absolute`), in its public folder: what `folio check` asks of
+    /// a link to an image or a download.
+    pub fn has_file(&self, relative: &str, absolute: bool) -> bool {
+        let clean = Path::new(relative)
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_)));
+        clean
+            && (self.path.join(relative).is_file()
+                || (absolute && self.path.join("public").join(relative).is_file()))
+    }
+
     /// Reads the file at `relative`, after checking that it resolves to a regular file
     /// inside the folder: for a path that came from outside a walk (a file event, the
     /// manifest, a name in a page), which may be or pass through a link.

@@ -65,6 +65,13 @@ impl Resolved {
 /// The extensions of page files.
 pub const PAGE_EXTENSIONS: [&str; 2] = ["md", "mdx"];
 
+/// Whether a file is a page by its extension (`.md`, `.mdx`).
+pub fn is_page_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| PAGE_EXTENSIONS.contains(&ext))
+}
+
 impl LinkMap {
     /// The map of `pages`: each page's source path (relative to the content folder) and
     /// URL.
@@ -86,6 +93,15 @@ impl LinkMap {
     /// The source path of the page served at `url`.
     pub fn source_of(&self, url: &str) -> Option<&str> {
         self.by_url.get(url).map(|source| &**source)
+    }
+
+    /// The URL of the page a request's path names in another form (`/x.md`, `/x.html`,
+    /// `/x/`, `/x/README.md`), when it is not that URL itself.
+    pub fn canonical(&self, path: &str) -> Option<String> {
+        match self.resolve(Path::new(""), path) {
+            Resolved::Page { url, suffix } if suffix.is_empty() && url != path => Some(url),
+            _ => None,
+        }
     }
 
     /// Resolves `target`, written in the page whose file is `from`.
@@ -332,6 +348,30 @@ mod tests {
         assert_eq!(
             href("guide/setup.md", "../comp.mdx").as_deref(),
             Some("/comp")
+        );
+    }
+
+    #[test]
+    fn requests_for_other_forms_of_a_url_have_a_canonical_one() {
+        let map = map();
+        for path in [
+            "/guide/setup.md",
+            "/guide/setup.html",
+            "/guide/setup/",
+            "/cli/README.md",
+            "/cli/index.html",
+        ] {
+            assert!(
+                map.canonical(path)
+                    .is_some_and(|url| path.starts_with(&url)),
+                "{path}"
+            );
+        }
+        assert_eq!(map.canonical("/guide/setup"), None);
+        assert_eq!(map.canonical("/nothing.md"), None);
+        assert_eq!(
+            map.canonical("/moved.md").as_deref(),
+            Some("/elsewhere/moved")
         );
     }
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// Reads every `*.md` under the folder (dot-folders are skipped; a symbolic link is
+/// Reads every page (`*.md`, `*.mdx`) under the folder (dot-folders are skipped; a symbolic link is
 /// followed only to a file inside the folder). Files are read and parsed in parallel;
 /// pages, URL claims and problems keep file order. A file that cannot be read is a
 /// problem of its own, never the end of the load.
@@ -68,7 +68,7 @@ pub fn load(folder: &ContentFolder) -> Result<Site> {
         }
     }
     site.files = stamps.into_iter().collect();
-    let checks = check_site(&site);
+    let checks = check_site(&site, folder);
     site.problems.extend(checks.into_iter().map(|problem| {
         let path = dir.join(&problem.path);
         problem.in_file(path)
@@ -94,7 +94,7 @@ struct Found {
     link: bool,
 }
 
-/// Every `*.md` file under `dir`, in file order, with a problem for each that is not a
+/// Every page file under `dir`, in file order, with a problem for each that is not a
 /// file at all (a FIFO, a device, a socket), which is never opened.
 fn page_files(dir: &Path) -> Result<(Vec<Found>, Vec<Problem>)> {
     if !dir.is_dir() {
@@ -105,7 +105,7 @@ fn page_files(dir: &Path) -> Result<(Vec<Found>, Vec<Problem>)> {
     for entry in walk(dir) {
         let entry = entry.map_err(|error| walk_error(dir, error))?;
         let kind = entry.file_type();
-        if entry.path().extension().is_none_or(|ext| ext != "md") || kind.is_dir() {
+        if !super::links::is_page_file(entry.path()) || kind.is_dir() {
             continue;
         }
         if kind.is_file() || kind.is_symlink() {

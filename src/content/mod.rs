@@ -17,6 +17,7 @@ pub mod frontmatter;
 pub mod links;
 mod load;
 pub mod markdown;
+pub mod mdx;
 pub mod nav;
 mod page;
 mod parse;
@@ -26,7 +27,7 @@ pub mod url;
 
 pub use check::MAX_DESCRIPTION;
 pub use folder::{ContentFolder, FileBytes, Refusal};
-pub use links::{LinkMap, Resolved};
+pub use links::{LinkMap, Resolved, is_page_file};
 pub use load::{folders, load};
 pub use markdown::{Heading, Section};
 pub use nav::{Locale, Navigation, Node, NodeId, NodeKind};

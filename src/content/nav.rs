@@ -27,6 +27,8 @@ pub struct Navigation {
     locales: Vec<Locale>,
     by_url: HashMap<Box<str>, NodeId>,
     links: LinkMap,
+    /// Where the site's root leads when every page is in a locale folder.
+    home: Option<Box<str>>,
 }
 
 /// One entry of the navigation: a page, a section or a label.
@@ -94,6 +96,12 @@ impl Navigation {
     /// The node of the page or section served at `url`.
     pub fn at(&self, url: &str) -> Option<NodeId> {
         self.by_url.get(url).copied()
+    }
+
+    /// Where the site's root leads when it has no pages of its own and every page is
+    /// in a locale folder: the home page of the site's language (`/en`).
+    pub fn home(&self) -> Option<&str> {
+        self.home.as_deref()
     }
 
     /// What links resolve against.
@@ -378,6 +386,22 @@ impl Builder {
         for (node, list) in nodes.iter_mut().zip(children) {
             node.children = list;
         }
+        // A site whose every page is in a language folder (`en/`, `zh/`) has no root
+        // locale: the folder of the site's language (else the first) comes first, and
+        // the site's root leads to it.
+        let root = &self.nav.nodes[self.nav.locales[0].root as usize];
+        if self.nav.locales.len() > 1 && root.children.is_empty() && root.url.is_none() {
+            let lang = self.nav.locales.remove(0).lang;
+            let own = self
+                .nav
+                .locales
+                .iter()
+                .position(|locale| locale.lang.eq_ignore_ascii_case(&lang))
+                .unwrap_or(0);
+            let own = self.nav.locales.remove(own);
+            self.nav.home = self.nav.nodes[own.root as usize].url.clone();
+            self.nav.locales.insert(0, own);
+        }
         for index in 0..self.nav.locales.len() {
             let root = self.nav.locales[index].root;
             let mut sequence = Vec::new();
@@ -653,6 +677,21 @@ mod tests {
             Some("/guide/a")
         );
         assert_eq!(nav.translation(Path::new("api/x.md"), zh_locale), None);
+    }
+
+    #[test]
+    fn a_site_of_language_folders_leads_to_its_own_language() {
+        let fixture = Fixture::new(&[
+            ("en/index.md", "/en", "Home"),
+            ("en/guide/a.md", "/en/guide/a", "A"),
+            ("de/index.md", "/de", "Start"),
+        ]);
+        let listings = fixture.listings();
+        let nav = Navigation::from_folders(&listings, "en");
+        let codes: Vec<&str> = nav.locales().iter().map(|l| l.lang.as_str()).collect();
+        assert_eq!(codes, ["en", "de"]);
+        assert_eq!(nav.home(), Some("/en"));
+        assert_eq!(Navigation::from_folders(&listings[1..2], "en").home(), None);
     }
 
     #[test]

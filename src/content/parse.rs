@@ -45,6 +45,10 @@ fn parse_into(source: &Path, bytes: &[u8], warnings: &mut Vec<Problem>) -> Resul
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let text = text.replace("\r\n", "\n");
+    let text = match super::mdx::is_mdx(source) {
+        true => super::mdx::to_markdown(&text),
+        false => text,
+    };
     let split = frontmatter::split(&text)?;
     let frontmatter = match split.yaml {
         Some(yaml) => frontmatter::parse(yaml)?,

@@ -470,6 +470,9 @@ async fn page(state: &State, asked: &Asked) -> Result<Full> {
         .map_err(|_| Error::NotFound(path.clone()))?;
     let snapshot = state.live.snapshot();
     let headers = &asked.headers;
+    if let Some(canonical) = snapshot.canonical(&decoded) {
+        return Ok(redirect(path, &under_base(&snapshot, &canonical)));
+    }
     if snapshot.serves(&decoded) {
         let url = decoded.to_string();
         let (snapshot, headers) = (snapshot.clone(), headers.clone());
@@ -499,18 +502,20 @@ async fn page(state: &State, asked: &Asked) -> Result<Full> {
         ));
     }
     let canonical = decoded.trim_end_matches('/');
-    let canonical = canonical.strip_suffix(".md").unwrap_or(canonical);
     let canonical = if canonical.is_empty() { "/" } else { canonical };
     if canonical != decoded && snapshot.serves(canonical) {
-        let base = snapshot.renderer().base();
-        let target = match (base, canonical) {
-            ("", _) => canonical.to_string(),
-            (_, "/") => format!("{base}/"),
-            _ => format!("{base}{canonical}"),
-        };
-        return Ok(redirect(path, &target));
+        return Ok(redirect(path, &under_base(&snapshot, canonical)));
     }
     Err(Error::NotFound(decoded.into_owned()))
+}
+
+/// A page's URL under the base path, as a redirect names it.
+fn under_base(snapshot: &Snapshot, url: &str) -> String {
+    match (snapshot.renderer().base(), url) {
+        ("", _) => url.to_string(),
+        (base, "/") => format!("{base}/"),
+        (base, _) => format!("{base}{url}"),
+    }
 }
 
 /// Runs a search off the async threads, unless its results are cached. With

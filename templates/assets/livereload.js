@@ -30,7 +30,7 @@
     source.onmessage = (message) => {
       let event;
       try { event = JSON.parse(message.data); } catch (_) { return; }
-      if (event.changed.includes(here) || event.removed.includes(here) ||
+      if (event.navigation || event.changed.includes(here) || event.removed.includes(here) ||
           (here === "/search" && event.changed.length)) {
         location.reload();
         return;
