@@ -17,6 +17,7 @@ pub mod markdown;
 mod page;
 mod parse;
 mod problem;
+mod project;
 mod site;
 pub mod url;
 
@@ -27,4 +28,5 @@ pub use markdown::{Heading, Section};
 pub use page::{HeadTag, Listing, Page, PageFile, PageRef, Pages};
 pub use parse::{Parsed, parse_page};
 pub use problem::{Problem, Severity};
+pub use project::{NavEntry, NavSource, Project, ProjectKind};
 pub use site::{FileStamp, Reloaded, Site, fingerprint};
