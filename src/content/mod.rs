@@ -19,6 +19,7 @@ mod parse;
 mod problem;
 mod project;
 mod site;
+mod summary;
 pub mod url;
 
 pub use check::MAX_DESCRIPTION;
@@ -30,3 +31,4 @@ pub use parse::{Parsed, parse_page};
 pub use problem::{Problem, Severity};
 pub use project::{NavEntry, NavSource, Project, ProjectKind};
 pub use site::{FileStamp, Reloaded, Site, fingerprint};
+pub use summary::read_summary;
