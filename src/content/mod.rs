@@ -22,7 +22,9 @@ pub mod nav;
 mod page;
 mod parse;
 mod problem;
+mod project;
 mod site;
+mod summary;
 pub mod url;
 
 pub use check::MAX_DESCRIPTION;
@@ -34,4 +36,6 @@ pub use nav::{Locale, Navigation, Node, NodeId, NodeKind};
 pub use page::{HeadTag, Listing, Page, PageFile, PageRef, Pages};
 pub use parse::{Parsed, parse_page};
 pub use problem::{Problem, Severity};
+pub use project::{NavEntry, NavSource, Project, ProjectKind};
 pub use site::{FileStamp, Reloaded, Site, fingerprint};
+pub use summary::read_summary;
