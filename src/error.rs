@@ -17,6 +17,9 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A project's settings file (`book.toml`, `mkdocs.yml`) cannot be used.
+    #[error("{0}")]
+    Settings(crate::content::Problem),
     /// The content folder is missing.
     #[error("content folder {0} does not exist")]
     ContentMissing(PathBuf),

@@ -119,10 +119,10 @@ pub fn listen(config: &Config) -> Result<Option<(Watching, Listening)>> {
             .map_err(|e| watch_error(&config.content, e))?,
         ),
     };
-    let content = config
-        .content
-        .canonicalize()
-        .map_err(|e| Error::io(&config.content, e))?;
+    // The pages of a project (an mdBook's `src/`, MkDocs' `docs/`) are what is watched.
+    let pages = crate::content::Project::detect(&config.content)
+        .map_or_else(|_| config.content.clone(), |project| project.pages);
+    let content = pages.canonicalize().map_err(|e| Error::io(&pages, e))?;
     watcher
         .watch(&content, RecursiveMode::Recursive)
         .map_err(|e| watch_error(&content, e))?;

@@ -252,7 +252,7 @@ impl Editor {
 
     /// Reads one page file again into the site, noting in `changes` what that changed.
     fn reload(&mut self, relative: &Path, changes: &mut Changes) {
-        let path = self.config.content.join(relative);
+        let path = self.folder.path().join(relative);
         // The file as last read: one lookup, where finding its page scans them all.
         let read = self.site.files.get(relative).map_or(0, |stamp| stamp.size);
         self.let_go += usize::try_from(read).unwrap_or(usize::MAX);
@@ -272,6 +272,10 @@ impl Editor {
                 changes.removed.push(url);
             }
             Reloaded::Failed(problem) => self.report(relative, problem),
+            Reloaded::Navigation => {
+                self.broken.remove(&path);
+                changes.listing = true;
+            }
             Reloaded::Unchanged => {
                 self.broken.remove(&path);
             }
@@ -312,7 +316,7 @@ impl Editor {
             Err(problem) => self.report(Path::new(index::synonyms::FILE), problem),
             Ok(groups) => {
                 self.broken
-                    .remove(&self.config.content.join(index::synonyms::FILE));
+                    .remove(&self.folder.path().join(index::synonyms::FILE));
                 if let Err(error) = self.live.index().set_synonyms(&groups) {
                     tracing::error!(%error, "synonyms not applied");
                 }
@@ -324,7 +328,8 @@ impl Editor {
     /// parse keeps the last renderer and is reported.
     fn reload_templates(&mut self) {
         let templates = &self.config.templates;
-        match Renderer::new(templates, &render::Options::of(&self.config, true)) {
+        let options = render::Options::of(&self.config, self.folder.project(), true);
+        match Renderer::new(templates, &options) {
             Ok(renderer) => {
                 self.broken.retain(|path, _| !path.starts_with(templates));
                 self.renderer = Arc::new(renderer);

@@ -6,7 +6,7 @@
 //! size and the time.
 
 use super::edit::Changes;
-use crate::content::{ContentFolder, Listing, PageFile, Site};
+use crate::content::{ContentFolder, Listing, NavEntry, PageFile, Site};
 use crate::error::Result;
 use crate::store::{FileRecord, FolderRecord, ListingRecord, PageManifest, Store};
 use std::borrow::Cow;
@@ -56,6 +56,8 @@ pub fn manifest(folder: &ContentFolder, site: &Site) -> Result<PageManifest> {
 pub struct Outline {
     /// The pages, sorted by source path.
     pub pages: Vec<OutlinePage>,
+    /// The navigation the project writes down, read now.
+    pub nav: Option<Vec<NavEntry>>,
     folders: Vec<FolderRecord>,
     files: Vec<FileRecord>,
 }
@@ -108,6 +110,7 @@ impl Outline {
         }
         Some(Outline {
             pages,
+            nav: crate::content::read_nav(folder).0,
             folders: manifest.folders,
             files,
         })

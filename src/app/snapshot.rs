@@ -197,6 +197,11 @@ impl Lists {
     }
 }
 
+/// The navigation of `site`, whose root locale speaks `lang`.
+fn site_nav(site: &Site, lang: &str) -> Navigation {
+    Navigation::build(&site.listings(), lang, site.nav.as_deref())
+}
+
 impl Pages for Snapshot {
     fn page_at(&self, url: &str) -> Option<Arc<Page>> {
         self.pages.get(url)?.page.as_ref()?.get()
@@ -215,7 +220,7 @@ impl Snapshot {
     /// Serves every page of `site`, each rendered on its first request.
     pub fn render(site: &Site, renderer: Arc<Renderer>) -> Result<Snapshot> {
         let held = Arc::new(AtomicUsize::new(0));
-        let nav = Arc::new(Navigation::from_folders(&site.listings(), renderer.lang()));
+        let nav = Arc::new(site_nav(site, renderer.lang()));
         let pages = Snapshot::site_pages(site, &held);
         let lists = Lists::of_site(&renderer, site, &nav, &held)?;
         Ok(Snapshot::with_lists(pages, lists, nav, renderer, held))
@@ -239,7 +244,11 @@ impl Snapshot {
     pub fn outline(outline: &Outline, renderer: Arc<Renderer>, store: &Store) -> Result<Snapshot> {
         let held = Arc::new(AtomicUsize::new(0));
         let listings: Vec<Listing> = outline.pages.iter().map(|p| p.listing()).collect();
-        let nav = Arc::new(Navigation::from_folders(&listings, renderer.lang()));
+        let nav = Arc::new(Navigation::build(
+            &listings,
+            renderer.lang(),
+            outline.nav.as_deref(),
+        ));
         let (pages, lists) = rayon::join(
             || {
                 let mut pages = HashMap::with_capacity(outline.pages.len() + 1);

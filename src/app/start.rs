@@ -46,10 +46,12 @@ impl Starting {
     /// be applied while it runs.
     pub fn new(config: &Config, watching: bool) -> Result<Starting> {
         let live = watching && !config.read_only;
-        let renderer = Renderer::new(&config.templates, &render::Options::of(config, live))?;
+        let folder = ContentFolder::of(config)?;
+        let options = render::Options::of(config, folder.project(), live);
+        let renderer = Renderer::new(&config.templates, &options)?;
         Ok(Starting {
             renderer: Arc::new(renderer),
-            folder: Arc::new(ContentFolder::of(config)),
+            folder: Arc::new(folder),
             live,
         })
     }

@@ -30,7 +30,7 @@ pub async fn run(cli: Cli, config: Config) -> Result<ExitCode> {
 /// `folio index`: builds the index and the page manifest.
 fn index(config: &Config) -> Result<ExitCode> {
     let started = Instant::now();
-    let folder = ContentFolder::of(config);
+    let folder = ContentFolder::of(config)?;
     let site = app::load_site(&folder)?;
     let indexed = app::index_site(config, &folder, site)?;
     println!(
@@ -43,7 +43,7 @@ fn index(config: &Config) -> Result<ExitCode> {
 
 /// `folio check`: every problem, one per line; exit 1 on errors.
 fn check(config: &Config) -> Result<ExitCode> {
-    let folder = ContentFolder::of(config);
+    let folder = ContentFolder::of(config)?;
     let mut site = content::load(&folder)?;
     if let Err(problem) = index::synonyms::read(&folder) {
         site.problems.push(problem);
@@ -96,7 +96,7 @@ fn report(config: &Config, top: usize) -> Result<ExitCode> {
 
 /// `folio search`: ranked hits, one per line; exit 1 when nothing is found.
 fn search(config: &Config, query: &str, limit: usize) -> Result<ExitCode> {
-    let folder = ContentFolder::of(config);
+    let folder = ContentFolder::of(config)?;
     let site = app::load_site(&folder)?;
     let synonyms = index::synonyms::read(&folder).unwrap_or_default();
     let (index, _, _) = app::open_index(config, &site, &synonyms)?;

@@ -7,7 +7,9 @@
 //! non-blocking and its type checked on the open handle, so one swapped in between
 //! cannot block); and no more than `max_page_bytes` are read.
 
+use super::project::{Project, ProjectKind};
 use crate::config::Config;
+use crate::error::Error;
 use std::fmt;
 use std::fs::File;
 use std::io::Read;
@@ -22,6 +24,8 @@ pub struct ContentFolder {
     /// The folder with every link resolved, found on the first checked read.
     canonical: OnceLock<Option<PathBuf>>,
     max_page_bytes: u64,
+    /// What the folder was written for: where its public files and navigation are.
+    project: Project,
 }
 
 /// Why a content file was not read.
@@ -76,18 +80,47 @@ impl From<std::io::Error> for Refusal {
 pub type FileBytes = (Vec<u8>, Option<SystemTime>);
 
 impl ContentFolder {
-    /// The content folder `config` names, read as it says.
-    pub fn of(config: &Config) -> ContentFolder {
-        ContentFolder::new(&config.content, config.max_page_bytes)
+    /// The pages of the project `config.content` names (a folder of pages, or the root
+    /// of an mdBook, MkDocs, VitePress or Starlight project), read as `config` says.
+    /// What the project's settings say that folio does not follow is logged once.
+    pub fn of(config: &Config) -> Result<ContentFolder, Error> {
+        let project = Project::detect(&config.content).map_err(|problem| {
+            let path = config.content.join(&problem.path);
+            Error::Settings(problem.in_file(path))
+        })?;
+        for note in &project.notes {
+            tracing::info!("{}: {note}", config.content.display());
+        }
+        if project.kind != ProjectKind::Folder {
+            tracing::info!(
+                "{} is a {} project: pages in {}",
+                config.content.display(),
+                project.kind.name(),
+                project.pages.display()
+            );
+        }
+        Ok(ContentFolder {
+            path: project.pages.clone(),
+            canonical: OnceLock::new(),
+            max_page_bytes: config.max_page_bytes,
+            project,
+        })
     }
 
-    /// The folder at `path`, whose page files are read up to `max_page_bytes`.
+    /// The folder of pages at `path`, whose page files are read up to `max_page_bytes`.
     pub fn new(path: impl Into<PathBuf>, max_page_bytes: u64) -> ContentFolder {
+        let path = path.into();
         ContentFolder {
-            path: path.into(),
+            project: Project::plain(&path),
+            path,
             canonical: OnceLock::new(),
             max_page_bytes,
         }
+    }
+
+    /// What the folder was written for: its public folder, its navigation, its name.
+    pub fn project(&self) -> &Project {
+        &self.project
     }
 
     /// The folder, as named.
@@ -104,7 +137,9 @@ impl ContentFolder {
             .all(|part| matches!(part, std::path::Component::Normal(_)));
         clean
             && (self.path.join(relative).is_file()
-                || (absolute && self.path.join("public").join(relative).is_file()))
+                || (absolute
+                    && (self.project.public.as_ref())
+                        .is_some_and(|public| public.join(relative).is_file())))
     }
 
     /// Reads the file at `relative`, after checking that it resolves to a regular file

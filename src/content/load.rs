@@ -5,7 +5,7 @@ use super::check::check_site;
 use super::folder::ContentFolder;
 use super::parse::parse_file;
 use super::problem::Problem;
-use super::site::{FileStamp, Site, served_twice};
+use super::site::{FileStamp, Site, read_nav, served_twice};
 use crate::error::{Error, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,9 @@ use std::time::SystemTime;
 pub fn load(folder: &ContentFolder) -> Result<Site> {
     use rayon::prelude::*;
     let dir = folder.path();
-    let (files, problems) = page_files(dir)?;
+    let (mut files, problems) = page_files(dir)?;
+    let project = folder.project();
+    files.retain(|found| !project.is_nav_file(found.path.strip_prefix(dir).unwrap_or(&found.path)));
     let mut site = Site {
         problems,
         ..Site::default()
@@ -67,6 +69,10 @@ pub fn load(folder: &ContentFolder) -> Result<Site> {
             Err(problem) => site.problems.push(problem.in_file(path)),
         }
     }
+    let (nav, nav_stamp, nav_problems) = read_nav(folder);
+    site.nav = nav;
+    site.problems.extend(nav_problems);
+    stamps.extend(nav_stamp);
     site.files = stamps.into_iter().collect();
     let checks = check_site(&site, folder);
     site.problems.extend(checks.into_iter().map(|problem| {

@@ -37,5 +37,5 @@ pub use page::{HeadTag, Listing, Page, PageFile, PageRef, Pages};
 pub use parse::{Parsed, parse_page};
 pub use problem::{Problem, Severity};
 pub use project::{NavEntry, NavSource, Project, ProjectKind};
-pub use site::{FileStamp, Reloaded, Site, fingerprint};
+pub use site::{FileStamp, NavRead, Reloaded, Site, fingerprint, read_nav};
 pub use summary::read_summary;

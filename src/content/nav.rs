@@ -10,8 +10,9 @@
 //! listing folio makes. Top-level folders named by a language code (`zh/`, `pt-BR/`)
 //! are locales, each with a tree of its own.
 
-use super::links::{LinkMap, slashed};
+use super::links::{LinkMap, Resolved, is_external, slashed};
 use super::page::Listing;
+use super::project::NavEntry;
 use super::url::is_index_name;
 use std::collections::HashMap;
 use std::path::Path;
@@ -58,8 +59,13 @@ pub enum NodeKind {
     Folder,
     /// A label that heads entries and leads nowhere (an mdBook part title).
     Label,
+    /// An entry of a written navigation without a page: a draft chapter, or a section
+    /// that only holds entries.
+    Section,
     /// A locale's root (its home page's place).
     Root,
+    /// A link that leaves the site, as a written navigation may hold.
+    External,
 }
 
 /// A locale: a top-level folder named by a language code, or the site's root.
@@ -78,13 +84,31 @@ pub struct Locale {
 }
 
 impl Navigation {
-    /// The navigation of the pages `listings`, whose root locale speaks `lang`.
+    /// The navigation of the pages `listings`, whose root locale speaks `lang`, from
+    /// their folders.
     pub fn from_folders(listings: &[Listing], lang: &str) -> Navigation {
+        Navigation::build(listings, lang, None)
+    }
+
+    /// The navigation of the pages `listings`, whose root locale speaks `lang`: as
+    /// `written` (SUMMARY.md, MkDocs' `nav`, `_nav.md`) when the project writes one
+    /// down, with the pages it leaves out after its own, by folder; else from the
+    /// folders.
+    pub fn build(listings: &[Listing], lang: &str, written: Option<&[NavEntry]>) -> Navigation {
         let mut builder = Builder::new(listings, lang);
-        for listing in listings {
+        let mut placed = std::collections::HashSet::new();
+        if let Some(entries) = written {
+            let root = builder.nav.locales[0].root;
+            let by_url: HashMap<&str, &Listing> = listings.iter().map(|l| (l.url, l)).collect();
+            let mut next = 0.0;
+            builder.write_down(root, entries, &by_url, &mut placed, &mut next);
+        }
+        for listing in listings.iter().filter(|l| !placed.contains(l.url)) {
             builder.place(listing);
         }
-        builder.nest_by_class(listings);
+        if written.is_none() {
+            builder.nest_by_class(listings);
+        }
         builder.finish()
     }
 
@@ -318,6 +342,70 @@ impl Builder {
         });
     }
 
+    /// Places the entries a project writes down under `parent`, in their order (kept
+    /// by numbering them from `next`); the URLs of the pages placed go in `placed`.
+    fn write_down<'a>(
+        &mut self,
+        parent: NodeId,
+        entries: &[NavEntry],
+        by_url: &HashMap<&str, &'a Listing<'a>>,
+        placed: &mut std::collections::HashSet<&'a str>,
+        next: &mut f64,
+    ) {
+        for entry in entries.iter().filter(|entry| !entry.is_separator()) {
+            let target = entry.target.as_deref().filter(|t| !t.trim().is_empty());
+            let (url, listing) = match target {
+                Some(target) if is_external(target) => (Some(target.to_string()), None),
+                Some(target) => match self.nav.links.resolve(Path::new("_"), target) {
+                    Resolved::Page { url, .. } => {
+                        let listing = by_url.get(url.as_str()).copied();
+                        (Some(url), listing)
+                    }
+                    _ => (None, None),
+                },
+                None => (None, None),
+            };
+            if let Some(listing) = listing
+                && !placed.insert(listing.url)
+            {
+                continue;
+            }
+            let title = entry
+                .title
+                .clone()
+                .or_else(|| listing.map(|l| l.heading.to_string()))
+                .or_else(|| target.map(String::from))
+                .unwrap_or_default();
+            let kind = match (&url, listing) {
+                (Some(_), Some(_)) => NodeKind::Page,
+                (Some(_), None) => NodeKind::External,
+                (None, _) if entry.part => NodeKind::Label,
+                (None, _) => NodeKind::Section,
+            };
+            *next += 1.0;
+            let id = self.push(Node {
+                title: title.into(),
+                url: url.map(Into::into),
+                kind,
+                parent: Some(parent),
+                children: Vec::new(),
+                position: None,
+                order: Some(*next),
+            });
+            // A folder's index page placed here heads the folder: the pages the written
+            // navigation leaves out of that folder go under it.
+            if let Some(listing) = listing {
+                let source = slashed(listing.source);
+                let (folder, file) = source.rsplit_once('/').unwrap_or(("", &source));
+                let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+                if is_index_name(stem) && !folder.is_empty() {
+                    self.folders.entry(folder.to_string()).or_insert(id);
+                }
+            }
+            self.write_down(id, &entry.children, by_url, placed, next);
+        }
+    }
+
     /// Moves each page whose `class` names another page of its folder under that page.
     fn nest_by_class(&mut self, listings: &[Listing]) {
         let by_url: HashMap<&str, NodeId> = self
@@ -419,6 +507,7 @@ impl Builder {
             .nodes
             .iter()
             .enumerate()
+            .filter(|(_, node)| node.kind != NodeKind::External)
             .filter_map(|(id, node)| Some((node.url.clone()?, id as NodeId)))
             .collect();
         self.nav
@@ -428,7 +517,8 @@ impl Builder {
 /// Every node under `id` that leads to a page, depth first.
 fn in_reading_order(nodes: &[Node], id: NodeId, sequence: &mut Vec<NodeId>) {
     for child in &nodes[id as usize].children {
-        if nodes[*child as usize].url.is_some() {
+        let node = &nodes[*child as usize];
+        if node.url.is_some() && node.kind != NodeKind::External {
             sequence.push(*child);
         }
         in_reading_order(nodes, *child, sequence);
@@ -692,6 +782,47 @@ mod tests {
         assert_eq!(codes, ["en", "de"]);
         assert_eq!(nav.home(), Some("/en"));
         assert_eq!(Navigation::from_folders(&listings[1..2], "en").home(), None);
+    }
+
+    #[test]
+    fn a_written_navigation_keeps_its_order_parts_and_drafts_and_adds_the_rest() {
+        let fixture = Fixture::new(&[
+            ("README.md", "/", "Introduction"),
+            ("guide/b.md", "/guide/b", "B"),
+            ("guide/a.md", "/guide/a", "A"),
+            ("cli/README.md", "/cli", "CLI"),
+            ("cli/init.md", "/cli/init", "init"),
+            ("extra.md", "/extra", "Extra"),
+        ]);
+        let listings = fixture.listings();
+        let (entries, problems) = crate::content::read_summary(
+            "# Summary\n\n[Introduction](README.md)\n\n# Guide\n\n- [Bee](guide/b.md)\n- [A](guide/a.md)\n- [CLI](cli/README.md)\n    - [init](cli/init.md)\n    - [Draft]()\n- [Home](https://example.com)\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let nav = Navigation::build(&listings, "en", Some(&entries));
+        let root = nav.locales()[0].root;
+        assert_eq!(
+            titles(&nav, root),
+            ["Introduction", "Guide", "Bee", "A", "CLI", "Home", "Extra"]
+        );
+        let cli = nav.at("/cli").unwrap();
+        assert_eq!(titles(&nav, cli), ["init", "Draft"]);
+        assert_eq!(nav.node(nav.node(cli).children[1]).kind, NodeKind::Section);
+        let guide = nav.node(root).children[1];
+        assert_eq!(nav.node(guide).kind, NodeKind::Label);
+        let reading: Vec<&str> = (0..6)
+            .scan(nav.at("/").unwrap(), |at, _| {
+                let url = nav.node(*at).url.as_deref();
+                if let (_, Some(next)) = nav.neighbours(*at) {
+                    *at = next;
+                }
+                url
+            })
+            .collect();
+        assert_eq!(
+            reading,
+            ["/", "/guide/b", "/guide/a", "/cli", "/cli/init", "/extra"]
+        );
     }
 
     #[test]

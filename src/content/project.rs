@@ -147,6 +147,15 @@ impl Project {
         Ok(project)
     }
 
+    /// A plain folder of pages at `dir`, with its `public/` folder and `_nav.md` when
+    /// it has them: what a content folder named directly is.
+    pub fn plain(dir: &Path) -> Project {
+        let mut project = Project::new(ProjectKind::Folder, dir, dir.to_path_buf())
+            .with_public(dir.join("public"));
+        project.prefer_own_nav();
+        project
+    }
+
     /// Whether `relative` (to `pages`) is a navigation file and not a page:
     /// `SUMMARY.md` for mdBook, `_nav.md` at the pages root for any kind, and the
     /// SUMMARY-syntax file the navigation comes from.

@@ -5,6 +5,8 @@ use super::folder::{ContentFolder, Refusal};
 use super::page::{Listing, Page, Pages};
 use super::parse::parse_file;
 use super::problem::Problem;
+use super::project::{NavEntry, NavSource};
+use super::summary::read_summary;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,6 +50,9 @@ pub struct Site {
     pub problems: Vec<Problem>,
     /// Each content file as it was read, by path relative to the content folder.
     pub files: HashMap<PathBuf, FileStamp>,
+    /// The navigation its project writes down (SUMMARY.md, MkDocs' `nav`, `_nav.md`);
+    /// `None`: it comes from the folders.
+    pub nav: Option<Vec<NavEntry>>,
 }
 
 impl Site {
@@ -79,6 +84,18 @@ impl Site {
     /// Re-reads one file of `folder` after it changed, was created or removed. A file
     /// that no longer parses, or may not be read, leaves its last good page in place.
     pub fn reload(&mut self, folder: &ContentFolder, relative: &Path) -> Reloaded {
+        if folder.project().is_nav_file(relative) {
+            let (nav, stamp, problems) = read_nav(folder);
+            self.nav = nav;
+            match stamp {
+                Some((path, stamp)) => self.files.insert(path, stamp),
+                None => self.files.remove(relative),
+            };
+            return match problems.into_iter().find(Problem::is_error) {
+                Some(problem) => Reloaded::Failed(problem),
+                None => Reloaded::Navigation,
+            };
+        }
         let previous = self.pages.iter().position(|page| page.source == relative);
         let dir = folder.path();
         let path = dir.join(relative);
@@ -159,6 +176,41 @@ pub enum Reloaded {
     Failed(Problem),
     /// Nothing to do (a file that never was a page is gone).
     Unchanged,
+    /// The navigation file changed: every page's navigation is made anew.
+    Navigation,
+}
+
+/// The navigation `folder`'s project writes down, the stamp of the file it was read
+/// from, and what is wrong with it (each problem naming the file).
+pub type NavRead = (
+    Option<Vec<NavEntry>>,
+    Option<(PathBuf, FileStamp)>,
+    Vec<Problem>,
+);
+
+/// Reads the navigation `folder`'s project writes down: `SUMMARY.md` or `_nav.md`
+/// through the one way in, or MkDocs' `nav` as read with its settings.
+pub fn read_nav(folder: &ContentFolder) -> NavRead {
+    match &folder.project().nav {
+        None => (None, None, Vec::new()),
+        Some(NavSource::Entries(entries)) => (Some(entries.clone()), None, Vec::new()),
+        Some(NavSource::Summary(file)) => {
+            let path = folder.path().join(file);
+            match folder.read(file) {
+                Ok((bytes, modified)) => {
+                    let stamp = FileStamp::of(file, &bytes, modified);
+                    let text = String::from_utf8_lossy(&bytes);
+                    let (entries, problems) = read_summary(&text);
+                    let problems = problems.into_iter().map(|p| p.in_file(&path)).collect();
+                    (Some(entries), Some((file.clone(), stamp)), problems)
+                }
+                Err(refusal) => {
+                    let problem = Problem::error(1, refusal.to_string()).in_file(path);
+                    (None, None, vec![problem])
+                }
+            }
+        }
+    }
 }
 
 /// The error for a second file claiming `url`, already served from `first`.

@@ -7,7 +7,7 @@ mod view;
 
 use crate::config::Config;
 use crate::content::markdown::{TOC_LEVELS, toc_html};
-use crate::content::{HeadTag, Listing, Locale, Navigation, NodeId, Page};
+use crate::content::{HeadTag, Listing, Locale, Navigation, NodeId, Page, Project};
 use crate::error::{Error, Result};
 use crate::html::escape_html;
 use handlebars::Handlebars;
@@ -53,15 +53,20 @@ pub struct Options<'a> {
 }
 
 impl<'a> Options<'a> {
-    /// The options `config` sets; `live` says whether pages carry the live-reload
+    /// The options `config` sets, with the title and language of `project` where
+    /// `config` leaves them unset; `live` says whether pages carry the live-reload
     /// script (watching is on).
-    pub fn of(config: &'a Config, live: bool) -> Options<'a> {
+    pub fn of(config: &'a Config, project: &'a Project, live: bool) -> Options<'a> {
         Options {
-            title: config.title.as_deref().unwrap_or("folio"),
+            title: (config.title.as_deref())
+                .or(project.title.as_deref())
+                .unwrap_or("folio"),
             site_url: config.site_url.as_deref().unwrap_or_default(),
             base_path: &config.base_path,
             live,
-            lang: config.lang.as_deref().unwrap_or("en"),
+            lang: (config.lang.as_deref())
+                .or(project.lang.as_deref())
+                .unwrap_or("en"),
             toc_depth: config.toc_depth,
         }
     }

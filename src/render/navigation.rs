@@ -102,7 +102,12 @@ impl Sidebar<'_> {
         let node = self.nav.node(id);
         let label = self.label(id);
         if node.children.is_empty() {
-            let _ = writeln!(html, "<li>{label}</li>");
+            let class = match node.kind {
+                NodeKind::Label => " class=\"part\"",
+                NodeKind::Section => " class=\"draft\"",
+                _ => "",
+            };
+            let _ = writeln!(html, "<li{class}>{label}</li>");
             return;
         }
         if node.kind == NodeKind::Label {
