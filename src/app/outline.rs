@@ -202,6 +202,7 @@ impl Recorded {
             removed,
             listing,
             templates: false,
+            files: Vec::new(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! applies changes from then on.
 
 use super::edit::Editor;
+use super::files::Files;
 use super::outline::Outline;
 use super::snapshot::Snapshot;
 use super::{IndexOpening, Live, Start, StartFrom};
@@ -14,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::index::{self, SearchIndex};
 use crate::render::{self, Renderer};
 use crate::store::Store;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -33,23 +35,30 @@ enum Rest {
     Loaded,
 }
 
-/// What every start needs, made once: the renderer and the content folder.
+/// What every start needs, made once: the renderer, the content folder and the files
+/// served beside the pages.
 pub struct Starting {
     renderer: Arc<Renderer>,
     folder: Arc<ContentFolder>,
+    files: Arc<Files>,
     /// Whether changes will be applied while the site runs.
     live: bool,
 }
 
 impl Starting {
     /// Prepares to start the site `config` names; `watching` says whether changes will
-    /// be applied while it runs.
-    pub fn new(config: &Config, watching: bool) -> Result<Starting> {
+    /// be applied while it runs; `public` is the folder whose files are served at the
+    /// site's root, when the site has one (files of the content folder are served at
+    /// their paths in it either way).
+    pub fn new(config: &Config, watching: bool, public: Option<PathBuf>) -> Result<Starting> {
         let live = watching && !config.read_only;
         let renderer = Renderer::new(&config.templates, &render::Options::of(config, live))?;
+        let folder = Arc::new(ContentFolder::of(config));
+        let public = public.map(|public| ContentFolder::at(public, config));
         Ok(Starting {
             renderer: Arc::new(renderer),
-            folder: Arc::new(ContentFolder::of(config)),
+            files: Arc::new(Files::new(folder.clone(), public)),
+            folder,
             live,
         })
     }
@@ -58,22 +67,23 @@ impl Starting {
     /// parsed; [`Started::finish`] loads them); `None` when every page must be loaded
     /// first ([`Starting::load`]).
     pub fn from_manifest(&self, config: &Config) -> Option<Started> {
-        quick_start(config, &self.folder, &self.renderer, self.live)
+        quick_start(config, self)
     }
 
     /// Starts by loading every page first.
     pub fn load(self, config: &Config) -> Result<Started> {
-        start_loaded(config, self.folder, self.renderer, self.live)
+        start_loaded(config, self)
     }
 }
 
 /// Starts the site `config` names by loading every page first.
-fn start_loaded(
-    config: &Config,
-    folder: Arc<ContentFolder>,
-    renderer: Arc<Renderer>,
-    live: bool,
-) -> Result<Started> {
+fn start_loaded(config: &Config, starting: Starting) -> Result<Started> {
+    let Starting {
+        renderer,
+        folder,
+        files,
+        live,
+    } = starting;
     let site = load_site(&folder)?;
     let synonyms = read_synonyms(&folder);
     let (index, store, opening) = open_index(config, &site, &synonyms)?;
@@ -83,7 +93,7 @@ fn start_loaded(
         from: StartFrom::Pages,
         index: opening,
     };
-    let live_state = Arc::new(Live::new(snapshot, index.clone(), live, start));
+    let live_state = Arc::new(Live::new(snapshot, index.clone(), files, live, start));
     let editor = Editor::new(
         config.clone(),
         folder,
@@ -149,23 +159,18 @@ impl Started {
 /// The site served from the manifest in the index folder, when every page file still
 /// has the size and time it records: serving starts without parsing a page. `None`
 /// when a page must be loaded first.
-fn quick_start(
-    config: &Config,
-    folder: &Arc<ContentFolder>,
-    renderer: &Arc<Renderer>,
-    live: bool,
-) -> Option<Started> {
+fn quick_start(config: &Config, starting: &Starting) -> Option<Started> {
     let started = Instant::now();
     let store = Store::new(&config.index);
-    let outline = Outline::read(&store, folder)?;
-    let synonyms = index::synonyms::read(folder).ok()?;
+    let outline = Outline::read(&store, &starting.folder)?;
+    let synonyms = index::synonyms::read(&starting.folder).ok()?;
     let (opened, snapshot) = rayon::join(
         || {
             outline
                 .is_current(&config.content)
                 .then(|| open_outlined(config, &store, &outline, &synonyms))
         },
-        || Snapshot::outline(&outline, renderer.clone(), &store),
+        || Snapshot::outline(&outline, starting.renderer.clone(), &store),
     );
     let index = match opened {
         Some(Ok(Some(index))) => index,
@@ -193,12 +198,18 @@ fn quick_start(
     };
     let writes = index.is_writable().then_some(store);
     let index = Arc::new(index);
-    let live_state = Arc::new(Live::new(snapshot, index.clone(), live, start));
+    let live_state = Arc::new(Live::new(
+        snapshot,
+        index.clone(),
+        starting.files.clone(),
+        starting.live,
+        start,
+    ));
     let editor = Editor::new(
         config.clone(),
-        folder.clone(),
+        starting.folder.clone(),
         Site::default(),
-        renderer.clone(),
+        starting.renderer.clone(),
         live_state.clone(),
         writes,
     );

@@ -89,12 +89,19 @@ pub async fn start(config: Config) -> Result<Serving> {
 /// What a watcher registered at start brings: its handle, and the changes it sees.
 type Listened = Option<(watch::Watching, watch::Listening)>;
 
+/// The folder whose files are served at the site's root: `public/` in the content
+/// folder, when there is one.
+fn public_folder(config: &Config) -> Option<std::path::PathBuf> {
+    let public = config.content.join("public");
+    public.is_dir().then_some(public)
+}
+
 /// Starts the site, from its manifest when it is current; otherwise loads every page
 /// with the watcher registered beside. Start-up blocks the task that starts the
 /// server: nothing else runs yet, and the load's allocations stay on one thread's
 /// heap.
 fn start_site(config: &Config, watching: bool) -> Result<(app::Started, Listened)> {
-    let starting = app::Starting::new(config, watching)?;
+    let starting = app::Starting::new(config, watching, public_folder(config))?;
     // Serving starts at once; the watcher is registered on the site's thread, before
     // the site loads there.
     if let Some(started) = starting.from_manifest(config) {
