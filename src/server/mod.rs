@@ -149,6 +149,11 @@ pub async fn serve(
         else {
             break;
         };
+        // A streamed body reaches the socket after its head, in writes of its own: without
+        // this, a small file's last write would wait on the client's delayed ACK.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set");
+        }
         let Some(tracked) = connections.admit() else {
             state.metrics.refused();
             continue;
