@@ -154,6 +154,15 @@ pub struct Config {
         default_value_t = Config::default().max_page_bytes,
     )]
     pub max_page_bytes: u64,
+    /// The largest file served beside the pages (an image, a PDF, a video), in bytes; a
+    /// larger one is not served.
+    #[arg(
+        long,
+        global = true,
+        value_name = "BYTES",
+        default_value_t = Config::default().max_file_bytes,
+    )]
+    pub max_file_bytes: u64,
     /// How long a connection may take to send a request's headers, its first request's
     /// included (bytes before the protocol is known count too), in milliseconds.
     #[arg(
@@ -204,6 +213,10 @@ pub struct Config {
 /// beyond any page written by hand.
 pub const DEFAULT_MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// The largest file served beside the pages unless configured otherwise: 256 MiB, room
+/// for a screencast, not for a disk image left in the folder by mistake.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -222,6 +235,7 @@ impl Default for Config {
             read_only: false,
             query_log: None,
             max_page_bytes: DEFAULT_MAX_PAGE_BYTES,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             header_timeout_ms: 10_000,
             idle_timeout_ms: 30_000,
             send_timeout_ms: 30_000,

@@ -31,7 +31,9 @@ const RECORD_DELAY: Duration = Duration::from_secs(1);
 const POLL_INTERVAL: Duration = Duration::from_millis(200);
 
 /// What a changed path means for the site; `None` for paths that do not matter
-/// (hidden files, editor back-ups, other extensions). Pure: it looks at names only.
+/// (hidden files, editor back-ups, templates of other extensions). A file of the
+/// content with an extension other than Markdown's is a file served beside the pages.
+/// Pure: it looks at names only.
 pub fn classify(path: &Path, content: &Path, templates: &Path) -> Option<Touched> {
     if let Ok(relative) = path.strip_prefix(templates) {
         let hidden = relative.components().any(|c| is_hidden(c.as_os_str()));
@@ -51,7 +53,7 @@ pub fn classify(path: &Path, content: &Path, templates: &Path) -> Option<Touched
     }
     match relative.extension().and_then(|e| e.to_str()) {
         None => Some(Touched::Folder),
-        Some(_) => None,
+        Some(_) => Some(Touched::File(relative.to_path_buf())),
     }
 }
 
@@ -237,12 +239,24 @@ mod tests {
             target("/site/content/guides/a.md"),
             Some(Touched::Page("guides/a.md".into()))
         );
+        assert_eq!(
+            target("/site/content/guides/page.mdx"),
+            Some(Touched::Page("guides/page.mdx".into()))
+        );
         assert_eq!(target("/site/content/guides"), Some(Touched::Folder));
         assert_eq!(
             target("/site/content/_synonyms.toml"),
             Some(Touched::Synonyms)
         );
         assert_eq!(target("/site/templates/page.hbs"), Some(Touched::Templates));
+        assert_eq!(
+            target("/site/content/guides/img/a.png"),
+            Some(Touched::File("guides/img/a.png".into()))
+        );
+        assert_eq!(
+            target("/site/content/public/logo.svg"),
+            Some(Touched::File("public/logo.svg".into()))
+        );
         assert_eq!(
             target("/site/templates/assets/folio.css"),
             Some(Touched::Templates)
@@ -255,7 +269,7 @@ mod tests {
             "/site/content/.502.md.swp",
             "/site/content/.git/index",
             "/site/content/502.md~",
-            "/site/content/image.png",
+            "/site/content/.image.png",
             "/site/content",
             "/site/templates/.page.hbs.swp",
             "/site/templates/notes.txt",

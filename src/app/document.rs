@@ -41,6 +41,17 @@ impl Document {
     /// A document of `bytes`, last changed at `modified` when that is known.
     pub fn new(bytes: Bytes, media_type: &'static str, modified: Option<SystemTime>) -> Document {
         let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        Document::tagged(bytes, media_type, modified, hash)
+    }
+
+    /// A document of `bytes` whose entity tags are made of `hash` rather than a hash of
+    /// the bytes: a file's, which is known by its size, time and inode.
+    pub fn tagged(
+        bytes: Bytes,
+        media_type: &'static str,
+        modified: Option<SystemTime>,
+        hash: u64,
+    ) -> Document {
         let tag = |suffix: &str| Bytes::from(format!("\"{hash:016x}{suffix}\""));
         Document {
             tags: [tag(""), tag("-br"), tag("-gzip")],

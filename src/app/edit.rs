@@ -28,6 +28,9 @@ pub enum Touched {
     Templates,
     /// A folder of the content (renamed or removed): rescan it all.
     Folder,
+    /// A file served beside the pages (an image, a PDF), relative to the content folder
+    /// (added, changed or removed).
+    File(PathBuf),
 }
 
 /// What changed in the site, by URL: what [`Editor::apply`] takes.
@@ -41,12 +44,18 @@ pub struct Changes {
     pub listing: bool,
     /// Whether the templates changed: every page is rendered anew.
     pub templates: bool,
+    /// URLs of files served beside the pages that were added, changed or removed.
+    pub files: Vec<String>,
 }
 
 impl Changes {
     /// Whether nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty() && !self.listing && !self.templates
+        self.changed.is_empty()
+            && self.removed.is_empty()
+            && !self.listing
+            && !self.templates
+            && self.files.is_empty()
     }
 }
 
@@ -105,12 +114,15 @@ impl Editor {
         self.site = site;
     }
 
-    /// Reads the `touched` files into the site and applies what that changed.
+    /// Reads the `touched` files into the site and applies what that changed. When only
+    /// files beside the pages were touched, nothing is rebuilt: browsers hear of them.
     pub fn apply_touched(&mut self, touched: &BTreeSet<Touched>) {
         let started = Instant::now();
         let mut pages: BTreeSet<PathBuf> = BTreeSet::new();
         let mut changes = Changes::default();
+        let mut rebuild = false;
         for touched in touched {
+            rebuild |= !matches!(touched, Touched::File(_));
             match touched {
                 Touched::Page(relative) => {
                     pages.insert(relative.clone());
@@ -121,7 +133,20 @@ impl Editor {
                     self.reload_templates();
                     changes.templates = true;
                 }
+                Touched::File(relative) => changes.files.extend(self.live.files().urls(relative)),
             }
+        }
+        if !rebuild {
+            tracing::info!(
+                files = changes.files.len(),
+                "files beside the pages changed"
+            );
+            self.live.announce(&ReloadEvent {
+                files: changes.files,
+                errors: self.broken.values().cloned().collect(),
+                ..ReloadEvent::default()
+            });
+            return;
         }
         for relative in &pages {
             self.reload(relative, &mut changes);
@@ -172,6 +197,7 @@ impl Editor {
             navigation,
             changed: changes.changed,
             removed: changes.removed,
+            files: changes.files,
             errors: self.broken.values().cloned().collect(),
         });
         self.unrecorded = self.broken.is_empty();

@@ -1,5 +1,5 @@
 //! App: the running site. What a server holds while it runs ([`Live`]: the rendered
-//! snapshot, the index, the live-reload events), how it starts ([`Starting`]: from the
+//! snapshot, the index, the live-reload events, the [`Files`] served beside the pages), how it starts ([`Starting`]: from the
 //! page manifest or by loading every page), and the one place a change is applied
 //! ([`Editor::apply`]), whether it comes from the watcher, from the load behind a quick
 //! start, or from the start itself.
@@ -9,12 +9,14 @@
 
 mod document;
 mod edit;
+mod files;
 mod outline;
 mod snapshot;
 mod start;
 
 pub use document::{Coding, Document};
 pub use edit::{Changes, Editor, Touched};
+pub use files::Files;
 pub use snapshot::Snapshot;
 pub use start::{Started, Starting, index_site, load_site, open_index};
 
@@ -31,6 +33,8 @@ use tokio::sync::{broadcast, watch};
 pub struct Live {
     snapshot: ArcSwap<Snapshot>,
     index: Arc<SearchIndex>,
+    /// The files served beside the pages.
+    files: Arc<Files>,
     /// Live-reload events, while watching.
     reload: Option<broadcast::Sender<Arc<str>>>,
     /// The last event, for browsers that connect after it was sent.
@@ -78,13 +82,21 @@ pub enum IndexOpening {
 }
 
 impl Live {
-    /// Serves `snapshot` and searches `index`; `watching` turns live-reload events on.
-    pub fn new(snapshot: Snapshot, index: Arc<SearchIndex>, watching: bool, start: Start) -> Live {
+    /// Serves `snapshot` and `files` and searches `index`; `watching` turns live-reload
+    /// events on.
+    pub fn new(
+        snapshot: Snapshot,
+        index: Arc<SearchIndex>,
+        files: Arc<Files>,
+        watching: bool,
+        start: Start,
+    ) -> Live {
         Live {
             start,
             caught_up: AtomicUsize::new(0),
             snapshot: ArcSwap::from_pointee(snapshot),
             index,
+            files,
             reload: watching.then(|| broadcast::channel(64).0),
             last_event: ArcSwap::from_pointee(String::new()),
             loaded: watch::channel(false).0,
@@ -101,6 +113,11 @@ impl Live {
     /// The search index.
     pub fn index(&self) -> &Arc<SearchIndex> {
         &self.index
+    }
+
+    /// The files served beside the pages.
+    pub fn files(&self) -> &Files {
+        &self.files
     }
 
     /// Serves `snapshot` from the next request on.
@@ -175,7 +192,8 @@ impl Live {
 }
 
 /// What one rebuild changed, as sent to browsers: `{"changed": ["/502"], "removed":
-/// [], "navigation": false, "errors": []}`. `errors` lists every file that is broken now.
+/// [], "navigation": false, "files": ["/img/a.png"], "errors": []}`. `errors` lists
+/// every file that is broken now.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ReloadEvent {
     /// URLs whose page changed (every URL after a template change).
@@ -185,6 +203,9 @@ pub struct ReloadEvent {
     /// Whether the navigation changed (a page added, removed, renamed or reordered):
     /// every page carries it, so every page is new.
     pub navigation: bool,
+    /// URLs of files served beside the pages that were added, changed or removed: a
+    /// page that uses one is reloaded.
+    pub files: Vec<String>,
     /// Files that fail to build; their last good version is still served.
     pub errors: Vec<BrokenFile>,
 }

@@ -208,6 +208,7 @@ impl Recorded {
             removed,
             listing,
             templates: false,
+            files: Vec::new(),
         }
     }
 }

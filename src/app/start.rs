@@ -5,6 +5,7 @@
 //! applies changes from then on.
 
 use super::edit::Editor;
+use super::files::Files;
 use super::outline::Outline;
 use super::snapshot::Snapshot;
 use super::{IndexOpening, Live, Start, StartFrom};
@@ -33,25 +34,35 @@ enum Rest {
     Loaded,
 }
 
-/// What every start needs, made once: the renderer and the content folder.
+/// What every start needs, made once: the renderer, the content folder and the files
+/// served beside the pages.
 pub struct Starting {
     renderer: Arc<Renderer>,
     folder: Arc<ContentFolder>,
+    files: Arc<Files>,
     /// Whether changes will be applied while the site runs.
     live: bool,
 }
 
 impl Starting {
     /// Prepares to start the site `config` names; `watching` says whether changes will
-    /// be applied while it runs.
+    /// be applied while it runs. Files of the project's public folder (VitePress's
+    /// `public/`) are served at the site's root, those of the content folder at their
+    /// paths in it.
     pub fn new(config: &Config, watching: bool) -> Result<Starting> {
         let live = watching && !config.read_only;
-        let folder = ContentFolder::of(config)?;
+        let folder = Arc::new(ContentFolder::of(config)?);
         let options = render::Options::of(config, folder.project(), live);
         let renderer = Renderer::new(&config.templates, &options)?;
+        let public = folder
+            .project()
+            .public
+            .as_ref()
+            .map(|public| ContentFolder::at(public, config));
         Ok(Starting {
             renderer: Arc::new(renderer),
-            folder: Arc::new(folder),
+            files: Arc::new(Files::new(folder.clone(), public)),
+            folder,
             live,
         })
     }
@@ -60,22 +71,23 @@ impl Starting {
     /// parsed; [`Started::finish`] loads them); `None` when every page must be loaded
     /// first ([`Starting::load`]).
     pub fn from_manifest(&self, config: &Config) -> Option<Started> {
-        quick_start(config, &self.folder, &self.renderer, self.live)
+        quick_start(config, self)
     }
 
     /// Starts by loading every page first.
     pub fn load(self, config: &Config) -> Result<Started> {
-        start_loaded(config, self.folder, self.renderer, self.live)
+        start_loaded(config, self)
     }
 }
 
 /// Starts the site `config` names by loading every page first.
-fn start_loaded(
-    config: &Config,
-    folder: Arc<ContentFolder>,
-    renderer: Arc<Renderer>,
-    live: bool,
-) -> Result<Started> {
+fn start_loaded(config: &Config, starting: Starting) -> Result<Started> {
+    let Starting {
+        renderer,
+        folder,
+        files,
+        live,
+    } = starting;
     let site = load_site(&folder)?;
     let synonyms = read_synonyms(&folder);
     let (index, store, opening) = open_index(config, &site, &synonyms)?;
@@ -85,7 +97,7 @@ fn start_loaded(
         from: StartFrom::Pages,
         index: opening,
     };
-    let live_state = Arc::new(Live::new(snapshot, index.clone(), live, start));
+    let live_state = Arc::new(Live::new(snapshot, index.clone(), files, live, start));
     let editor = Editor::new(
         config.clone(),
         folder,
@@ -151,23 +163,18 @@ impl Started {
 /// The site served from the manifest in the index folder, when every page file still
 /// has the size and time it records: serving starts without parsing a page. `None`
 /// when a page must be loaded first.
-fn quick_start(
-    config: &Config,
-    folder: &Arc<ContentFolder>,
-    renderer: &Arc<Renderer>,
-    live: bool,
-) -> Option<Started> {
+fn quick_start(config: &Config, starting: &Starting) -> Option<Started> {
     let started = Instant::now();
     let store = Store::new(&config.index);
-    let outline = Outline::read(&store, folder)?;
-    let synonyms = index::synonyms::read(folder).ok()?;
+    let outline = Outline::read(&store, &starting.folder)?;
+    let synonyms = index::synonyms::read(&starting.folder).ok()?;
     let (opened, snapshot) = rayon::join(
         || {
             outline
                 .is_current(&config.content)
                 .then(|| open_outlined(config, &store, &outline, &synonyms))
         },
-        || Snapshot::outline(&outline, renderer.clone(), &store),
+        || Snapshot::outline(&outline, starting.renderer.clone(), &store),
     );
     let index = match opened {
         Some(Ok(Some(index))) => index,
@@ -195,12 +202,18 @@ fn quick_start(
     };
     let writes = index.is_writable().then_some(store);
     let index = Arc::new(index);
-    let live_state = Arc::new(Live::new(snapshot, index.clone(), live, start));
+    let live_state = Arc::new(Live::new(
+        snapshot,
+        index.clone(),
+        starting.files.clone(),
+        starting.live,
+        start,
+    ));
     let editor = Editor::new(
         config.clone(),
-        folder.clone(),
+        starting.folder.clone(),
         Site::default(),
-        renderer.clone(),
+        starting.renderer.clone(),
         live_state.clone(),
         writes,
     );

@@ -1,11 +1,15 @@
 //! The content folder and the one way in for every file read from it: at start-up,
-//! on a live reload, when polling, on a rescan and when a page is read on demand.
+//! on a live reload, when polling, on a rescan, when a page is read on demand, and when
+//! a file is opened to be served beside the pages.
 //!
 //! A file is read only when it is a regular file inside the folder: a symbolic link is
 //! resolved and followed only when its target is inside the folder too; a FIFO, a
 //! device or a socket is refused without being opened for reading (the file is opened
 //! non-blocking and its type checked on the open handle, so one swapped in between
-//! cannot block); and no more than `max_page_bytes` are read.
+//! cannot block); and no more than `max_page_bytes` are read. A file opened to be
+//! served ([`ContentFolder::open`]) is also refused when its path, as asked or as
+//! resolved, steps up or passes through a hidden name (`.git`, `.env`), and when it is
+//! over `max_file_bytes`.
 
 use super::project::{Project, ProjectKind};
 use crate::config::Config;
@@ -26,6 +30,7 @@ pub struct ContentFolder {
     max_page_bytes: u64,
     /// What the folder was written for: where its public files and navigation are.
     project: Project,
+    max_file_bytes: u64,
 }
 
 /// Why a content file was not read.
@@ -37,12 +42,17 @@ pub enum Refusal {
     Outside(PathBuf),
     /// Not a regular file: a FIFO, a device, a socket or a folder.
     NotAFile(&'static str),
-    /// Larger than the largest page read.
+    /// A path that steps up (`..`), is not relative, or passes through a hidden name
+    /// (one that starts with `.`): never served.
+    Hidden(PathBuf),
+    /// Larger than the largest file read.
     TooLarge {
         /// Its size, or the bytes read before giving up.
         size: u64,
         /// The limit.
         max: u64,
+        /// The setting that sets the limit (`max_page_bytes`, `max_file_bytes`).
+        key: &'static str,
     },
     /// The operating system refused.
     Io(std::io::Error),
@@ -58,9 +68,14 @@ impl fmt::Display for Refusal {
                 target.display()
             ),
             Refusal::NotAFile(kind) => write!(f, "{kind}, not a regular file; not read"),
-            Refusal::TooLarge { size, max } => write!(
+            Refusal::Hidden(path) => write!(
                 f,
-                "file is {size} bytes, over the {max} bytes a page may have (max_page_bytes); not served"
+                "{} steps up or through a hidden name; not read",
+                path.display()
+            ),
+            Refusal::TooLarge { size, max, key } => write!(
+                f,
+                "file is {size} bytes, over the {max} bytes allowed ({key}); not served"
             ),
             Refusal::Io(error) => write!(f, "{error}"),
         }
@@ -78,6 +93,25 @@ impl From<std::io::Error> for Refusal {
 
 /// A file's bytes and its modification time.
 pub type FileBytes = (Vec<u8>, Option<SystemTime>);
+
+/// A regular file opened to be read as it is sent ([`ContentFolder::open`]): its handle
+/// and what it was when opened.
+#[derive(Debug)]
+pub struct OpenFile {
+    /// The open handle, at the file's start.
+    pub file: File,
+    /// Its size in bytes.
+    pub len: u64,
+    /// When it last changed, when the system says.
+    pub modified: Option<SystemTime>,
+    /// Its inode number (0 where there is none): with the size and the time, what tells
+    /// one version of the file from another.
+    pub inode: u64,
+}
+
+/// The limits of the files read, by what they are read for.
+const PAGE_KEY: &str = "max_page_bytes";
+const FILE_KEY: &str = "max_file_bytes";
 
 impl ContentFolder {
     /// The pages of the project `config.content` names (a folder of pages, or the root
@@ -103,11 +137,19 @@ impl ContentFolder {
             path: project.pages.clone(),
             canonical: OnceLock::new(),
             max_page_bytes: config.max_page_bytes,
+            max_file_bytes: config.max_file_bytes,
             project,
         })
     }
 
-    /// The folder of pages at `path`, whose page files are read up to `max_page_bytes`.
+    /// The folder at `path` (the content folder, or another served beside it), read
+    /// with the limits `config` sets.
+    pub fn at(path: impl Into<PathBuf>, config: &Config) -> ContentFolder {
+        ContentFolder::new(path, config.max_page_bytes).with_max_file_bytes(config.max_file_bytes)
+    }
+
+    /// The folder at `path`, whose page files are read up to `max_page_bytes` (other
+    /// files are opened up to [`crate::config::DEFAULT_MAX_FILE_BYTES`]).
     pub fn new(path: impl Into<PathBuf>, max_page_bytes: u64) -> ContentFolder {
         let path = path.into();
         ContentFolder {
@@ -115,6 +157,15 @@ impl ContentFolder {
             path,
             canonical: OnceLock::new(),
             max_page_bytes,
+            max_file_bytes: crate::config::DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+
+    /// The same folder, whose files are opened up to `max_file_bytes`.
+    pub fn with_max_file_bytes(self, max_file_bytes: u64) -> ContentFolder {
+        ContentFolder {
+            max_file_bytes,
+            ..self
         }
     }
 
@@ -146,6 +197,34 @@ impl ContentFolder {
     /// inside the folder: for a path that came from outside a walk (a file event, the
     /// manifest, a name in a page), which may be or pass through a link.
     pub fn read(&self, relative: &Path) -> Result<FileBytes, Refusal> {
+        let (resolved, _) = self.resolve(relative)?;
+        read_regular(&resolved, self.max_page_bytes)
+    }
+
+    /// Opens the file at `relative` to be sent as it is read, under the rules of
+    /// [`ContentFolder::read`], refusing besides a path that steps up or passes through
+    /// a hidden name, as asked or once its links are resolved, and a file over
+    /// `max_file_bytes`.
+    pub fn open(&self, relative: &Path) -> Result<OpenFile, Refusal> {
+        if !is_plain(relative) {
+            return Err(Refusal::Hidden(relative.to_path_buf()));
+        }
+        let (resolved, inside) = self.resolve(relative)?;
+        if !is_plain(&inside) {
+            return Err(Refusal::Hidden(inside));
+        }
+        let (file, metadata) = open_regular(&resolved, self.max_file_bytes, FILE_KEY)?;
+        Ok(OpenFile {
+            file,
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            inode: inode(&metadata),
+        })
+    }
+
+    /// The file at `relative` with every link resolved, and that path relative to the
+    /// folder, when it is inside the folder.
+    fn resolve(&self, relative: &Path) -> Result<(PathBuf, PathBuf), Refusal> {
         let path = self.path.join(relative);
         let resolved = path.canonicalize()?;
         let root = self
@@ -153,10 +232,13 @@ impl ContentFolder {
             .get_or_init(|| self.path.canonicalize().ok())
             .as_deref()
             .ok_or(Refusal::Missing)?;
-        if !resolved.starts_with(root) {
-            return Err(Refusal::Outside(resolved));
+        match resolved.strip_prefix(root) {
+            Ok(inside) => {
+                let inside = inside.to_path_buf();
+                Ok((resolved, inside))
+            }
+            Err(_) => Err(Refusal::Outside(resolved)),
         }
-        read_regular(&resolved, self.max_page_bytes)
     }
 
     /// Reads a file found by walking the folder without following links (so it is
@@ -166,10 +248,50 @@ impl ContentFolder {
     }
 }
 
-/// Reads the regular file at `path`, at most `max` bytes. The file is opened without
-/// blocking (a FIFO with no writer would otherwise hold the open) and without following
-/// a link, and its type is read from the open handle.
+/// Whether `relative` names a file by plain names only: no root, no `.` or `..`, and
+/// no name that starts with `.` (a dotfile, `.git`, `.env`).
+fn is_plain(relative: &Path) -> bool {
+    relative.components().all(|component| match component {
+        std::path::Component::Normal(name) => !name.as_encoded_bytes().starts_with(b"."),
+        _ => false,
+    })
+}
+
+#[cfg(unix)]
+fn inode(metadata: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(metadata)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> u64 {
+    0
+}
+
+/// Reads the regular file at `path`, at most `max` bytes.
 fn read_regular(path: &Path, max: u64) -> Result<FileBytes, Refusal> {
+    let (file, metadata) = open_regular(path, max, PAGE_KEY)?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
+    // The file may grow while it is read: no more than one byte past the limit is read.
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(Refusal::TooLarge {
+            size: bytes.len() as u64,
+            max,
+            key: PAGE_KEY,
+        });
+    }
+    Ok((bytes, metadata.modified().ok()))
+}
+
+/// Opens the regular file at `path` when it has at most `max` bytes (the limit `key`
+/// sets). The file is opened without blocking (a FIFO with no writer would otherwise
+/// hold the open) and without following a link, and its type is read from the open
+/// handle.
+fn open_regular(
+    path: &Path,
+    max: u64,
+    key: &'static str,
+) -> Result<(File, std::fs::Metadata), Refusal> {
     let file = open_nonblocking(path)?;
     let metadata = file.metadata()?;
     let kind = metadata.file_type();
@@ -180,18 +302,10 @@ fn read_regular(path: &Path, max: u64) -> Result<FileBytes, Refusal> {
         return Err(Refusal::TooLarge {
             size: metadata.len(),
             max,
+            key,
         });
     }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
-    // The file may grow while it is read: no more than one byte past the limit is read.
-    file.take(max + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(Refusal::TooLarge {
-            size: bytes.len() as u64,
-            max,
-        });
-    }
-    Ok((bytes, metadata.modified().ok()))
+    Ok((file, metadata))
 }
 
 #[cfg(unix)]
@@ -302,7 +416,62 @@ mod tests {
         let (_dir, folder) = folder();
         std::fs::write(folder.path().join("big.md"), "x".repeat(65)).unwrap();
         let refused = folder.read(Path::new("big.md")).unwrap_err();
-        assert!(matches!(refused, Refusal::TooLarge { size: 65, max: 64 }));
+        assert!(matches!(
+            refused,
+            Refusal::TooLarge {
+                size: 65,
+                max: 64,
+                ..
+            }
+        ));
         assert!(refused.to_string().contains("max_page_bytes"));
+    }
+
+    #[test]
+    fn a_file_opened_to_be_served_is_plain_inside_and_bounded() {
+        let (_dir, folder) = folder();
+        let folder = folder.with_max_file_bytes(8);
+        std::fs::write(folder.path().join("guide/img.png"), b"\x89PNG").unwrap();
+        let open = folder.open(Path::new("guide/img.png")).unwrap();
+        assert_eq!(open.len, 4);
+        assert!(open.modified.is_some());
+        for hidden in [
+            ".env",
+            ".git/config",
+            "guide/../guide/img.png",
+            "/etc/passwd",
+        ] {
+            let refused = folder.open(Path::new(hidden)).unwrap_err();
+            assert!(matches!(refused, Refusal::Hidden(_)), "{hidden}: {refused}");
+        }
+        std::fs::write(folder.path().join("big.bin"), [0u8; 9]).unwrap();
+        let refused = folder.open(Path::new("big.bin")).unwrap_err();
+        assert!(refused.to_string().contains("max_file_bytes"), "{refused}");
+        assert!(matches!(
+            folder.open(Path::new("guide")),
+            Err(Refusal::NotAFile("a folder"))
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_hidden_file_inside_is_not_opened() {
+        let (dir, folder) = folder();
+        let content = folder.path().to_path_buf();
+        std::fs::create_dir(content.join(".git")).unwrap();
+        std::fs::write(content.join(".git/config"), "secret").unwrap();
+        std::os::unix::fs::symlink(content.join(".git/config"), content.join("config.txt"))
+            .unwrap();
+        std::fs::write(dir.path().join("outside.txt"), "secret").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside.txt"), content.join("out.txt"))
+            .unwrap();
+        assert!(matches!(
+            folder.open(Path::new("config.txt")),
+            Err(Refusal::Hidden(_))
+        ));
+        assert!(matches!(
+            folder.open(Path::new("out.txt")),
+            Err(Refusal::Outside(_))
+        ));
     }
 }

@@ -2,7 +2,9 @@
 //! mapping; knows nothing of templates, the index or HTTP.
 //!
 //! - [`ContentFolder`] is the one way in for every file read from the folder: only
-//!   regular files inside it, no more than `max_page_bytes`.
+//!   regular files inside it, no more than `max_page_bytes`; a file served beside the
+//!   pages is opened through it too ([`ContentFolder::open`]), by plain names only, no
+//!   more than `max_file_bytes`.
 //! - [`load`] walks the folder and reads every page into a [`Site`];
 //!   [`Site::reload`] reads one changed file again.
 //! - `parse` makes one [`Page`] of a file's bytes, through [`frontmatter`],
@@ -28,7 +30,7 @@ mod summary;
 pub mod url;
 
 pub use check::MAX_DESCRIPTION;
-pub use folder::{ContentFolder, FileBytes, Refusal};
+pub use folder::{ContentFolder, FileBytes, OpenFile, Refusal};
 pub use links::{LinkMap, Resolved, is_page_file};
 pub use load::{folders, load};
 pub use markdown::{Heading, Section};

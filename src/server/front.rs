@@ -75,11 +75,12 @@ impl<R> Front<R> {
         payload::respond_ready(&page, StatusCode::OK, request.headers(), cache)
     }
 
-    /// Adds the security headers to `answer`, counts it and logs it.
+    /// Adds the security headers `answer` does not set itself (a sandboxed file sets
+    /// its own policy), counts it and logs it.
     fn finish(&self, mut answer: Answer, asked: &Asked) -> Answer {
         let headers = answer.headers_mut();
         for (name, value) in self.security.iter() {
-            headers.insert(name, value.clone());
+            headers.entry(name).or_insert_with(|| value.clone());
         }
         if let Some(connection) = &self.connection {
             connection.end();

@@ -1,16 +1,19 @@
 //! Server: all HTTP code, and only that. A front door answers page requests straight
 //! from the running site's snapshot; warp routes answer the rest (search, assets,
-//! health, live reload), each handler returning `Result`, with one place
-//! ([`failure`]) that turns errors into responses. The server asks the running site
-//! ([`crate::app::Live`]) what to serve; requests never touch the file system.
+//! health, live reload, files beside the pages), each handler returning `Result`, with
+//! one place ([`failure`]) that turns errors into responses. The server asks the
+//! running site ([`crate::app::Live`]) what to serve; requests touch the file system
+//! only through it, to open a file beside the pages.
 //!
 //! - `route`: the route table; `routes`: the handlers; `front`: the front door,
 //!   security headers, metrics and the access log for every answer.
 //! - `payload`: held documents as responses (codings, validators, 304).
+//! - `file`: files beside the pages as responses (types, ranges, streaming).
 //! - `reply`: response builders; `metrics`: Prometheus text and the query log.
 
 mod conn;
 mod failure;
+mod file;
 mod front;
 mod metrics;
 mod payload;
@@ -146,6 +149,11 @@ pub async fn serve(
         else {
             break;
         };
+        // A streamed body reaches the socket after its head, in writes of its own: without
+        // this, a small file's last write would wait on the client's delayed ACK.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set");
+        }
         let Some(tracked) = connections.admit() else {
             state.metrics.refused();
             continue;

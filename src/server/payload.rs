@@ -51,7 +51,7 @@ fn respond_in(
 ) -> Response<Bytes> {
     let tag = header_value(document.tag(coding));
     let verdict = match status == StatusCode::OK {
-        true => precondition(document, coding, headers),
+        true => precondition(document.tag(coding), document.modified(), headers),
         false => Verdict::Send,
     };
     let mut response = match verdict {
@@ -101,7 +101,7 @@ fn respond_in(
 
 /// What the conditional headers of a request decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verdict {
+pub enum Verdict {
     /// Send the document.
     Send,
     /// 304: the client's copy is current.
@@ -122,10 +122,7 @@ pub async fn compressed(response: Full, headers: &HeaderMap) -> Full {
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    let compressible = media.starts_with("text/")
-        || ["json", "xml", "javascript"]
-            .iter()
-            .any(|kind| media.contains(kind));
+    let compressible = compressible(media);
     // A held document's answer is negotiated already (it varies on the coding).
     let already = response.headers().contains_key(header::CONTENT_ENCODING)
         || response
@@ -176,20 +173,36 @@ pub async fn compressed(response: Full, headers: &HeaderMap) -> Full {
     Response::from_parts(parts, encoded)
 }
 
-/// Evaluates the preconditions in the order of RFC 9110 §13.2.2: `If-Match`, else
-/// `If-Unmodified-Since`; then `If-None-Match`, else `If-Modified-Since`.
-fn precondition(document: &Document, coding: Coding, headers: &HeaderMap) -> Verdict {
-    let ours = document.tag(coding);
+/// Whether a body of `media` (a `Content-Type`) gains from compression: text, JSON,
+/// XML (SVG too), JavaScript, WebAssembly and the fonts that are not compressed
+/// already.
+pub fn compressible(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    essence.starts_with("text/")
+        || ["json", "xml", "javascript", "wasm"]
+            .iter()
+            .any(|kind| essence.contains(kind))
+        || matches!(
+            essence,
+            "font/ttf" | "font/otf" | "application/vnd.ms-fontobject"
+        )
+}
+
+/// Evaluates the preconditions of a request with `headers` on a representation whose
+/// entity tag is `ours` (quoted) and that last changed at `modified`, in the order of
+/// RFC 9110 §13.2.2: `If-Match`, else `If-Unmodified-Since`; then `If-None-Match`,
+/// else `If-Modified-Since`.
+pub fn precondition(ours: &[u8], modified: Option<SystemTime>, headers: &HeaderMap) -> Verdict {
     let text = |name| {
         headers
             .get(name)
             .and_then(|value: &HeaderValue| value.to_str().ok())
     };
     let date = |name| text(name).and_then(|value| httpdate::parse_http_date(value).ok());
-    let modified = document.modified().map(whole_seconds);
+    let modified = modified.map(whole_seconds);
     if let Some(wanted) = text(header::IF_MATCH) {
         // Strong comparison: a weak tag never matches.
-        let matched = tags(wanted).any(|tag| tag == "*" || tag.as_bytes() == ours.as_ref());
+        let matched = tags(wanted).any(|tag| tag == "*" || tag.as_bytes() == ours);
         if !matched {
             return Verdict::Failed;
         }
@@ -200,8 +213,8 @@ fn precondition(document: &Document, coding: Coding, headers: &HeaderMap) -> Ver
     }
     if let Some(wanted) = text(header::IF_NONE_MATCH) {
         // Weak comparison: `W/"x"` matches `"x"`.
-        let matched = tags(wanted)
-            .any(|tag| tag == "*" || tag.trim_start_matches("W/").as_bytes() == ours.as_ref());
+        let matched =
+            tags(wanted).any(|tag| tag == "*" || tag.trim_start_matches("W/").as_bytes() == ours);
         return if matched {
             Verdict::NotModified
         } else {
@@ -220,7 +233,7 @@ fn tags(list: &str) -> impl Iterator<Item = &str> {
 }
 
 /// A time to the second, as HTTP dates carry it.
-fn whole_seconds(time: SystemTime) -> u64 {
+pub fn whole_seconds(time: SystemTime) -> u64 {
     time.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |since| since.as_secs())
 }

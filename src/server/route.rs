@@ -27,7 +27,8 @@ pub enum Route {
     Search,
     /// `GET /assets/…`: the stylesheet and scripts.
     Asset,
-    /// Anything else: a page, its metadata, a redirect or the 404 page.
+    /// Anything else: a page, its metadata, a redirect, a file beside the pages or the
+    /// 404 page.
     Page,
 }
 

@@ -5,6 +5,7 @@
 use super::State;
 use super::failure;
 use super::failure::MAX_ECHO_CHARS;
+use super::file;
 use super::front::is_authority;
 use super::payload;
 use super::reply::{Answer, Full, json, leading, redirect, text, typed_json};
@@ -32,7 +33,8 @@ const HIGHLIGHT_CHARS: usize = 64;
 /// How many titles `/api/suggest` offers.
 const SUGGESTIONS: usize = 8;
 
-/// How long browsers and caches may keep pages and API answers without asking again.
+/// How long browsers and caches may keep pages, API answers and files beside the pages
+/// (unless their names carry a fingerprint) without asking again.
 pub(super) const PAGE_CACHE: &str = "max-age=60, must-revalidate";
 /// Assets carry a hash of their bytes in their names, so they never change.
 const ASSET_CACHE: &str = "max-age=31536000, immutable";
@@ -48,6 +50,8 @@ struct Asked {
     path: String,
     params: Params,
     headers: HeaderMap,
+    /// Whether it is a HEAD request, answered without a body.
+    head: bool,
 }
 
 /// Every route: GET and HEAD under the base path, dispatched on the route table, with
@@ -70,8 +74,12 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (Answer,), Error = Infall
         .and(warp::path::tail())
         .and(query)
         .and(warp::header::headers_cloned())
+        .and(warp::method())
         .then(
-            move |tail: warp::path::Tail, query: String, headers: HeaderMap| {
+            move |tail: warp::path::Tail,
+                  query: String,
+                  headers: HeaderMap,
+                  method: warp::http::Method| {
                 let state = state.clone();
                 async move {
                     let asked = Asked {
@@ -80,6 +88,7 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (Answer,), Error = Infall
                             .into_owned()
                             .collect(),
                         headers,
+                        head: method == warp::http::Method::HEAD,
                     };
                     let route = Route::of(&asked.path);
                     if route == Route::LiveReload {
@@ -87,16 +96,33 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (Answer,), Error = Infall
                             failure::respond(&state, route, &asked.path, Err(error)).into_response()
                         });
                     }
-                    let path = asked.path.clone();
-                    let headers = asked.headers.clone();
-                    let result = dispatch(&state, route, asked).await;
-                    let full = failure::respond(&state, route, &path, result);
-                    payload::compressed(full, &headers).await.into_response()
+                    answer(&state, route, asked).await
                 }
             },
         )
         .recover(failure::recover)
         .unify()
+}
+
+/// The answer of a request's handler, compressed as the client accepts; a path that is
+/// no page may be a file beside the pages, answered as [`file`] makes it (streamed, or
+/// compressed already).
+async fn answer(state: &Arc<State>, route: Route, asked: Asked) -> Answer {
+    let path = asked.path.clone();
+    let headers = asked.headers.clone();
+    let head = asked.head;
+    let mut result = dispatch(state, route, asked).await;
+    if route == Route::Page
+        && let Err(Error::NotFound(_)) = result
+    {
+        match file::serve(state, &path, &headers, head).await {
+            Ok(Some(answer)) => return answer,
+            Ok(None) => {}
+            Err(error) => result = Err(error),
+        }
+    }
+    let full = failure::respond(state, route, &path, result);
+    payload::compressed(full, &headers).await.into_response()
 }
 
 /// Sends a request to the handler of its route (live reload, which streams, aside).

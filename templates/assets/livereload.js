@@ -1,5 +1,6 @@
-// Live reload while `folio serve` watches: reloads this page when it changed, re-runs
-// an open search, shows build errors over the page, and reconnects after a restart.
+// Live reload while `folio serve` watches: reloads this page when it changed or a file
+// it uses (an image, a stylesheet, a video) changed, re-runs an open search, shows
+// build errors over the page, and reconnects after a restart.
 (function () {
   "use strict";
   const base = document.documentElement.dataset.base || "";
@@ -25,12 +26,41 @@
     document.body.append(overlay);
   }
 
+  // The site paths (below the base path) of the files this page uses.
+  const USES = [["img", "src"], ["img", "srcset"], ["source", "src"], ["source", "srcset"],
+    ["video", "src"], ["video", "poster"], ["audio", "src"], ["track", "src"],
+    ["link", "href"], ["script", "src"], ["object", "data"], ["embed", "src"],
+    ["iframe", "src"], ["image", "href"], ["use", "href"]];
+  function usedFiles() {
+    const used = new Set();
+    USES.forEach(([tag, attribute]) => {
+      document.querySelectorAll(tag + "[" + attribute + "]").forEach((element) => {
+        const value = element.getAttribute(attribute);
+        const candidates = attribute === "srcset"
+          ? value.split(",").map((entry) => entry.trim().split(/\s+/)[0])
+          : [value];
+        candidates.forEach((candidate) => {
+          let url;
+          try { url = new URL(candidate, location.href); } catch (_) { return; }
+          if (url.origin !== location.origin) return;
+          let file;
+          try { file = decodeURIComponent(url.pathname); } catch (_) { return; }
+          used.add(file.startsWith(base) ? file.slice(base.length) : file);
+        });
+      });
+    });
+    return used;
+  }
+
   function connect() {
     const source = new EventSource(base + "/__livereload");
     source.onmessage = (message) => {
       let event;
       try { event = JSON.parse(message.data); } catch (_) { return; }
+      const files = event.files || [];
+      const used = files.length ? usedFiles() : new Set();
       if (event.navigation || event.changed.includes(here) || event.removed.includes(here) ||
+          files.some((file) => used.has(file)) ||
           (here === "/search" && event.changed.length)) {
         location.reload();
         return;

@@ -8,5 +8,6 @@ mod reference;
 mod relevance;
 mod server;
 mod start;
+mod static_files;
 mod support;
 mod watch;

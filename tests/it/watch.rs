@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 /// Reads the server's live-reload events on a thread; each `data:` payload arrives as JSON.
-fn listen(server: &Server) -> mpsc::Receiver<serde_json::Value> {
+pub(crate) fn listen(server: &Server) -> mpsc::Receiver<serde_json::Value> {
     let (send, receive) = mpsc::channel();
     let url = server.url("/__livereload");
     let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
@@ -35,7 +35,7 @@ fn listen(server: &Server) -> mpsc::Receiver<serde_json::Value> {
 }
 
 /// Waits for an event that satisfies `wanted`.
-fn expect_event(
+pub(crate) fn expect_event(
     events: &mpsc::Receiver<serde_json::Value>,
     what: &str,
     wanted: impl Fn(&serde_json::Value) -> bool,
