@@ -461,11 +461,17 @@ impl Snapshot {
 
     /// The URL of the page that `path` names in another form (`/x.md`, `/x.html`,
     /// `/x/`), or where the site's root leads when every page is in a locale folder.
-    pub fn canonical(&self, path: &str) -> Option<String> {
+    /// The second value says whether the way there is for good (a page's other
+    /// forms) or only for now (a locale's missing page stood in for by its own
+    /// language's).
+    pub fn canonical(&self, path: &str) -> Option<(String, bool)> {
         if path == "/" {
-            return self.nav.home().map(String::from);
+            return self.nav.home().map(|home| (home.to_string(), true));
         }
-        self.nav.links().canonical(path)
+        let links = self.nav.links();
+        let url = links.canonical(path)?;
+        let lasting = !links.stands_in(path, &url);
+        Some((url, lasting))
     }
 
     /// Whether a page is served at `url`.

@@ -4,6 +4,7 @@
 //! `x/README.md` all reaching the page of `x`, and root-absolute links (`/guide/x`)
 //! taken from the content folder's root or as a page's URL.
 
+use super::nav::is_language_code;
 use super::url::encode_path;
 use percent_encoding::percent_decode_str;
 use std::collections::HashMap;
@@ -16,6 +17,10 @@ pub struct LinkMap {
     by_source: HashMap<Box<str>, Box<str>>,
     /// Source path by page URL, for links written as URLs.
     by_url: HashMap<Box<str>, Box<str>>,
+    /// The locale folders (`zh`, `pt-BR`): a page missing from one is the page of the
+    /// site's own language at the same place, as Starlight and MkDocs' i18n plugins
+    /// fall back.
+    locales: Vec<Box<str>>,
 }
 
 /// What a link resolves to.
@@ -79,10 +84,28 @@ impl LinkMap {
         let mut map = LinkMap::default();
         for (source, url) in pages {
             let source = slashed(source);
+            if let Some((first, _)) = source.split_once('/')
+                && is_language_code(first)
+                && !map.locales.iter().any(|locale| &**locale == first)
+            {
+                map.locales.push(first.into());
+            }
             map.by_url.insert(url.into(), source.clone().into());
             map.by_source.insert(source.into(), url.into());
         }
         map
+    }
+
+    /// The page of the site's own language at the place of `url` in a locale that
+    /// lacks it (`/hi/guides/pages` → `/guides/pages`), when there is one.
+    pub fn fallback(&self, url: &str) -> Option<String> {
+        let rest = url.strip_prefix('/')?;
+        let (first, rest) = rest.split_once('/')?;
+        if !self.locales.iter().any(|locale| &**locale == first) {
+            return None;
+        }
+        let own = format!("/{}", rest.trim_end_matches('/'));
+        self.by_url.contains_key(own.as_str()).then_some(own)
     }
 
     /// The URL of the page whose file is `source` (relative to the content folder).
@@ -98,16 +121,26 @@ impl LinkMap {
     /// The URL of the page a request's path names in another form (`/x.md`, `/x.html`,
     /// `/x/`, `/x/README.md`), when it is not that URL itself.
     pub fn canonical(&self, path: &str) -> Option<String> {
+        if self.by_url.contains_key(path) {
+            return None;
+        }
         match self.resolve(Path::new(""), path) {
             Resolved::Page { url, suffix } if suffix.is_empty() && url != path => Some(url),
             _ => None,
         }
     }
 
+    /// Whether the page `url` leads to from `path` ([`LinkMap::canonical`]) stands in
+    /// for a translation that may come (a locale's missing page), so the way there is
+    /// not for good.
+    pub fn stands_in(&self, path: &str, url: &str) -> bool {
+        self.fallback(path.trim_end_matches('/')).as_deref() == Some(url)
+    }
+
     /// Resolves `target`, written in the page whose file is `from`.
     pub fn resolve(&self, from: &Path, target: &str) -> Resolved {
         let target = target.trim();
-        if target.is_empty() || target.starts_with('#') || is_external(target) {
+        if target.is_empty() || target.starts_with(['#', '?']) || is_external(target) {
             return Resolved::Kept;
         }
         let cut = target.find(['?', '#']).unwrap_or(target.len());
@@ -144,7 +177,10 @@ impl LinkMap {
             "" => "/".to_string(),
             path => format!("/{}", strip_page_extension(path)),
         };
-        Resolved::Missing { url, suffix }
+        match self.fallback(&url) {
+            Some(url) => Resolved::Page { url, suffix },
+            None => Resolved::Missing { url, suffix },
+        }
     }
 
     /// The page at the URL `/path` (as written, or with a trailing `/` or `.html`).
@@ -376,12 +412,36 @@ mod tests {
     }
 
     #[test]
+    fn a_page_missing_from_a_locale_is_its_own_language_page() {
+        let pages = [("guide/a.md", "/guide/a"), ("zh/guide/b.md", "/zh/guide/b")];
+        let owned: Vec<(std::path::PathBuf, &str)> = pages
+            .iter()
+            .map(|(s, u)| (Path::new(s).to_path_buf(), *u))
+            .collect();
+        let map = LinkMap::new(owned.iter().map(|(s, u)| (s.as_path(), *u)));
+        assert_eq!(
+            map.resolve(Path::new("zh/guide/b.md"), "/zh/guide/a/#x")
+                .href()
+                .as_deref(),
+            Some("/guide/a#x")
+        );
+        assert_eq!(map.canonical("/zh/guide/a").as_deref(), Some("/guide/a"));
+        assert_eq!(map.canonical("/zh/guide/b"), None);
+        assert_eq!(
+            map.fallback("/de/guide/a"),
+            None,
+            "de is no locale of this site"
+        );
+    }
+
+    #[test]
     fn fragments_and_queries_are_kept() {
         assert_eq!(
             href("guide/setup.md", "../cli/init.md#options").as_deref(),
             Some("/cli/init#options")
         );
         assert_eq!(href("guide/setup.md", "#usage"), None);
+        assert_eq!(href("guide/setup.md", "?q=x"), None);
     }
 
     #[test]

@@ -47,7 +47,16 @@ pub fn to_markdown(text: &str) -> String {
             out.push_str(ending);
             continue;
         }
-        out.push_str(&TAG.replace_all(line, ""));
+        // Component tags go; inline code (between backticks) is kept as written.
+        for (index, part) in line.split('`').enumerate() {
+            if index > 0 {
+                out.push('`');
+            }
+            match index % 2 {
+                0 => out.push_str(&TAG.replace_all(part, "")),
+                _ => out.push_str(part),
+            }
+        }
     }
     out
 }
@@ -58,12 +67,13 @@ mod tests {
 
     #[test]
     fn statements_and_components_go_and_their_text_stays() {
-        let mdx = "import { Tabs, TabItem } from '@astrojs/starlight/components';\nimport Card from './Card.astro'\n\n# Title\n\n<Tabs>\n  <TabItem label=\"npm\">Run the installer.</TabItem>\n</Tabs>\n\n<Card title=\"x\" />\n{/* a comment */}\nText <kbd>Ctrl</kbd>.\n\n```jsx\n<Tabs>code stays</Tabs>\nimport x from 'y'\n```\n";
+        let mdx = "import { Tabs, TabItem } from '@astrojs/starlight/components';\nimport Card from './Card.astro'\n\n# Title\n\n<Tabs>\n  <TabItem label=\"npm\">Run the installer.</TabItem>\n</Tabs>\n\n<Card title=\"x\" />\n{/* a comment */}\nText <kbd>Ctrl</kbd>, `<Card>` props.\n\n```jsx\n<Tabs>code stays</Tabs>\nimport x from 'y'\n```\n";
         let md = to_markdown(mdx);
         assert!(!md.contains("import {"), "{md}");
         assert!(!md.contains("<Tabs>\n  "), "{md}");
         assert!(md.contains("Run the installer."));
         assert!(md.contains("<kbd>Ctrl</kbd>"), "plain HTML stays");
+        assert!(md.contains("`<Card>` props"), "inline code stays");
         assert!(!md.contains("a comment"));
         assert!(
             md.contains("<Tabs>code stays</Tabs>\nimport x from 'y'"),

@@ -353,6 +353,18 @@ impl Builder {
         next: &mut f64,
     ) {
         for entry in entries.iter().filter(|entry| !entry.is_separator()) {
+            // A section whose first entry is a folder's index page is headed by that
+            // page, as Material for MkDocs shows it (`navigation.indexes`).
+            let headed = match (&entry.target, entry.children.first()) {
+                (None, Some(first)) if !entry.part && is_index_target(first) => Some(NavEntry {
+                    title: entry.title.clone(),
+                    target: first.target.clone(),
+                    children: entry.children[1..].to_vec(),
+                    part: false,
+                }),
+                _ => None,
+            };
+            let entry = headed.as_ref().unwrap_or(entry);
             let target = entry.target.as_deref().filter(|t| !t.trim().is_empty());
             let (url, listing) = match target {
                 Some(target) if is_external(target) => (Some(target.to_string()), None),
@@ -512,6 +524,17 @@ impl Builder {
             .collect();
         self.nav
     }
+}
+
+/// Whether a written entry leads to a folder's index page (`tutorials/index.md`) and
+/// holds no entries of its own.
+fn is_index_target(entry: &NavEntry) -> bool {
+    let Some(target) = entry.target.as_deref() else {
+        return false;
+    };
+    let file = target.rsplit('/').next().unwrap_or(target);
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    entry.children.is_empty() && !is_external(target) && is_index_name(stem)
 }
 
 /// Every node under `id` that leads to a page, depth first.

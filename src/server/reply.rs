@@ -43,11 +43,15 @@ pub fn json_error(status: StatusCode, message: &str) -> Full {
     json(status, &serde_json::json!({"error": message}))
 }
 
-/// A permanent redirect to the path `to`; a target that cannot be a header is a 404.
-/// Its length is said outright, so that an answer to HEAD carries it too.
-pub fn redirect(from: &str, to: &str) -> Full {
+/// A redirect to the path `to`, permanent (308) when `lasting`, else temporary (307);
+/// a target that cannot be a header is a 404. Its length is said outright, so that an
+/// answer to HEAD carries it too.
+pub fn redirect(from: &str, to: &str, lasting: bool) -> Full {
     let mut response = Response::new(Bytes::new());
-    *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+    *response.status_mut() = match lasting {
+        true => StatusCode::PERMANENT_REDIRECT,
+        false => StatusCode::TEMPORARY_REDIRECT,
+    };
     response.headers_mut().insert(
         header::CONTENT_LENGTH,
         header::HeaderValue::from_static("0"),

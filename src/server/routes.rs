@@ -496,8 +496,8 @@ async fn page(state: &State, asked: &Asked) -> Result<Full> {
         .map_err(|_| Error::NotFound(path.clone()))?;
     let snapshot = state.live.snapshot();
     let headers = &asked.headers;
-    if let Some(canonical) = snapshot.canonical(&decoded) {
-        return Ok(redirect(path, &under_base(&snapshot, &canonical)));
+    if let Some((canonical, lasting)) = snapshot.canonical(&decoded) {
+        return Ok(redirect(path, &under_base(&snapshot, &canonical), lasting));
     }
     if snapshot.serves(&decoded) {
         let url = decoded.to_string();
@@ -530,7 +530,7 @@ async fn page(state: &State, asked: &Asked) -> Result<Full> {
     let canonical = decoded.trim_end_matches('/');
     let canonical = if canonical.is_empty() { "/" } else { canonical };
     if canonical != decoded && snapshot.serves(canonical) {
-        return Ok(redirect(path, &under_base(&snapshot, canonical)));
+        return Ok(redirect(path, &under_base(&snapshot, canonical), true));
     }
     Err(Error::NotFound(decoded.into_owned()))
 }
