@@ -48,6 +48,8 @@ pub struct Node {
     /// Its place in its locale's reading order, when it leads to a page.
     pub position: Option<u32>,
     order: Option<f64>,
+    /// How many entries are under it, at any depth.
+    descendants: u32,
 }
 
 /// What a navigation entry is.
@@ -195,11 +197,7 @@ impl Navigation {
 
     /// How many entries are under `id`, at any depth.
     pub fn descendants(&self, id: NodeId) -> usize {
-        self.node(id)
-            .children
-            .iter()
-            .map(|child| 1 + self.descendants(*child))
-            .sum()
+        self.node(id).descendants as usize
     }
 
     /// The sections folio lists itself: folders without an index page, by URL.
@@ -269,6 +267,7 @@ impl Builder {
                 children: Vec::new(),
                 position: None,
                 order: None,
+                descendants: 0,
             });
             folders.insert(folder.to_string(), root);
             nav.locales.push(Locale {
@@ -305,6 +304,7 @@ impl Builder {
             parent: Some(parent),
             children: Vec::new(),
             position: None,
+            descendants: 0,
             order: None,
         });
         self.folders.insert(path.to_string(), id);
@@ -338,6 +338,7 @@ impl Builder {
             parent: Some(parent),
             children: Vec::new(),
             position: None,
+            descendants: 0,
             order: listing.order,
         });
     }
@@ -402,6 +403,7 @@ impl Builder {
                 parent: Some(parent),
                 children: Vec::new(),
                 position: None,
+                descendants: 0,
                 order: Some(*next),
             });
             // A folder's index page placed here heads the folder: the pages the written
@@ -486,6 +488,11 @@ impl Builder {
         for (node, list) in nodes.iter_mut().zip(children) {
             node.children = list;
         }
+        for root in 0..nodes.len() {
+            if nodes[root].parent.is_none() {
+                count_descendants(nodes, root as NodeId);
+            }
+        }
         // A site whose every page is in a language folder (`en/`, `zh/`) has no root
         // locale: the folder of the site's language (else the first) comes first, and
         // the site's root leads to it.
@@ -524,6 +531,19 @@ impl Builder {
             .collect();
         self.nav
     }
+}
+
+/// Counts the entries under `id` at any depth into each node, and returns its count.
+fn count_descendants(nodes: &mut [Node], id: NodeId) -> u32 {
+    let children = std::mem::take(&mut nodes[id as usize].children);
+    let count = children
+        .iter()
+        .map(|child| 1 + count_descendants(nodes, *child))
+        .sum();
+    let node = &mut nodes[id as usize];
+    node.children = children;
+    node.descendants = count;
+    count
 }
 
 /// Whether a written entry leads to a folder's index page (`tutorials/index.md`) and

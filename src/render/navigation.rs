@@ -17,9 +17,13 @@ use std::fmt::Write as _;
 /// many (at any depth); a larger one is a link to its own page.
 const SMALL_SECTION: usize = 40;
 
+/// The most entries all collapsed sections of a page hold together: past it, a
+/// collapsed section is a link to its own page.
+const COLLAPSED_ENTRIES: usize = 40;
+
 /// The most entries of one list shown; past it, the entries around the current page
 /// and a link to the section's page for the rest.
-const WINDOW: usize = 30;
+const WINDOW: usize = 20;
 
 /// The sidebar of the page at `current` (none for pages outside the navigation), in
 /// `locale`; links are under `base`.
@@ -36,6 +40,7 @@ pub fn sidebar(nav: &Navigation, current: Option<NodeId>, locale: &Locale, base:
         open: &open,
         current,
         base,
+        collapsed: std::cell::Cell::new(COLLAPSED_ENTRIES),
     };
     let root = nav.node(locale.root);
     if let Some(url) = &root.url {
@@ -59,6 +64,8 @@ struct Sidebar<'a> {
     open: &'a HashSet<NodeId>,
     current: Option<NodeId>,
     base: &'a str,
+    /// How many more entries collapsed sections may hold.
+    collapsed: std::cell::Cell<usize>,
 }
 
 impl Sidebar<'_> {
@@ -117,9 +124,14 @@ impl Sidebar<'_> {
             return;
         }
         let open = self.open.contains(&id);
-        if !open && node.url.is_some() && self.nav.descendants(id) > SMALL_SECTION {
-            let _ = writeln!(html, "<li class=\"section\">{label}</li>");
-            return;
+        if !open && node.url.is_some() {
+            let size = self.nav.descendants(id);
+            let room = self.collapsed.get();
+            if size > SMALL_SECTION.min(room) {
+                let _ = writeln!(html, "<li class=\"section\">{label}</li>");
+                return;
+            }
+            self.collapsed.set(room - size);
         }
         let _ = writeln!(
             html,
