@@ -162,11 +162,12 @@ impl LinkMap {
         if let Some(url) = self.page_by_file(&joined) {
             return Resolved::Page { url, suffix };
         }
+        // `x.html` that is no page's is a file of its own (`public/pure.html`).
         let is_file = joined
             .rsplit('/')
             .next()
             .and_then(|name| name.rsplit_once('.'))
-            .is_some_and(|(_, ext)| !is_page_like(ext));
+            .is_some_and(|(_, ext)| !PAGE_EXTENSIONS.contains(&ext));
         if is_file {
             return Resolved::File {
                 path: joined,
@@ -279,10 +280,6 @@ fn join(base: &str, path: &str) -> Option<String> {
         joined.push('/');
     }
     Some(joined)
-}
-
-fn is_page_like(extension: &str) -> bool {
-    PAGE_EXTENSIONS.contains(&extension) || extension == "html" || extension == "htm"
 }
 
 fn strip_page_extension(path: &str) -> &str {
@@ -478,6 +475,11 @@ mod tests {
                 url: "/guide/gone".into(),
                 suffix: "#x".into()
             }
+        );
+        assert_eq!(
+            href("guide/setup.md", "/pure.html#top").as_deref(),
+            Some("/pure.html#top"),
+            "an HTML file that is no page is a file"
         );
         assert!(matches!(
             map().resolve(Path::new("a.md"), "../../etc/passwd"),

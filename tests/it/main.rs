@@ -7,6 +7,7 @@ mod production;
 mod reference;
 mod relevance;
 mod server;
+mod sites;
 mod start;
 mod static_files;
 mod support;
