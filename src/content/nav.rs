@@ -30,6 +30,8 @@ pub struct Navigation {
     links: LinkMap,
     /// Where the site's root leads when every page is in a locale folder.
     home: Option<Box<str>>,
+    /// Whether the navigation is as the project wrote it down.
+    written: bool,
 }
 
 /// One entry of the navigation: a page, a section or a label.
@@ -105,6 +107,7 @@ impl Navigation {
             let mut next = 0.0;
             builder.write_down(root, entries, &by_url, &mut placed, &mut next);
         }
+        builder.nav.written = written.is_some();
         for listing in listings.iter().filter(|l| !placed.contains(l.url)) {
             builder.place(listing);
         }
@@ -122,6 +125,12 @@ impl Navigation {
     /// The node of the page or section served at `url`.
     pub fn at(&self, url: &str) -> Option<NodeId> {
         self.by_url.get(url).copied()
+    }
+
+    /// Whether the navigation is as the project wrote it down (SUMMARY.md, MkDocs'
+    /// `nav`, `_nav.md`) rather than made from the folders.
+    pub fn is_written(&self) -> bool {
+        self.written
     }
 
     /// Where the site's root leads when it has no pages of its own and every page is

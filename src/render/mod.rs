@@ -303,9 +303,18 @@ impl Renderer {
         if page.field("layout").as_deref() != Some("home") {
             return None;
         }
-        let link = |target: &str| match nav.links().resolve(&page.source, target).href() {
-            Some(href) => format!("{}{href}", self.base),
-            None => target.to_string(),
+        // VitePress reads a frontmatter link from the site's root unless it starts
+        // with `./` or `../` (its theme's `normalizeLink`), unlike a link in the body.
+        let link = |target: &str| {
+            let from_root = !target.starts_with("./") && !target.starts_with("../");
+            let target = match from_root && !crate::content::links::is_external(target) {
+                true => format!("/{}", target.trim_start_matches('/')),
+                false => target.to_string(),
+            };
+            match nav.links().resolve(&page.source, &target).href() {
+                Some(href) => format!("{}{href}", self.base),
+                None => target,
+            }
         };
         let text = |value: Option<&serde_json::Value>| {
             value
@@ -397,12 +406,28 @@ impl Renderer {
             Some(page) => self.chrome(page, ""),
             None => self.plain_chrome(&self.site_title, ""),
         };
-        self.place(&mut chrome, nav, nav.at("/"), home, &nav.locales()[0]);
+        let id = nav.at("/");
+        self.place(&mut chrome, nav, id, home, &nav.locales()[0]);
+        let (previous, next) = match home {
+            Some(page) => navigation::neighbours(nav, id, page),
+            None => (None, None),
+        };
+        chrome.head.push_str(&navigation::pager_links(
+            previous.as_ref(),
+            next.as_ref(),
+            &self.base,
+        ));
         let intro = home.map(|page| self.rebase(&page.html(nav.links())));
         let view = HomeView {
             chrome,
             intro: intro.as_deref(),
-            groups,
+            // A site whose navigation is written down (a book) opens on its first
+            // chapter; the others list their pages by group.
+            groups: match nav.is_written() {
+                true => Vec::new(),
+                false => groups,
+            },
+            pager: navigation::pager(previous.as_ref(), next.as_ref(), &self.base),
         };
         Ok((self.render("home", "/", &view)?, heads))
     }

@@ -90,6 +90,8 @@ pub struct HomeView<'a> {
     pub chrome: Chrome<'a>,
     pub intro: Option<&'a str>,
     pub groups: Vec<GroupView<'a>>,
+    /// Previous and next pages, or empty.
+    pub pager: String,
 }
 
 #[derive(Serialize)]
