@@ -168,3 +168,20 @@
     }
   });
 })();
+
+// Code blocks and tables wider than the page scroll sideways; one that does takes the
+// focus, so the keyboard can scroll it too.
+(function () {
+  "use strict";
+  const regions = Array.from(document.querySelectorAll("article.page pre, article.page table"));
+  if (!regions.length) return;
+  function mark() {
+    regions.forEach((el) => {
+      if (el.scrollWidth > el.clientWidth) el.setAttribute("tabindex", "0");
+      else el.removeAttribute("tabindex");
+    });
+  }
+  mark();
+  let frame = 0;
+  window.addEventListener("resize", () => { cancelAnimationFrame(frame); frame = requestAnimationFrame(mark); });
+})();
