@@ -136,6 +136,14 @@
   }
 })();
 
+// "On this page" stands above the text when the window is too narrow for it to stand
+// beside: there it starts folded, so the text comes first.
+(function () {
+  "use strict";
+  const box = document.querySelector(".toc-box");
+  if (box && window.matchMedia("(max-width: 1199px)").matches) box.open = false;
+})();
+
 // The sidebar: under 768 px it folds behind the menu button (without this script it
 // stays open above the page); the current page is scrolled into its view.
 (function () {
