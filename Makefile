@@ -95,7 +95,8 @@ BROWSER_DIR := tests/browser
 .PHONY: browser-test screenshots lighthouse
 
 ## browser-test: the site in headless Chromium (/usr/bin/chromium): keyboard search,
-## live reload, console errors, requests, layout, axe-core accessibility
+## live reload, console errors, requests, layout, navigation, axe-core accessibility;
+## navigation also on the VitePress docs and the mdBook guide when ../shared/corpora has them
 browser-test:
 	$(CARGO) build --release
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund && node --test *.test.mjs
