@@ -95,13 +95,15 @@ BROWSER_DIR := tests/browser
 .PHONY: browser-test screenshots lighthouse
 
 ## browser-test: the site in headless Chromium (/usr/bin/chromium): keyboard search,
-## live reload, console errors, requests, layout, axe-core accessibility
+## live reload, console errors, requests, layout, navigation, axe-core accessibility;
+## navigation also on the VitePress docs and the mdBook guide when ../shared/corpora has them
 browser-test:
 	$(CARGO) build --release
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund && node --test *.test.mjs
 
 ## screenshots: PNGs of the home page, /502, search results and the error overlay,
-## light and dark, into docs/screenshots/
+## light and dark, and of a page of the VitePress docs and of the mdBook guide (light,
+## dark, 375 px) when ../shared/corpora has them, into docs/screenshots/
 screenshots:
 	$(CARGO) build --release
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund && node screenshots.mjs ../../docs/screenshots

@@ -346,15 +346,21 @@ pub fn toc_html(headings: &[Heading], levels: (u8, u8), class: &str, label: &str
         .iter()
         .filter(|h| h.level >= top && h.level <= bottom)
         .collect();
-    if listed.is_empty() {
+    // The shallowest heading listed is the outer list's, so a page whose first level is
+    // `###` gets a flat list, not lists nested in nothing.
+    let Some(top) = listed.iter().map(|h| h.level).min() else {
         return String::new();
-    }
+    };
     let mut html = format!("<nav class=\"{class}\" aria-label=\"{label}\">\n<ul>\n");
     let mut depth = 0usize;
     let mut open_item = false;
     for heading in listed {
         let level = usize::from(heading.level - top);
         while depth < level {
+            // A list sits in an item: a skipped level gets an empty one.
+            if !open_item {
+                html.push_str("<li>");
+            }
             html.push_str("<ul>\n");
             depth += 1;
             open_item = false;
@@ -754,6 +760,33 @@ mod tests {
         assert!(toc.contains("<a href=\"#b-c\">B &amp; C</a>"), "{toc}");
         assert!(!toc.contains("deep"));
         assert_eq!(toc.matches("<ul>").count(), toc.matches("</ul>").count());
+    }
+
+    #[test]
+    fn toc_lists_only_items_in_lists_whatever_levels_the_page_skips() {
+        let heading = |level, id: &str| Heading {
+            level,
+            id: id.to_string(),
+            text: id.to_string(),
+        };
+        // From `#` straight to `###`, as mdBook's guide writes SUMMARY.md's page.
+        let flat = toc_html(&[heading(3, "a"), heading(3, "b")], (2, 3), "toc", "T");
+        assert!(!flat.contains("<ul>\n<ul>"), "{flat}");
+        assert_eq!(flat.matches("<ul>").count(), 1, "{flat}");
+        // `##` then `####`: the skipped level is an empty item holding the list.
+        let gap = toc_html(
+            &[heading(2, "a"), heading(4, "b"), heading(3, "c")],
+            (2, 4),
+            "toc",
+            "T",
+        );
+        assert!(!gap.contains("<ul>\n<ul>"), "{gap}");
+        assert!(gap.contains("<ul>\n<li><ul>\n<li><a href=\"#b\">"), "{gap}");
+        assert_eq!(
+            gap.matches("<li>").count(),
+            gap.matches("</li>").count(),
+            "{gap}"
+        );
     }
 
     #[test]

@@ -133,11 +133,22 @@ impl Sidebar<'_> {
             }
             self.collapsed.set(room - size);
         }
-        let _ = writeln!(
-            html,
-            "<li class=\"section\"><details{}><summary>{label}</summary>",
-            if open { " open" } else { "" }
-        );
+        let open = if open { " open" } else { "" };
+        if node.url.is_some() {
+            // A link inside a summary would be a control inside a control: the title
+            // links before the details, whose summary only folds, named for screen
+            // readers.
+            let _ = writeln!(
+                html,
+                "<li class=\"section\">{label}<details{open}><summary><span class=\"visually-hidden\">{}</span></summary>",
+                escape_html(&node.title)
+            );
+        } else {
+            let _ = writeln!(
+                html,
+                "<li class=\"section\"><details{open}><summary>{label}</summary>"
+            );
+        }
         self.list(id, html);
         html.push_str("</details></li>\n");
     }

@@ -136,6 +136,14 @@
   }
 })();
 
+// "On this page" stands above the text when the window is too narrow for it to stand
+// beside: there it starts folded, so the text comes first.
+(function () {
+  "use strict";
+  const box = document.querySelector(".toc-box");
+  if (box && window.matchMedia("(max-width: 1199px)").matches) box.open = false;
+})();
+
 // The sidebar: under 768 px it folds behind the menu button (without this script it
 // stays open above the page); the current page is scrolled into its view.
 (function () {
@@ -167,4 +175,21 @@
       button.focus();
     }
   });
+})();
+
+// Code blocks and tables wider than the page scroll sideways; one that does takes the
+// focus, so the keyboard can scroll it too.
+(function () {
+  "use strict";
+  const regions = Array.from(document.querySelectorAll("article.page pre, article.page table"));
+  if (!regions.length) return;
+  function mark() {
+    regions.forEach((el) => {
+      if (el.scrollWidth > el.clientWidth) el.setAttribute("tabindex", "0");
+      else el.removeAttribute("tabindex");
+    });
+  }
+  mark();
+  let frame = 0;
+  window.addEventListener("resize", () => { cancelAnimationFrame(frame); frame = requestAnimationFrame(mark); });
 })();

@@ -1,11 +1,13 @@
 // Writes PNGs of what a reader sees, light and dark, into the folder named by the first
 // argument (default: docs/screenshots/): the home page, a code page (/502), search
-// results (/search?q=gateway) and the error overlay of a page whose save is broken.
+// results (/search?q=gateway) and the error overlay of a page whose save is broken;
+// then, when ../shared/corpora holds them, a page of the VitePress docs and one of the
+// mdBook guide served as they are, light and dark at 1280 px and light at 375 px.
 // Usage: node screenshots.mjs [OUT_DIR]
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { copySite, launchBrowser, repo, startServer } from "./support.mjs";
+import { copySite, corpora, launchBrowser, repo, startServer, unpackCorpus } from "./support.mjs";
 
 const out = resolve(process.argv[2] || join(repo, "docs/screenshots"));
 const viewport = { width: 1280, height: 800 };
@@ -15,6 +17,12 @@ const shots = [
   ["search", "/search?q=gateway"],
 ];
 const schemes = ["light", "dark"];
+/** Real projects: the tarball's name, the page shown, the screenshots' name. */
+const projects = [
+  ["vitepress-docs", "/en/guide/routing", "vitepress"],
+  ["mdbook-guide", "/format/summary", "mdbook"],
+];
+const phone = { width: 375, height: 800 };
 
 const site = copySite();
 let server;
@@ -54,6 +62,27 @@ try {
     const page = pages[colorScheme];
     await page.locator(".folio-error-overlay").waitFor({ state: "visible", timeout: 10_000 });
     await page.screenshot({ path: join(out, `error-overlay-${colorScheme}.png`) });
+  }
+
+  for (const [corpus, path, name] of projects) {
+    const project = unpackCorpus(corpus);
+    if (!project) {
+      console.log(`${corpus}: not in ${corpora}, no screenshots of it`);
+      continue;
+    }
+    const projectServer = await startServer(project);
+    try {
+      for (const [suffix, colorScheme, size] of [["light", "light", viewport], ["dark", "dark", viewport], ["375", "light", phone]]) {
+        const context = await browser.newContext({ colorScheme, viewport: size, deviceScaleFactor: 1 });
+        const page = await context.newPage();
+        await page.goto(projectServer.origin + path);
+        await page.screenshot({ path: join(out, `${name}-${suffix}.png`) });
+        await context.close();
+      }
+    } finally {
+      await projectServer.stop();
+      project.remove();
+    }
   }
   console.log(`screenshots written to ${out}`);
 } finally {

@@ -2,11 +2,11 @@
 // `folio serve` started on 127.0.0.1:0, headless Chromium, and a recorder of what a page
 // logs and requests.
 
-import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -55,6 +55,29 @@ export function copySite() {
   };
 }
 
+/** The real documentation projects beside the repository (`../shared/corpora`), if any. */
+export const corpora = resolve(repo, "../shared/corpora");
+
+/**
+ * The corpus `name` (`corpora/<name>.tar.gz`, whose one top folder is `name`) unpacked
+ * into a temp dir, shaped like `copySite()`'s answer: `content` is the project's root.
+ * Null when the tarball is not there.
+ */
+export function unpackCorpus(name) {
+  const tarball = join(corpora, `${name}.tar.gz`);
+  if (!existsSync(tarball)) return null;
+  const dir = mkdtempSync(join(tmpdir(), "folio-corpus-"));
+  execFileSync("tar", ["-xzf", tarball, "-C", dir]);
+  return {
+    dir,
+    content: join(dir, name),
+    index: join(dir, "index"),
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * Starts `folio serve` in `site`'s folder, as a writer would, on `addr` (an ephemeral
  * loopback port by default) and resolves with its origin once it prints its URL on
@@ -64,8 +87,8 @@ export function copySite() {
 export async function startServer(site, extraArgs = [], { addr = "127.0.0.1:0", timeoutMs = 60_000 } = {}) {
   const args = [
     "serve",
-    "--content", "content",
-    "--index", "index",
+    "--content", relative(site.dir, site.content),
+    "--index", relative(site.dir, site.index),
     "--templates", join(repo, "templates"),
     "--addr", addr,
     ...extraArgs,
@@ -172,14 +195,16 @@ export function horizontalOverflow(page) {
 }
 
 /**
- * Registers hooks that copy the site, start its server and launch Chromium before a
- * file's tests, and end all three after them. Returns the object they fill in:
+ * Registers hooks that copy the site (or make it with `makeSite`, which may answer null
+ * for none: then nothing starts), start its server and launch Chromium before a file's
+ * (or a suite's) tests, and end all three after them. Returns the object they fill in:
  * `{ site, server, browser }`.
  */
-export function siteInBrowser() {
+export function siteInBrowser(makeSite = copySite) {
   const shared = {};
   before(async () => {
-    shared.site = copySite();
+    shared.site = makeSite();
+    if (!shared.site) return;
     shared.server = await startServer(shared.site);
     shared.browser = await launchBrowser();
   });
