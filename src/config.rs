@@ -85,6 +85,11 @@ pub struct Config {
         deserialize_with = "empty_is_unset"
     )]
     pub lang: Option<String>,
+    /// Folders that are locales besides those named by a language code (zh, pt-BR),
+    /// comma-separated: `folder` or `folder=lang` (`docs-fr=fr`).
+    #[arg(long, global = true, value_name = "FOLDERS", value_delimiter = ',')]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub locales: Vec<String>,
     /// The deepest heading level a page's "on this page" list shows (2 to 6); a page's
     /// frontmatter `outline` overrides it.
     #[arg(long, global = true, value_name = "LEVEL", default_value_t = Config::default().toc_depth)]
@@ -226,6 +231,7 @@ impl Default for Config {
             index: PathBuf::from("index"),
             title: None,
             lang: None,
+            locales: Vec::new(),
             toc_depth: 3,
             site_url: None,
             base_path: String::new(),
@@ -616,6 +622,7 @@ mod tests {
             site_url: Some("u".into()),
             title: Some("t".into()),
             lang: Some("en".into()),
+            locales: vec!["fr".into()],
             query_log: Some("q".into()),
             metrics_addr: Some("off".into()),
             ..Config::default()

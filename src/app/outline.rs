@@ -6,7 +6,7 @@
 //! size and the time.
 
 use super::edit::Changes;
-use crate::content::{ContentFolder, Listing, NavEntry, PageFile, Site};
+use crate::content::{ContentFolder, Listing, LocaleFolders, NavEntry, PageFile, Site};
 use crate::error::Result;
 use crate::store::{FileRecord, FolderRecord, ListingRecord, PageManifest, Store};
 use std::borrow::Cow;
@@ -58,6 +58,8 @@ pub struct Outline {
     pub pages: Vec<OutlinePage>,
     /// The navigation the project writes down, read now.
     pub nav: Option<Vec<NavEntry>>,
+    /// Which top-level folders are locales.
+    pub locales: LocaleFolders,
     folders: Vec<FolderRecord>,
     files: Vec<FileRecord>,
 }
@@ -111,6 +113,7 @@ impl Outline {
         Some(Outline {
             pages,
             nav: crate::content::read_nav(folder).0,
+            locales: folder.locales().clone(),
             folders: manifest.folders,
             files,
         })

@@ -199,7 +199,7 @@ impl Lists {
 
 /// The navigation of `site`, whose root locale speaks `lang`.
 fn site_nav(site: &Site, lang: &str) -> Navigation {
-    Navigation::build(&site.listings(), lang, site.nav.as_deref())
+    Navigation::build(&site.listings(), lang, site.nav.as_deref(), &site.locales)
 }
 
 impl Pages for Snapshot {
@@ -248,6 +248,7 @@ impl Snapshot {
             &listings,
             renderer.lang(),
             outline.nav.as_deref(),
+            &outline.locales,
         ));
         let (pages, lists) = rayon::join(
             || {
@@ -327,10 +328,7 @@ impl Snapshot {
         if home {
             // What lists show changed: the navigation every page carries is made anew,
             // and with it every page.
-            let nav = Arc::new(Navigation::from_folders(
-                &site.listings(),
-                self.renderer.lang(),
-            ));
+            let nav = Arc::new(site_nav(site, self.renderer.lang()));
             let pages = Snapshot::site_pages(site, &self.held);
             let lists = Lists::of_site(&self.renderer, site, &nav, &self.held)?;
             let mut snapshot =

@@ -30,6 +30,7 @@ pub(super) fn check_site(site: &Site, folder: &ContentFolder) -> Vec<Problem> {
         site.pages
             .iter()
             .map(|p| (p.source.as_path(), p.url.as_str())),
+        &site.locales,
     );
     let mut problems = Vec::new();
     for page in &site.pages {

@@ -11,6 +11,7 @@
 //! resolved, steps up or passes through a hidden name (`.git`, `.env`), and when it is
 //! over `max_file_bytes`.
 
+use super::nav::LocaleFolders;
 use super::project::{Project, ProjectKind};
 use crate::config::Config;
 use crate::error::Error;
@@ -30,6 +31,8 @@ pub struct ContentFolder {
     max_page_bytes: u64,
     /// What the folder was written for: where its public files and navigation are.
     project: Project,
+    /// Which of its top-level folders are locales.
+    locales: LocaleFolders,
     max_file_bytes: u64,
 }
 
@@ -133,12 +136,30 @@ impl ContentFolder {
                 project.pages.display()
             );
         }
-        Ok(ContentFolder {
+        let mut folder = ContentFolder {
             path: project.pages.clone(),
             canonical: OnceLock::new(),
             max_page_bytes: config.max_page_bytes,
             max_file_bytes: config.max_file_bytes,
             project,
+            locales: LocaleFolders::declared(&config.locales),
+        };
+        if folder.project.title.is_none() {
+            folder.project.title = folder.home_name();
+        }
+        Ok(folder)
+    }
+
+    /// The name a VitePress home page gives the site (`hero.name` in the frontmatter
+    /// of `index.md`, or of `en/index.md` when every page is in a language folder):
+    /// its title lives in `.vitepress/config`, which is code and is not run.
+    fn home_name(&self) -> Option<String> {
+        ["index.md", "en/index.md"].iter().find_map(|home| {
+            let (bytes, _) = self.read(Path::new(home)).ok()?;
+            let page = super::parse_page(Path::new(home), &bytes).0.ok()?;
+            let hero = page.frontmatter.get("hero")?;
+            let name = hero.get("name")?.as_str()?.trim();
+            (!name.is_empty()).then(|| name.to_string())
         })
     }
 
@@ -154,6 +175,7 @@ impl ContentFolder {
         let path = path.into();
         ContentFolder {
             project: Project::plain(&path),
+            locales: LocaleFolders::default(),
             path,
             canonical: OnceLock::new(),
             max_page_bytes,
@@ -172,6 +194,12 @@ impl ContentFolder {
     /// What the folder was written for: its public folder, its navigation, its name.
     pub fn project(&self) -> &Project {
         &self.project
+    }
+
+    /// Which of its top-level folders are locales: those named by a language code and
+    /// those the settings declare.
+    pub fn locales(&self) -> &LocaleFolders {
+        &self.locales
     }
 
     /// The folder, as named.

@@ -4,7 +4,7 @@
 //! `x/README.md` all reaching the page of `x`, and root-absolute links (`/guide/x`)
 //! taken from the content folder's root or as a page's URL.
 
-use super::nav::is_language_code;
+use super::nav::LocaleFolders;
 use super::url::encode_path;
 use percent_encoding::percent_decode_str;
 use std::collections::HashMap;
@@ -80,12 +80,16 @@ pub fn is_page_file(path: &Path) -> bool {
 impl LinkMap {
     /// The map of `pages`: each page's source path (relative to the content folder) and
     /// URL.
-    pub fn new<'a>(pages: impl IntoIterator<Item = (&'a Path, &'a str)>) -> LinkMap {
+    /// `locales` says which top-level folders are locales.
+    pub fn new<'a>(
+        pages: impl IntoIterator<Item = (&'a Path, &'a str)>,
+        locales: &LocaleFolders,
+    ) -> LinkMap {
         let mut map = LinkMap::default();
         for (source, url) in pages {
             let source = slashed(source);
             if let Some((first, _)) = source.split_once('/')
-                && is_language_code(first)
+                && locales.lang_of(first).is_some()
                 && !map.locales.iter().any(|locale| &**locale == first)
             {
                 map.locales.push(first.into());
@@ -325,7 +329,10 @@ mod tests {
             .iter()
             .map(|(source, url)| (Path::new(source).to_path_buf(), *url))
             .collect();
-        LinkMap::new(owned.iter().map(|(s, u)| (s.as_path(), *u)))
+        LinkMap::new(
+            owned.iter().map(|(s, u)| (s.as_path(), *u)),
+            &LocaleFolders::default(),
+        )
     }
 
     fn href(from: &str, target: &str) -> Option<String> {
@@ -415,7 +422,10 @@ mod tests {
             .iter()
             .map(|(s, u)| (Path::new(s).to_path_buf(), *u))
             .collect();
-        let map = LinkMap::new(owned.iter().map(|(s, u)| (s.as_path(), *u)));
+        let map = LinkMap::new(
+            owned.iter().map(|(s, u)| (s.as_path(), *u)),
+            &LocaleFolders::default(),
+        );
         assert_eq!(
             map.resolve(Path::new("zh/guide/b.md"), "/zh/guide/a/#x")
                 .href()

@@ -24,6 +24,7 @@ pub fn load(folder: &ContentFolder) -> Result<Site> {
     files.retain(|found| !project.is_nav_file(found.path.strip_prefix(dir).unwrap_or(&found.path)));
     let mut site = Site {
         problems,
+        locales: folder.locales().clone(),
         ..Site::default()
     };
     let parsed: Vec<Read> = files

@@ -91,15 +91,20 @@ impl Navigation {
     /// The navigation of the pages `listings`, whose root locale speaks `lang`, from
     /// their folders.
     pub fn from_folders(listings: &[Listing], lang: &str) -> Navigation {
-        Navigation::build(listings, lang, None)
+        Navigation::build(listings, lang, None, &LocaleFolders::default())
     }
 
     /// The navigation of the pages `listings`, whose root locale speaks `lang`: as
     /// `written` (SUMMARY.md, MkDocs' `nav`, `_nav.md`) when the project writes one
     /// down, with the pages it leaves out after its own, by folder; else from the
-    /// folders.
-    pub fn build(listings: &[Listing], lang: &str, written: Option<&[NavEntry]>) -> Navigation {
-        let mut builder = Builder::new(listings, lang);
+    /// folders. `locales` says which top-level folders are locales.
+    pub fn build(
+        listings: &[Listing],
+        lang: &str,
+        written: Option<&[NavEntry]>,
+        locales: &LocaleFolders,
+    ) -> Navigation {
+        let mut builder = Builder::new(listings, lang, locales);
         let mut placed = std::collections::HashSet::new();
         if let Some(entries) = written {
             let root = builder.nav.locales[0].root;
@@ -243,30 +248,27 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(listings: &[Listing], lang: &str) -> Builder {
-        let links = LinkMap::new(listings.iter().map(|l| (l.source, l.url)));
+    fn new(listings: &[Listing], lang: &str, locales: &LocaleFolders) -> Builder {
+        let links = LinkMap::new(listings.iter().map(|l| (l.source, l.url)), locales);
         let mut nav = Navigation {
             links,
             ..Navigation::default()
         };
         let mut folders = HashMap::new();
-        let mut locale_folders: Vec<&str> = listings
+        let mut locale_folders: Vec<(&str, String)> = listings
             .iter()
             .filter_map(|listing| {
                 let mut parts = listing.source.components();
                 let first = parts.next()?.as_os_str().to_str()?;
                 parts.next()?;
-                is_language_code(first).then_some(first)
+                Some((first, locales.lang_of(first)?))
             })
             .collect();
         locale_folders.sort_unstable();
         locale_folders.dedup();
         let root_lang = if lang.is_empty() { "en" } else { lang };
-        for folder in std::iter::once("").chain(locale_folders) {
-            let lang = match folder {
-                "" => root_lang.to_string(),
-                folder => folder.replace('_', "-"),
-            };
+        let all = std::iter::once(("", root_lang.to_string())).chain(locale_folders);
+        for (folder, lang) in all {
             let root = nav.nodes.len() as NodeId;
             nav.nodes.push(Node {
                 title: "".into(),
@@ -597,6 +599,38 @@ fn folder_title(name: &str) -> String {
     }
 }
 
+/// Which top-level folders are locales, and their languages: those named by a
+/// language code, and those the settings declare (`docs-fr=fr`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocaleFolders {
+    declared: Vec<(String, String)>,
+}
+
+impl LocaleFolders {
+    /// The locales `settings` declare: `folder` (its name is its language) or
+    /// `folder=lang`.
+    pub fn declared(settings: &[String]) -> LocaleFolders {
+        let declared = settings
+            .iter()
+            .map(|item| item.trim())
+            .filter(|item| !item.is_empty())
+            .map(|item| match item.split_once('=') {
+                Some((folder, lang)) => (folder.trim().to_string(), lang.trim().to_string()),
+                None => (item.to_string(), item.to_string()),
+            })
+            .collect();
+        LocaleFolders { declared }
+    }
+
+    /// The language of the top-level folder `name` when it is a locale.
+    pub fn lang_of(&self, name: &str) -> Option<String> {
+        match self.declared.iter().find(|(folder, _)| folder == name) {
+            Some((_, lang)) => Some(lang.clone()),
+            None => is_language_code(name).then(|| name.replace('_', "-")),
+        }
+    }
+}
+
 /// Whether a folder's name is a language code as locales are named: an ISO 639-1
 /// language, optionally with a script or region (`zh`, `pt-BR`, `zh-Hans`, `zh_CN`).
 pub fn is_language_code(name: &str) -> bool {
@@ -806,6 +840,14 @@ mod tests {
         let nav = Navigation::from_folders(&listings, "en");
         let codes: Vec<&str> = nav.locales().iter().map(|l| l.lang.as_str()).collect();
         assert_eq!(codes, ["en", "pt-BR", "zh"]);
+        let declared = LocaleFolders::declared(&["api=fr".to_string()]);
+        let nav_fr = Navigation::build(&listings, "en", None, &declared);
+        let codes: Vec<&str> = nav_fr.locales().iter().map(|l| l.lang.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["en", "fr", "pt-BR", "zh"],
+            "a declared folder is a locale"
+        );
         assert_eq!(titles(&nav, nav.locales()[0].root), ["Api", "Guide"]);
         let zh = nav.at("/zh/guide/a").unwrap();
         assert_eq!(nav.locale_of(zh).label, "简体中文");
@@ -851,7 +893,7 @@ mod tests {
             "# Summary\n\n[Introduction](README.md)\n\n# Guide\n\n- [Bee](guide/b.md)\n- [A](guide/a.md)\n- [CLI](cli/README.md)\n    - [init](cli/init.md)\n    - [Draft]()\n- [Home](https://example.com)\n",
         );
         assert!(problems.is_empty(), "{problems:?}");
-        let nav = Navigation::build(&listings, "en", Some(&entries));
+        let nav = Navigation::build(&listings, "en", Some(&entries), &LocaleFolders::default());
         let root = nav.locales()[0].root;
         assert_eq!(
             titles(&nav, root),

@@ -2,6 +2,7 @@
 //! read; and how one changed file is read again into it.
 
 use super::folder::{ContentFolder, Refusal};
+use super::nav::LocaleFolders;
 use super::page::{Listing, Page, Pages};
 use super::parse::parse_file;
 use super::problem::Problem;
@@ -53,6 +54,8 @@ pub struct Site {
     /// The navigation its project writes down (SUMMARY.md, MkDocs' `nav`, `_nav.md`);
     /// `None`: it comes from the folders.
     pub nav: Option<Vec<NavEntry>>,
+    /// Which top-level folders are locales.
+    pub locales: LocaleFolders,
 }
 
 impl Site {
