@@ -210,40 +210,18 @@ impl<'a> Walk<'a> {
         });
     }
 
-    fn in_body(&mut self, event: Event<'a>, offset: usize) {
+    fn in_body(&mut self, mut event: Event<'a>, offset: usize) {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = &mut event {
+            let written = std::mem::replace(dest_url, CowStr::Borrowed(""));
+            *dest_url = self.target(written, offset);
+            self.events.push(event);
+            return;
+        }
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 self.heading = Some((level, id, Vec::new(), String::new()));
             }
             Event::Start(Tag::HtmlBlock) => self.html_block = Some((offset, String::new())),
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = self.target(dest_url, offset);
-                self.events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let dest_url = self.target(dest_url, offset);
-                self.events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
-            }
             Event::Text(t) => {
                 let t = with_macros_expanded(t);
                 self.text.push_str(&t);
