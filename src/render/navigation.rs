@@ -13,17 +13,13 @@ use serde_json::Value;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-/// A collapsed section holds its entries in the page when it has no more than this
-/// many (at any depth); a larger one is a link to its own page.
-const SMALL_SECTION: usize = 40;
-
-/// The most entries all collapsed sections of a page hold together: past it, a
-/// collapsed section is a link to its own page.
-const COLLAPSED_ENTRIES: usize = 40;
+/// The most entries all collapsed sections of a page hold together (at any depth):
+/// past it, a collapsed section is a link to its own page.
+const COLLAPSED_ENTRIES: usize = 24;
 
 /// The most entries of one list shown; past it, the entries around the current page
 /// and a link to the section's page for the rest.
-const WINDOW: usize = 20;
+const WINDOW: usize = 16;
 
 /// The sidebar of the page at `current` (none for pages outside the navigation), in
 /// `locale`; links are under `base`.
@@ -127,7 +123,7 @@ impl Sidebar<'_> {
         if !open && node.url.is_some() {
             let size = self.nav.descendants(id);
             let room = self.collapsed.get();
-            if size > SMALL_SECTION.min(room) {
+            if size > room {
                 let _ = writeln!(html, "<li class=\"section\">{label}</li>");
                 return;
             }
