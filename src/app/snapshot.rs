@@ -327,10 +327,7 @@ impl Snapshot {
         if home {
             // What lists show changed: the navigation every page carries is made anew,
             // and with it every page.
-            let nav = Arc::new(Navigation::from_folders(
-                &site.listings(),
-                self.renderer.lang(),
-            ));
+            let nav = Arc::new(site_nav(site, self.renderer.lang()));
             let pages = Snapshot::site_pages(site, &self.held);
             let lists = Lists::of_site(&self.renderer, site, &nav, &self.held)?;
             let mut snapshot =
