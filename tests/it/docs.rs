@@ -817,3 +817,35 @@ fn adding_retitling_and_removing_a_page_change_every_sidebar() {
     });
     expect_event(&events, "for the removal", |e| e["navigation"] == true);
 }
+
+#[test]
+fn writing_a_nav_file_live_takes_over_every_sidebar() {
+    let site = tree();
+    let server = Server::start(&site, &["--poll"]);
+    let events = listen(&server);
+    site.write(
+        "_nav.md",
+        "# Summary\n\n# Chosen\n\n- [Ten first](steps/ten.md)\n- [The API](ref/api.md)\n",
+    );
+    for url in ["/", "/guide/install", "/steps/one"] {
+        eventually(&format!("_nav.md in {url}'s sidebar"), || {
+            let html = server.get(url).body;
+            let nav = sidebar(&html);
+            let chosen = nav.find("<li class=\"part\"><span>Chosen</span></li>");
+            chosen.is_some()
+                && chosen < nav.find("<a href=\"/guide\">")
+                && nav.contains("<a href=\"/steps/ten\">Ten first</a>")
+        });
+    }
+    expect_event(&events, "with navigation", |e| e["navigation"] == true);
+    assert_eq!(server.get("/_nav").status, 404);
+
+    std::fs::remove_file(site.content().join("_nav.md")).unwrap();
+    eventually("the folders' navigation back", || {
+        !sidebar(&server.get("/steps/one").body).contains("Chosen")
+    });
+    assert_in_order(
+        sidebar(&page(&server, "/steps/one")),
+        &["Step 1<", "Step 2<", "Step 10<"],
+    );
+}
