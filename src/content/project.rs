@@ -68,6 +68,9 @@ pub struct Project {
     pub lang: Option<String>,
     /// Where the navigation comes from; `None`: from the folder tree.
     pub nav: Option<NavSource>,
+    /// The navigation `_nav.md` replaced when it was there at the start: the one to
+    /// read again when it goes.
+    replaced_nav: Option<NavSource>,
     /// Things to say once in the log: settings that are code and not run, navigation
     /// entries left out, a navigation file that replaces another.
     pub notes: Vec<String>,
@@ -180,6 +183,7 @@ impl Project {
             description: None,
             lang: None,
             nav: None,
+            replaced_nav: None,
             notes: Vec::new(),
         }
     }
@@ -205,7 +209,20 @@ impl Project {
                 "the navigation comes from `{OWN_NAV}`; {replaced} is not used"
             ));
         }
-        self.nav = Some(NavSource::Summary(PathBuf::from(OWN_NAV)));
+        self.replaced_nav = self.nav.replace(NavSource::Summary(PathBuf::from(OWN_NAV)));
+    }
+
+    /// Where the navigation comes from now: `_nav.md` when the pages hold one, though
+    /// it came or went since the project was detected, else the project's own.
+    pub fn nav_now(&self) -> Option<NavSource> {
+        let own = PathBuf::from(OWN_NAV);
+        if self.pages.join(&own).is_file() {
+            return Some(NavSource::Summary(own));
+        }
+        match &self.nav {
+            Some(NavSource::Summary(file)) if *file == own => self.replaced_nav.clone(),
+            nav => nav.clone(),
+        }
     }
 
     /// Ends the last note with where the navigation comes from: `_nav.md` or the
@@ -997,6 +1014,26 @@ site_description: !ENV [DESCRIPTION, About]
         let project = Project::detect(dir.path()).unwrap();
         assert_eq!(project.nav, Some(NavSource::Summary("_nav.md".into())));
         assert_eq!(project.notes, Vec::<String>::new());
+    }
+
+    #[test]
+    fn own_nav_that_comes_or_goes_is_the_navigation_now() {
+        let dir = folder(&[("mkdocs.yml", "nav:\n  - a.md\n"), ("docs/_nav.md", "")]);
+        let project = Project::detect(dir.path()).unwrap();
+        std::fs::remove_file(dir.path().join("docs/_nav.md")).unwrap();
+        assert_eq!(
+            project.nav_now(),
+            Some(NavSource::Entries(vec![page("a.md")]))
+        );
+
+        let dir = folder(&[("index.md", "")]);
+        let project = Project::detect(dir.path()).unwrap();
+        assert_eq!(project.nav_now(), None);
+        std::fs::write(dir.path().join("_nav.md"), "").unwrap();
+        assert_eq!(
+            project.nav_now(),
+            Some(NavSource::Summary("_nav.md".into()))
+        );
     }
 
     #[test]

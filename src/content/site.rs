@@ -90,10 +90,12 @@ impl Site {
         if folder.project().is_nav_file(relative) {
             let (nav, stamp, problems) = read_nav(folder);
             self.nav = nav;
-            match stamp {
-                Some((path, stamp)) => self.files.insert(path, stamp),
-                None => self.files.remove(relative),
-            };
+            // The file read may be another than the one that changed (`_nav.md` gone,
+            // SUMMARY.md read again).
+            self.files.remove(relative);
+            if let Some((path, stamp)) = stamp {
+                self.files.insert(path, stamp);
+            }
             return match problems.into_iter().find(Problem::is_error) {
                 Some(problem) => Reloaded::Failed(problem),
                 None => Reloaded::Navigation,
@@ -191,10 +193,10 @@ pub type NavRead = (
     Vec<Problem>,
 );
 
-/// Reads the navigation `folder`'s project writes down: `SUMMARY.md` or `_nav.md`
+/// Reads the navigation `folder`'s project writes down now: `SUMMARY.md` or `_nav.md`
 /// through the one way in, or MkDocs' `nav` as read with its settings.
 pub fn read_nav(folder: &ContentFolder) -> NavRead {
-    match &folder.project().nav {
+    match &folder.project().nav_now() {
         None => (None, None, Vec::new()),
         Some(NavSource::Entries(entries)) => (Some(entries.clone()), None, Vec::new()),
         Some(NavSource::Summary(file)) => {
