@@ -106,11 +106,18 @@ pub fn all(state: Arc<State>) -> impl Filter<Extract = (Answer,), Error = Infall
 
 /// The answer of a request's handler, compressed as the client accepts; a path that is
 /// no page may be a file beside the pages, answered as [`file`] makes it (streamed, or
-/// compressed already).
+/// compressed already), and so is a project's own `robots.txt` or `sitemap.xml`.
 async fn answer(state: &Arc<State>, route: Route, asked: Asked) -> Answer {
     let path = asked.path.clone();
     let headers = asked.headers.clone();
     let head = asked.head;
+    // A project's own robots.txt or sitemap.xml is its author's policy: it wins over
+    // what folio would write.
+    if matches!(route, Route::Robots | Route::Sitemap)
+        && let Ok(Some(answer)) = file::serve(state, &path, &headers, head).await
+    {
+        return answer;
+    }
     let mut result = dispatch(state, route, asked).await;
     if route == Route::Page
         && let Err(Error::NotFound(_)) = result

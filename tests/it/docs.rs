@@ -631,7 +631,11 @@ fn landing_page_renders_hero_and_features() {
     ]);
     let server = Server::start(&site, &["--no-watch"]);
     let home = page(&server, "/");
-    assert_eq!(title(&home), "Folio | folio");
+    assert_eq!(
+        title(&home),
+        "Folio",
+        "the hero names the site and the page"
+    );
     let hero = between(&home, "<section class=\"hero\">", "</section>");
     assert_in_order(
         hero,
