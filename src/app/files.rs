@@ -33,8 +33,9 @@ impl Files {
     }
 
     /// Opens the file at `relative` (a request's path, below the site's root): from the
-    /// public folder when it holds it, else from the content folder. A Markdown source
-    /// (`.md`, `.mdx`) is never opened: it is as if it were missing.
+    /// public folder when it holds it, else from the content folder (but not from the
+    /// public folder inside it, served at the root only). A Markdown source (`.md`,
+    /// `.mdx`) is never opened: it is as if it were missing.
     pub fn open(&self, relative: &Path) -> Result<OpenFile, Refusal> {
         if is_markdown(relative) {
             return Err(Refusal::Missing);
@@ -45,11 +46,19 @@ impl Files {
                 opened => return opened,
             }
         }
+        // The public folder's files are served at the site's root only, as the tools
+        // that have one serve them (`/logo.png`, never `/public/logo.png`).
+        if let Some(inside) = &self.public_in_content
+            && !inside.as_os_str().is_empty()
+            && relative.starts_with(inside)
+        {
+            return Err(Refusal::Missing);
+        }
         self.content.open(relative)
     }
 
     /// The URLs (below the base path) the file at `relative` in the content folder is
-    /// served at: its path there, and its path in the public folder when it is in it.
+    /// served at: its path in the public folder when it is in it, else its path.
     /// None for a Markdown source.
     pub fn urls(&self, relative: &Path) -> Vec<String> {
         if is_markdown(relative) {
@@ -59,10 +68,10 @@ impl Files {
             .public_in_content
             .as_deref()
             .and_then(|public| relative.strip_prefix(public).ok());
-        std::iter::once(relative)
-            .chain(in_public)
-            .filter_map(url_of)
-            .collect()
+        match in_public {
+            Some(in_public) => url_of(in_public).into_iter().collect(),
+            None => url_of(relative).into_iter().collect(),
+        }
     }
 }
 
@@ -125,16 +134,14 @@ mod tests {
         assert_eq!(read(&files, "guide/a.md"), None);
         assert_eq!(read(&files, "guide/A.MD"), None);
         assert_eq!(read(&files, "nothing.png"), None);
+        assert_eq!(read(&files, "public/logo.png"), None, "at the root only");
     }
 
     #[test]
     fn a_file_is_announced_at_each_url_it_is_served_at() {
         let (_dir, files) = files();
         assert_eq!(files.urls(Path::new("guide/a.png")), ["/guide/a.png"]);
-        assert_eq!(
-            files.urls(Path::new("public/logo.png")),
-            ["/public/logo.png", "/logo.png"]
-        );
+        assert_eq!(files.urls(Path::new("public/logo.png")), ["/logo.png"]);
         assert!(files.urls(Path::new("guide/a.md")).is_empty());
     }
 }
