@@ -171,7 +171,7 @@ fn quick_start(config: &Config, starting: &Starting) -> Option<Started> {
     let (opened, snapshot) = rayon::join(
         || {
             outline
-                .is_current(&config.content)
+                .is_current(starting.folder.path())
                 .then(|| open_outlined(config, &store, &outline, &synonyms))
         },
         || Snapshot::outline(&outline, starting.renderer.clone(), &store),

@@ -7,16 +7,17 @@
 use super::nav::LocaleFolders;
 use super::url::encode_path;
 use percent_encoding::percent_decode_str;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::path::Path;
 
 /// Every page's file and URL: what links resolve against.
 #[derive(Debug, Default)]
 pub struct LinkMap {
     /// Page URL by source path (`guide/setup.md`, `/`-separated).
-    by_source: HashMap<Box<str>, Box<str>>,
+    by_source: FxHashMap<Box<str>, Box<str>>,
     /// Source path by page URL, for links written as URLs.
-    by_url: HashMap<Box<str>, Box<str>>,
+    by_url: FxHashMap<Box<str>, Box<str>>,
     /// The locale folders (`zh`, `pt-BR`): a page missing from one is the page of the
     /// site's own language at the same place, as Starlight and MkDocs' i18n plugins
     /// fall back.
@@ -85,7 +86,12 @@ impl LinkMap {
         pages: impl IntoIterator<Item = (&'a Path, &'a str)>,
         locales: &LocaleFolders,
     ) -> LinkMap {
-        let mut map = LinkMap::default();
+        let pages = pages.into_iter();
+        let mut map = LinkMap {
+            by_source: FxHashMap::with_capacity_and_hasher(pages.size_hint().0, Default::default()),
+            by_url: FxHashMap::with_capacity_and_hasher(pages.size_hint().0, Default::default()),
+            locales: Vec::new(),
+        };
         for (source, url) in pages {
             let source = slashed(source);
             if let Some((first, _)) = source.split_once('/')
@@ -94,8 +100,9 @@ impl LinkMap {
             {
                 map.locales.push(first.into());
             }
-            map.by_url.insert(url.into(), source.clone().into());
-            map.by_source.insert(source.into(), url.into());
+            let source: Box<str> = source.into();
+            map.by_url.insert(url.into(), source.clone());
+            map.by_source.insert(source, url.into());
         }
         map
     }
@@ -154,7 +161,7 @@ impl LinkMap {
         let absolute = decoded.starts_with('/');
         let base = match absolute {
             true => String::new(),
-            false => slashed(from.parent().unwrap_or(Path::new(""))),
+            false => slashed(from.parent().unwrap_or(Path::new(""))).into_owned(),
         };
         let Some(joined) = join(&base, &decoded) else {
             let url = format!("/{}", decoded.trim_start_matches('/'));
@@ -295,8 +302,19 @@ fn strip_page_extension(path: &str) -> &str {
     path
 }
 
-/// A relative path with `/` between its parts, whatever the platform.
-pub fn slashed(path: &Path) -> String {
+/// A relative path with `/` between its parts, whatever the platform; borrowed when it
+/// is written so already (always, on Unix, for a path found by walking a folder).
+pub fn slashed(path: &Path) -> Cow<'_, str> {
+    if let Some(text) = path.to_str()
+        && !text.contains('\\')
+        && !text.starts_with('/')
+        && !text.starts_with("./")
+        && !text.contains("/./")
+        && !text.contains("//")
+        && !text.ends_with('/')
+    {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::new();
     for part in path.components() {
         if let std::path::Component::Normal(part) = part {
@@ -306,7 +324,7 @@ pub fn slashed(path: &Path) -> String {
             out.push_str(&part.to_string_lossy());
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

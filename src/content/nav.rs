@@ -14,6 +14,7 @@ use super::links::{LinkMap, Resolved, is_external, slashed};
 use super::page::Listing;
 use super::project::NavEntry;
 use super::url::is_index_name;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -26,7 +27,7 @@ pub struct Navigation {
     nodes: Vec<Node>,
     /// The locales; the first is the site's root locale.
     locales: Vec<Locale>,
-    by_url: HashMap<Box<str>, NodeId>,
+    by_url: FxHashMap<Box<str>, NodeId>,
     links: LinkMap,
     /// Where the site's root leads when every page is in a locale folder.
     home: Option<Box<str>>,
@@ -229,7 +230,7 @@ impl Navigation {
         let own = self.locale_of_source(source);
         let relative = slashed(source);
         let rest = match own.folder.as_str() {
-            "" => relative.as_str(),
+            "" => &*relative,
             folder => relative.strip_prefix(folder)?.trim_start_matches('/'),
         };
         let wanted = match other.folder.as_str() {
@@ -244,7 +245,7 @@ impl Navigation {
 struct Builder {
     nav: Navigation,
     /// Folder nodes by folder path (`guide/advanced`, the locale's folder included).
-    folders: HashMap<String, NodeId>,
+    folders: FxHashMap<String, NodeId>,
 }
 
 impl Builder {
@@ -254,7 +255,7 @@ impl Builder {
             links,
             ..Navigation::default()
         };
-        let mut folders = HashMap::new();
+        let mut folders = FxHashMap::default();
         let mut locale_folders: Vec<(&str, String)> = listings
             .iter()
             .filter_map(|listing| {
@@ -468,21 +469,22 @@ impl Builder {
     }
 
     fn finish(mut self) -> Navigation {
-        let pages: std::collections::HashSet<Box<str>> = self
-            .nav
-            .nodes
+        let nodes = &mut self.nav.nodes;
+        let pages: FxHashSet<&str> = nodes
             .iter()
             .filter(|node| node.kind == NodeKind::Page)
-            .filter_map(|node| node.url.clone())
+            .filter_map(|node| node.url.as_deref())
             .collect();
-        let nodes = &mut self.nav.nodes;
         // A folder whose URL a page claims (`guide.md` beside `guide/`) heads its
         // entries without a listing of its own.
-        for node in nodes.iter_mut() {
-            if node.kind == NodeKind::Folder && node.url.as_ref().is_some_and(|u| pages.contains(u))
-            {
-                node.url = None;
-            }
+        let claimed: Vec<usize> = (nodes.iter().enumerate())
+            .filter(|(_, node)| node.kind == NodeKind::Folder)
+            .filter(|(_, node)| node.url.as_deref().is_some_and(|url| pages.contains(url)))
+            .map(|(id, _)| id)
+            .collect();
+        drop(pages);
+        for id in claimed {
+            nodes[id].url = None;
         }
         let lowered: Vec<String> = nodes.iter().map(|node| node.title.to_lowercase()).collect();
         let mut children: Vec<Vec<NodeId>> = nodes

@@ -143,6 +143,23 @@ fn an_mdbook_root_serves_its_summary_as_the_sidebar() {
 }
 
 #[test]
+fn a_project_root_restarts_from_its_manifest_with_its_navigation() {
+    let site = book();
+    {
+        let first = site.serve();
+        eventually("the page manifest", || {
+            site.index().join("folio-pages").exists() && site.index().join("folio-home").exists()
+        });
+        assert_eq!(first.readyz()["start"], "pages");
+    }
+    let again = site.serve();
+    assert_eq!(again.readyz()["start"], "manifest", "{}", again.readyz());
+    let linux = page(&again, "/guide/linux");
+    assert!(sidebar(&linux).contains("aria-current=\"page\""), "{linux}");
+    assert_eq!(title(&linux), "On Linux | Tiny Book");
+}
+
+#[test]
 fn the_sites_own_settings_win_over_the_projects() {
     let site = book();
     let server = Server::start(&site, &["--no-watch", "--title", "Mine", "--lang", "it"]);
