@@ -70,7 +70,8 @@ pub struct Config {
     #[arg(long, global = true, value_name = "DIR", default_value_os_t = Config::default().index)]
     pub index: PathBuf,
     /// The site's name, shown in the header and page titles; unset: the project's own
-    /// (book.toml's title, mkdocs.yml's site_name), else "folio".
+    /// (book.toml's title, mkdocs.yml's site_name, a VitePress home page's hero.name),
+    /// else "folio".
     #[arg(long, global = true)]
     #[serde(
         skip_serializing_if = "Option::is_none",
