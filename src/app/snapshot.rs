@@ -499,6 +499,11 @@ impl Snapshot {
         })
     }
 
+    /// The 404 page for `path`, with the site's navigation.
+    pub fn not_found(&self, path: &str) -> Result<String> {
+        self.renderer.not_found(path, &self.nav)
+    }
+
     /// The renderer its pages are made with.
     pub fn renderer(&self) -> &Arc<Renderer> {
         &self.renderer

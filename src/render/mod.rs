@@ -557,13 +557,22 @@ impl Renderer {
         )
     }
 
-    /// Renders the 404 page for the path that was asked for.
-    pub fn not_found(&self, path: &str) -> Result<String> {
+    /// Renders the 404 page for the path that was asked for, with the navigation of the
+    /// locale the path is in, to go on from.
+    pub fn not_found(&self, path: &str, nav: &Navigation) -> Result<String> {
         let title = self.page_title("Not found");
-        let view = NotFoundView {
-            chrome: self.plain_chrome(&title, ""),
-            path,
-        };
+        let mut chrome = self.plain_chrome(&title, "");
+        let locale = nav
+            .locales()
+            .iter()
+            .skip(1)
+            .find(|locale| {
+                let rest = path.strip_prefix('/').unwrap_or(path);
+                rest.split('/').next() == Some(locale.folder.as_str())
+            })
+            .unwrap_or(&nav.locales()[0]);
+        self.place(&mut chrome, nav, None, None, locale);
+        let view = NotFoundView { chrome, path };
         self.render("not_found", path, &view)
     }
 

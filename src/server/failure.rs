@@ -54,7 +54,6 @@ fn not_found(state: &State, path: &str) -> Full {
     match state
         .live
         .snapshot()
-        .renderer()
         .not_found(leading(path, MAX_ECHO_CHARS))
     {
         Ok(page) => html(StatusCode::NOT_FOUND, page),

@@ -567,6 +567,25 @@ fn bilingual() -> Site {
 }
 
 #[test]
+fn a_missing_page_offers_its_locales_navigation() {
+    let site = bilingual();
+    let server = Server::start(&site, &["--no-watch"]);
+    let missing = server.get("/zh/nowhere/at/all");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("<html lang=\"zh\""),
+        "{}",
+        missing.body
+    );
+    let nav = sidebar(&missing.body);
+    assert!(nav.contains("/zh/guide/start"), "{nav}");
+    assert!(!nav.contains("aria-current"), "nothing is current: {nav}");
+    let missing = server.get("/nowhere");
+    assert_eq!(missing.status, 404);
+    assert!(sidebar(&missing.body).contains("\"/guide/start\""));
+}
+
+#[test]
 fn locales_have_their_own_navigation_lang_and_switcher() {
     let site = bilingual();
     let server = Server::start(&site, &["--no-watch"]);
