@@ -7,7 +7,7 @@
 use super::nav::LocaleFolders;
 use super::url::encode_path;
 use percent_encoding::percent_decode_str;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -16,8 +16,8 @@ use std::path::Path;
 pub struct LinkMap {
     /// Page URL by source path (`guide/setup.md`, `/`-separated).
     by_source: FxHashMap<Box<str>, Box<str>>,
-    /// Source path by page URL, for links written as URLs.
-    by_url: FxHashMap<Box<str>, Box<str>>,
+    /// Every page's URL, for links written as URLs.
+    urls: FxHashSet<Box<str>>,
     /// The locale folders (`zh`, `pt-BR`): a page missing from one is the page of the
     /// site's own language at the same place, as Starlight and MkDocs' i18n plugins
     /// fall back.
@@ -89,7 +89,7 @@ impl LinkMap {
         let pages = pages.into_iter();
         let mut map = LinkMap {
             by_source: FxHashMap::with_capacity_and_hasher(pages.size_hint().0, Default::default()),
-            by_url: FxHashMap::with_capacity_and_hasher(pages.size_hint().0, Default::default()),
+            urls: FxHashSet::with_capacity_and_hasher(pages.size_hint().0, Default::default()),
             locales: Vec::new(),
         };
         for (source, url) in pages {
@@ -100,9 +100,8 @@ impl LinkMap {
             {
                 map.locales.push(first.into());
             }
-            let source: Box<str> = source.into();
-            map.by_url.insert(url.into(), source.clone());
-            map.by_source.insert(source, url.into());
+            map.urls.insert(url.into());
+            map.by_source.insert(source.into(), url.into());
         }
         map
     }
@@ -116,7 +115,7 @@ impl LinkMap {
             return None;
         }
         let own = format!("/{}", rest.trim_end_matches('/'));
-        self.by_url.contains_key(own.as_str()).then_some(own)
+        self.urls.contains(own.as_str()).then_some(own)
     }
 
     /// The URL of the page whose file is `source` (relative to the content folder).
@@ -124,15 +123,15 @@ impl LinkMap {
         self.by_source.get(source).map(|url| &**url)
     }
 
-    /// The source path of the page served at `url`.
-    pub fn source_of(&self, url: &str) -> Option<&str> {
-        self.by_url.get(url).map(|source| &**source)
+    /// The locale folders among the pages' top-level folders (`zh`, `pt-BR`).
+    pub fn locale_folders(&self) -> &[Box<str>] {
+        &self.locales
     }
 
     /// The URL of the page a request's path names in another form (`/x.md`, `/x.html`,
     /// `/x/`, `/x/README.md`), when it is not that URL itself.
     pub fn canonical(&self, path: &str) -> Option<String> {
-        if self.by_url.contains_key(path) {
+        if self.urls.contains(path) {
             return None;
         }
         match self.resolve(Path::new(""), path) {
@@ -201,7 +200,7 @@ impl LinkMap {
         let bare = bare.strip_suffix(".html").unwrap_or(bare);
         let bare = bare.strip_suffix("/index").unwrap_or(bare);
         let url = format!("/{bare}");
-        self.by_url.contains_key(url.as_str()).then_some(url)
+        self.urls.contains(url.as_str()).then_some(url)
     }
 
     /// The page whose file the link names, in any of the forms the tools accept.

@@ -13,7 +13,7 @@
 use super::links::{LinkMap, Resolved, is_external, slashed};
 use super::page::Listing;
 use super::project::NavEntry;
-use super::url::is_index_name;
+use super::url::{index_folder, title_from_name};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashMap;
 use std::path::Path;
@@ -251,24 +251,18 @@ struct Builder {
 impl Builder {
     fn new(listings: &[Listing], lang: &str, locales: &LocaleFolders) -> Builder {
         let links = LinkMap::new(listings.iter().map(|l| (l.source, l.url)), locales);
+        // The link map found the locale folders among the pages' top-level folders.
+        let mut locale_folders: Vec<(String, String)> = (links.locale_folders().iter())
+            .filter_map(|folder| Some((folder.to_string(), locales.lang_of(folder)?)))
+            .collect();
+        locale_folders.sort_unstable();
         let mut nav = Navigation {
             links,
             ..Navigation::default()
         };
         let mut folders = FxHashMap::default();
-        let mut locale_folders: Vec<(&str, String)> = listings
-            .iter()
-            .filter_map(|listing| {
-                let mut parts = listing.source.components();
-                let first = parts.next()?.as_os_str().to_str()?;
-                parts.next()?;
-                Some((first, locales.lang_of(first)?))
-            })
-            .collect();
-        locale_folders.sort_unstable();
-        locale_folders.dedup();
         let root_lang = if lang.is_empty() { "en" } else { lang };
-        let all = std::iter::once(("", root_lang.to_string())).chain(locale_folders);
+        let all = std::iter::once((String::new(), root_lang.to_string())).chain(locale_folders);
         for (folder, lang) in all {
             let root = nav.nodes.len() as NodeId;
             nav.nodes.push(Node {
@@ -281,9 +275,9 @@ impl Builder {
                 order: None,
                 descendants: 0,
             });
-            folders.insert(folder.to_string(), root);
+            folders.insert(folder.clone(), root);
             nav.locales.push(Locale {
-                folder: folder.to_string(),
+                folder,
                 label: language_name(&lang).to_string(),
                 lang,
                 root,
@@ -310,7 +304,7 @@ impl Builder {
         let (parent_path, name) = path.rsplit_once('/').unwrap_or(("", path));
         let parent = self.folder(parent_path);
         let id = self.push(Node {
-            title: folder_title(name).into(),
+            title: title_from_name(name).into(),
             url: Some(format!("/{path}").into()),
             kind: NodeKind::Folder,
             parent: Some(parent),
@@ -327,9 +321,8 @@ impl Builder {
     /// page, else as an entry of its folder.
     fn place(&mut self, listing: &Listing) {
         let source = slashed(listing.source);
-        let (folder, file) = source.rsplit_once('/').unwrap_or(("", &source));
-        let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-        if is_index_name(stem) {
+        let index_of = index_folder(&source);
+        if let Some(folder) = index_of {
             let id = self.folder(folder);
             let node = &mut self.nav.nodes[id as usize];
             if node.kind != NodeKind::Page || node.url.is_none() {
@@ -342,6 +335,7 @@ impl Builder {
                 return;
             }
         }
+        let folder = source.rsplit_once('/').map_or("", |(folder, _)| folder);
         let parent = self.folder(folder);
         self.push(Node {
             title: listing.heading.into(),
@@ -420,13 +414,11 @@ impl Builder {
             });
             // A folder's index page placed here heads the folder: the pages the written
             // navigation leaves out of that folder go under it.
-            if let Some(listing) = listing {
-                let source = slashed(listing.source);
-                let (folder, file) = source.rsplit_once('/').unwrap_or(("", &source));
-                let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-                if is_index_name(stem) && !folder.is_empty() {
-                    self.folders.entry(folder.to_string()).or_insert(id);
-                }
+            if let Some(listing) = listing
+                && let Some(folder) = index_folder(&slashed(listing.source))
+                && !folder.is_empty()
+            {
+                self.folders.entry(folder.to_string()).or_insert(id);
             }
             self.write_down(id, &entry.children, by_url, placed, next);
         }
@@ -565,9 +557,7 @@ fn is_index_target(entry: &NavEntry) -> bool {
     let Some(target) = entry.target.as_deref() else {
         return false;
     };
-    let file = target.rsplit('/').next().unwrap_or(target);
-    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
-    entry.children.is_empty() && !is_external(target) && is_index_name(stem)
+    entry.children.is_empty() && !is_external(target) && index_folder(target).is_some()
 }
 
 /// Every node under `id` that leads to a page, depth first.
@@ -588,16 +578,6 @@ fn compare(a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
-    }
-}
-
-/// A folder's name as a heading: `getting-started` → `Getting started`.
-fn folder_title(name: &str) -> String {
-    let spaced = name.replace(['-', '_'], " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

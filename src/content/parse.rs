@@ -114,11 +114,9 @@ fn name_of(source: &Path) -> String {
             .unwrap_or("Home"),
         false => stem,
     };
-    let spaced = name.replace(['-', '_'], " ");
-    let mut chars = spaced.trim().chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => "Home".to_string(),
+    match url::title_from_name(name) {
+        title if title.is_empty() => "Home".to_string(),
+        title => title,
     }
 }
 

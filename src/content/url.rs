@@ -44,6 +44,27 @@ pub fn is_index_name(stem: &str) -> bool {
     matches!(stem, "index" | "README" | "readme" | "_index")
 }
 
+/// The folder whose own page the file at `path` (`/`-separated, relative to the
+/// content folder) is: `guide` for `guide/index.md` or `guide/README.md`, empty for
+/// `index.md`; `None` for any other page.
+pub fn index_folder(path: &str) -> Option<&str> {
+    let (folder, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+    is_index_name(stem).then_some(folder)
+}
+
+/// A file's or folder's name as a title: dashes and underscores become spaces and the
+/// first letter a capital (`getting-started` → `Getting started`); empty for a name
+/// of nothing but those.
+pub fn title_from_name(name: &str) -> String {
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Normalises a URL path: one leading `/`, no trailing `/`, no empty or dot segments.
 pub fn normalize(raw: &str) -> Result<String, String> {
     let trimmed = raw.trim().trim_matches('/');
