@@ -90,7 +90,8 @@ fn is_markdown(path: &Path) -> bool {
     path.extension()
         .and_then(|extension| extension.to_str())
         .is_some_and(|extension| {
-            extension.eq_ignore_ascii_case("md") || extension.eq_ignore_ascii_case("mdx")
+            (crate::content::links::PAGE_EXTENSIONS.iter())
+                .any(|page| extension.eq_ignore_ascii_case(page))
         })
 }
 

@@ -180,10 +180,12 @@ impl Lists {
         }
     }
 
-    /// The lists of `site`, whose navigation is `nav`.
+    /// The lists of `site`, whose pages list as `listings` and whose navigation is
+    /// `nav`.
     fn of_site(
         renderer: &Renderer,
         site: &Site,
+        listings: &[Listing],
         nav: &Navigation,
         held: &Arc<AtomicUsize>,
     ) -> Result<Lists> {
@@ -193,13 +195,8 @@ impl Lists {
             .map(|page| (page.url.clone(), page.modified))
             .collect();
         let home = site.shared_page("/").cloned();
-        Lists::render(renderer, home, &site.listings(), nav, sitemap, held)
+        Lists::render(renderer, home, listings, nav, sitemap, held)
     }
-}
-
-/// The navigation of `site`, whose root locale speaks `lang`.
-fn site_nav(site: &Site, lang: &str) -> Navigation {
-    Navigation::build(&site.listings(), lang, site.nav.as_deref(), &site.locales)
 }
 
 impl Pages for Snapshot {
@@ -219,10 +216,21 @@ impl Drop for Served {
 impl Snapshot {
     /// Serves every page of `site`, each rendered on its first request.
     pub fn render(site: &Site, renderer: Arc<Renderer>) -> Result<Snapshot> {
-        let held = Arc::new(AtomicUsize::new(0));
-        let nav = Arc::new(site_nav(site, renderer.lang()));
+        Snapshot::of_site(site, renderer, Arc::new(AtomicUsize::new(0)))
+    }
+
+    /// Every page of `site` and its navigation, made anew; `held` counts the bytes of
+    /// rendered HTML held.
+    fn of_site(site: &Site, renderer: Arc<Renderer>, held: Arc<AtomicUsize>) -> Result<Snapshot> {
+        let listings = site.listings();
+        let nav = Arc::new(Navigation::build(
+            &listings,
+            renderer.lang(),
+            site.nav.as_deref(),
+            &site.locales,
+        ));
         let pages = Snapshot::site_pages(site, &held);
-        let lists = Lists::of_site(&renderer, site, &nav, &held)?;
+        let lists = Lists::of_site(&renderer, site, &listings, &nav, &held)?;
         Ok(Snapshot::with_lists(pages, lists, nav, renderer, held))
     }
 
@@ -328,11 +336,7 @@ impl Snapshot {
         if home {
             // What lists show changed: the navigation every page carries is made anew,
             // and with it every page.
-            let nav = Arc::new(site_nav(site, self.renderer.lang()));
-            let pages = Snapshot::site_pages(site, &self.held);
-            let lists = Lists::of_site(&self.renderer, site, &nav, &self.held)?;
-            let mut snapshot =
-                Snapshot::with_lists(pages, lists, nav, self.renderer.clone(), self.held.clone());
+            let mut snapshot = Snapshot::of_site(site, self.renderer.clone(), self.held.clone())?;
             snapshot.budget = self.budget;
             snapshot.overflow = self.overflow.clone();
             return Ok(snapshot);
@@ -356,7 +360,9 @@ impl Snapshot {
             snapshot.pages.insert(page.url.clone(), Arc::new(served));
         }
         if changed.iter().any(|url| url == "/") {
-            let lists = Lists::of_site(&snapshot.renderer, site, &snapshot.nav, &snapshot.held)?;
+            let listings = site.listings();
+            let (renderer, nav) = (&snapshot.renderer, &snapshot.nav);
+            let lists = Lists::of_site(renderer, site, &listings, nav, &snapshot.held)?;
             snapshot.pages.insert("/".to_string(), Arc::new(lists.home));
             snapshot.groups = lists.groups;
             snapshot.sitemap = lists.sitemap;

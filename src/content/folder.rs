@@ -210,15 +210,18 @@ impl ContentFolder {
     /// Whether a file exists at `relative` (`/`-separated) in the folder or, for a
     /// root-absolute link (`absolute`), in its public folder: what `folio check` asks of
     /// a link to an image or a download.
+    /// It asks what serving the file asks ([`ContentFolder::open`]), so a link the
+    /// check passes is a file that is served.
     pub fn has_file(&self, relative: &str, absolute: bool) -> bool {
-        let clean = Path::new(relative)
-            .components()
-            .all(|part| matches!(part, std::path::Component::Normal(_)));
-        clean
-            && (self.path.join(relative).is_file()
-                || (absolute
-                    && (self.project.public.as_ref())
-                        .is_some_and(|public| public.join(relative).is_file())))
+        let relative = Path::new(relative);
+        self.open(relative).is_ok()
+            || (absolute
+                && (self.project.public.as_ref()).is_some_and(|public| {
+                    ContentFolder::new(public, self.max_page_bytes)
+                        .with_max_file_bytes(self.max_file_bytes)
+                        .open(relative)
+                        .is_ok()
+                }))
     }
 
     /// Reads the file at `relative`, after checking that it resolves to a regular file

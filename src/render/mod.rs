@@ -201,7 +201,7 @@ impl Renderer {
             Some(id) => nav.locale_of(id),
             None => nav.locale_of_source(&page.source),
         };
-        let (previous, next) = navigation::neighbours(nav, id, page);
+        let (previous, next) = navigation::neighbours(nav, id, Some(page));
         let mut chrome = self.chrome(page, "");
         self.place(&mut chrome, nav, id, Some(page), locale);
         chrome.head.push_str(&navigation::pager_links(
@@ -261,15 +261,7 @@ impl Renderer {
                 })
             })
             .collect();
-        let (previous, next) = nav.neighbours(id);
-        let neighbour = |node: Option<NodeId>| {
-            let node = nav.node(node?);
-            Some(navigation::Neighbour {
-                url: node.url.as_deref()?.to_string(),
-                title: node.title.to_string(),
-            })
-        };
-        let (previous, next) = (neighbour(previous), neighbour(next));
+        let (previous, next) = navigation::neighbours(nav, Some(id), None);
         let view = FolderView {
             breadcrumbs: navigation::breadcrumbs(nav, id, &self.base),
             pager: navigation::pager(previous.as_ref(), next.as_ref(), &self.base),
@@ -408,10 +400,7 @@ impl Renderer {
         };
         let id = nav.at("/");
         self.place(&mut chrome, nav, id, home, &nav.locales()[0]);
-        let (previous, next) = match home {
-            Some(page) => navigation::neighbours(nav, id, page),
-            None => (None, None),
-        };
+        let (previous, next) = navigation::neighbours(nav, id, home);
         chrome.head.push_str(&navigation::pager_links(
             previous.as_ref(),
             next.as_ref(),

@@ -235,13 +235,14 @@ pub struct Neighbour {
     pub title: String,
 }
 
-/// The pages before and after `page` (at `id` in the navigation, if it is there) in
-/// reading order, as its frontmatter `prev` and `next` may override them: `false`
-/// for none, a string for other text, or `{text, link}` for another page.
+/// The pages before and after the entry at `id` (if the page is in the navigation) in
+/// reading order, as the frontmatter `prev` and `next` of its `page` (when it has one,
+/// not a folder's listing) may override them: `false` for none, a string for other
+/// text, or `{text, link}` for another page.
 pub fn neighbours(
     nav: &Navigation,
     id: Option<NodeId>,
-    page: &Page,
+    page: Option<&Page>,
 ) -> (Option<Neighbour>, Option<Neighbour>) {
     let (previous, next) = id.map_or((None, None), |id| nav.neighbours(id));
     let of = |node: Option<NodeId>| {
@@ -250,6 +251,9 @@ pub fn neighbours(
             url: node.url.as_deref()?.to_string(),
             title: node.title.to_string(),
         })
+    };
+    let Some(page) = page else {
+        return (of(previous), of(next));
     };
     (
         overridden(
