@@ -4,6 +4,10 @@
 //! stable ids) and strips what is Vue-only: `<script setup>` blocks, whose JSON-LD
 //! object is kept as data, and any element bound with `v-html`.
 
+mod lines;
+
+pub use lines::LineMap;
+
 use super::problem::Problem;
 use crate::html::escape_html;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
