@@ -123,6 +123,11 @@ impl Editor {
         let mut rebuild = false;
         for touched in touched {
             rebuild |= !matches!(touched, Touched::File(_));
+            if let Touched::Page(relative) | Touched::File(relative) = touched {
+                let includers = self.site.includers(relative);
+                rebuild |= !includers.is_empty();
+                pages.extend(includers);
+            }
             match touched {
                 Touched::Page(relative) => {
                     pages.insert(relative.clone());
@@ -217,12 +222,17 @@ impl Editor {
             }
             return;
         }
-        let pages: Vec<Arc<content::Page>> = changes
+        // A page that others include is found as their text, not on its own.
+        let parts = self.site.parts();
+        let (parts, pages): (Vec<&Arc<content::Page>>, Vec<&Arc<content::Page>>) = changes
             .changed
             .iter()
-            .filter_map(|url| self.site.shared_page(url).cloned())
-            .collect();
-        if let Err(error) = index.update(&changes.removed, &pages) {
+            .filter_map(|url| self.site.shared_page(url))
+            .partition(|page| parts.contains(page.source.as_path()));
+        let pages: Vec<Arc<content::Page>> = pages.into_iter().cloned().collect();
+        let mut removed = changes.removed.clone();
+        removed.extend(parts.iter().map(|page| page.url.clone()));
+        if let Err(error) = index.update(&removed, &pages) {
             tracing::error!(%error, "index update failed");
         }
         let Some(store) = &self.store else {

@@ -301,7 +301,7 @@ pub fn open_index(
                 "cannot use the index folder ({error}); searching an index held in memory"
             );
             let index = SearchIndex::in_memory(&config.facets, synonyms)?;
-            index.replace_all(&site.pages)?;
+            index.replace_all(&site.searched_pages())?;
             return Ok((index, None, IndexOpening::InMemory));
         }
         Err(error) => return Err(error),
@@ -349,7 +349,7 @@ fn open_or_build(
     let reason = match (SearchIndex::open(dir, true, facets, synonyms), stale) {
         (Ok(index), None) => return Ok((index, None)),
         (Ok(index), Some(reason)) => {
-            index.replace_all(&site.pages)?;
+            index.replace_all(&site.searched_pages())?;
             store.write_fingerprint(&wanted)?;
             return Ok((index, Some(reason)));
         }
@@ -367,7 +367,7 @@ fn open_or_build(
     };
     store.clear()?;
     let index = SearchIndex::create(dir, facets, synonyms)?;
-    index.replace_all(&site.pages)?;
+    index.replace_all(&site.searched_pages())?;
     store.write_fingerprint(&wanted)?;
     Ok((index, Some(reason)))
 }

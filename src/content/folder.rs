@@ -11,6 +11,7 @@
 //! resolved, steps up or passes through a hidden name (`.git`, `.env`), and when it is
 //! over `max_file_bytes`.
 
+use super::include::IncludeSource;
 use super::nav::LocaleFolders;
 use super::project::{Project, ProjectKind};
 use crate::config::Config;
@@ -276,6 +277,34 @@ impl ContentFolder {
     /// inside the folder), still checking its type and size.
     pub(super) fn read_walked(&self, path: &Path) -> Result<FileBytes, Refusal> {
         read_regular(path, self.max_page_bytes)
+    }
+}
+
+impl IncludeSource for ContentFolder {
+    /// Reads an included file through the one way in, refusing what serving it would
+    /// refuse (dotfiles, `..`, links out of the folder) and what is not UTF-8 text.
+    fn read_text(&self, relative: &Path) -> Result<String, String> {
+        if !is_plain(relative) {
+            return Err(Refusal::Hidden(relative.to_path_buf()).to_string());
+        }
+        let (bytes, _) = self.read(relative).map_err(|refusal| refusal.to_string())?;
+        String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+    }
+
+    fn read_project_text(&self, relative: &Path) -> Result<String, String> {
+        match self.project.root == self.path {
+            true => self.read_text(relative),
+            false => {
+                ContentFolder::new(&self.project.root, self.max_page_bytes).read_text(relative)
+            }
+        }
+    }
+
+    fn pages_prefix(&self) -> PathBuf {
+        self.path
+            .strip_prefix(&self.project.root)
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 }
 

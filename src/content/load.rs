@@ -38,7 +38,7 @@ pub fn load(folder: &ContentFolder) -> Result<Site> {
             let (bytes, modified) =
                 read.map_err(|refusal| Problem::error(1, refusal.to_string()))?;
             let stamp = FileStamp::of(relative, &bytes, modified);
-            let (page, problems) = parse_file(relative, &bytes, modified);
+            let (page, problems) = parse_file(relative, &bytes, modified, folder);
             Ok((stamp, page.map(Arc::new), problems))
         })
         .collect();

@@ -16,6 +16,7 @@
 mod check;
 mod folder;
 pub mod frontmatter;
+pub mod include;
 pub mod links;
 mod load;
 pub mod markdown;

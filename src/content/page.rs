@@ -42,9 +42,12 @@ pub struct Page {
     pub head: Vec<HeadTag>,
     /// JSON-LD objects, serialised safely for a `<script>` tag.
     pub json_ld: Vec<String>,
-    /// The Markdown body, after the frontmatter: made into HTML when the page is
-    /// served ([`Page::html`]).
+    /// The Markdown body, after the frontmatter, with the files it includes spliced
+    /// in: made into HTML when the page is served ([`Page::html`]).
     pub body: String,
+    /// The files the body includes, found or not, relative to the content folder: a
+    /// change to one of them changes the page.
+    pub includes: Vec<std::path::PathBuf>,
     /// The body's plain text, cut at every `##` heading, for the index.
     pub sections: Vec<Section>,
     /// The body's headings.
@@ -173,7 +176,7 @@ impl PageFile {
                         |error| tracing::warn!(path = %path.display(), %error, "page not read"),
                     )
                     .ok()?;
-                match parse_file(&self.source, &bytes, modified).0 {
+                match parse_file(&self.source, &bytes, modified, self.folder.as_ref()).0 {
                     Ok(page) => Some(Arc::new(page)),
                     Err(problem) => {
                         tracing::warn!("{}", problem.in_file(path));

@@ -2,6 +2,7 @@
 //! and title.
 
 use super::frontmatter;
+use super::include::{self, IncludeSource};
 use super::markdown;
 use super::page::{HeadTag, Page, scalar_string};
 use super::problem::Problem;
@@ -14,21 +15,34 @@ use std::time::SystemTime;
 /// Their paths are empty: the caller names the file.
 pub type Parsed = (Result<Page, Problem>, Vec<Problem>);
 
-/// Parses one page from the bytes of its file, last modified at `modified`.
-pub(super) fn parse_file(source: &Path, bytes: &[u8], modified: Option<SystemTime>) -> Parsed {
-    let (page, warnings) = parse_page(source, bytes);
+/// Parses one page from the bytes of its file, last modified at `modified`, with the
+/// files it includes read from `files` (the content folder).
+pub(super) fn parse_file(
+    source: &Path,
+    bytes: &[u8],
+    modified: Option<SystemTime>,
+    files: &dyn IncludeSource,
+) -> Parsed {
+    let mut warnings = Vec::new();
+    let page = parse_into(source, bytes, Some(files), &mut warnings);
     let page = page.map(|page| Page { modified, ..page });
     (page, warnings)
 }
 
-/// Parses one page from its bytes. `source` is its path relative to the content folder.
+/// Parses one page from its bytes, alone: what it includes is left as written.
+/// `source` is its path relative to the content folder.
 pub fn parse_page(source: &Path, bytes: &[u8]) -> Parsed {
     let mut warnings = Vec::new();
-    let page = parse_into(source, bytes, &mut warnings);
+    let page = parse_into(source, bytes, None, &mut warnings);
     (page, warnings)
 }
 
-fn parse_into(source: &Path, bytes: &[u8], warnings: &mut Vec<Problem>) -> Result<Page, Problem> {
+fn parse_into(
+    source: &Path,
+    bytes: &[u8],
+    files: Option<&dyn IncludeSource>,
+    warnings: &mut Vec<Problem>,
+) -> Result<Page, Problem> {
     if bytes.contains(&0) {
         return Err(Problem::error(
             1,
@@ -57,13 +71,29 @@ fn parse_into(source: &Path, bytes: &[u8], warnings: &mut Vec<Problem>) -> Resul
     warnings.extend(frontmatter.warning);
     let fields = frontmatter.fields;
     let url = url::url_for(source, &fields).map_err(|message| Problem::error(1, message))?;
-    let rendered = markdown::outline(split.body);
-    warnings.extend(
-        rendered
-            .warnings
-            .into_iter()
-            .map(|warning| warning.below(split.body_line - 1)),
-    );
+    let included = files.and_then(|files| include::expand(source, split.body, files));
+    let (body, lines) = match &included {
+        Some(included) => (included.text.as_str(), Some(&included.lines)),
+        None => (split.body, None),
+    };
+    // A line of the body as spliced, as a line of the file.
+    let file_line =
+        |line: usize| lines.map_or(line, |lines| lines.line(line)) + split.body_line - 1;
+    let rendered = markdown::outline(body);
+    warnings.extend(rendered.warnings.into_iter().map(|warning| Problem {
+        line: file_line(warning.line),
+        ..warning
+    }));
+    let (includes, title_set) = match included.as_ref() {
+        Some(included) => {
+            warnings.extend(
+                (included.problems.iter().cloned())
+                    .map(|problem| problem.below(split.body_line - 1)),
+            );
+            (included.files.clone(), included.title.clone())
+        }
+        None => (Vec::new(), None),
+    };
     if split.body.trim().is_empty() && fields.is_empty() {
         warnings.push(Problem::warning(1, "page is empty"));
     }
@@ -73,6 +103,7 @@ fn parse_into(source: &Path, bytes: &[u8], warnings: &mut Vec<Problem>) -> Resul
         .find(|h| h.level == 1)
         .map(|h| h.text.clone());
     let title = string_field(&fields, "title")
+        .or(title_set)
         .or_else(|| h1.clone())
         .or_else(|| hero_name(&fields))
         .unwrap_or_else(|| name_of(source));
@@ -87,13 +118,14 @@ fn parse_into(source: &Path, bytes: &[u8], warnings: &mut Vec<Problem>) -> Resul
         aliases: string_list(fields.get("aliases")),
         head,
         json_ld: rendered.json_ld,
-        body: split.body.to_string(),
+        body: body.to_string(),
+        includes,
         sections: rendered.sections,
         headings: rendered.headings,
         links: rendered
             .links
             .into_iter()
-            .map(|(line, target)| (line + split.body_line - 1, target))
+            .map(|(line, target)| (file_line(line), target))
             .collect(),
         modified: None,
         order: order_of(&fields),

@@ -74,14 +74,49 @@ impl Site {
         fingerprint(self.files.values().map(|stamp| stamp.hash))
     }
 
-    /// What lists of pages show of each page, in source order.
+    /// What lists of pages show of each page, in source order; a page that others
+    /// include is a part of them and is left out.
     pub fn listings(&self) -> Vec<Listing<'_>> {
-        self.pages.iter().map(|page| page.listing()).collect()
+        let parts = self.parts();
+        self.pages
+            .iter()
+            .filter(|page| !parts.contains(page.source.as_path()))
+            .map(|page| page.listing())
+            .collect()
+    }
+
+    /// The pages search finds: all but those that other pages include, which are
+    /// found as the text of the pages that include them.
+    pub fn searched_pages(&self) -> Vec<Arc<Page>> {
+        let parts = self.parts();
+        self.pages
+            .iter()
+            .filter(|page| !parts.contains(page.source.as_path()))
+            .cloned()
+            .collect()
+    }
+
+    /// The files that some page includes.
+    pub fn parts(&self) -> std::collections::HashSet<&Path> {
+        self.pages
+            .iter()
+            .flat_map(|page| page.includes.iter().map(PathBuf::as_path))
+            .collect()
     }
 
     /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(Problem::is_error)
+    }
+
+    /// The files of the pages that include the file at `relative` (found or not): they
+    /// change when it does.
+    pub fn includers(&self, relative: &Path) -> Vec<PathBuf> {
+        self.pages
+            .iter()
+            .filter(|page| page.includes.iter().any(|file| file == relative))
+            .map(|page| page.source.clone())
+            .collect()
     }
 
     /// Re-reads one file of `folder` after it changed, was created or removed. A file
@@ -121,7 +156,7 @@ impl Site {
             relative.to_path_buf(),
             FileStamp::of(relative, &bytes, modified),
         );
-        let page = match parse_file(relative, &bytes, modified).0 {
+        let page = match parse_file(relative, &bytes, modified, folder).0 {
             Ok(page) => page,
             Err(problem) => return Reloaded::Failed(problem.in_file(path)),
         };

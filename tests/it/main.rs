@@ -4,6 +4,7 @@ mod cli;
 mod docs;
 mod faults;
 mod hostile;
+mod includes;
 mod production;
 mod reference;
 mod relevance;
