@@ -125,7 +125,10 @@ impl Editor {
             rebuild |= !matches!(touched, Touched::File(_));
             if let Touched::Page(relative) | Touched::File(relative) = touched {
                 let includers = self.site.includers(relative);
-                rebuild |= !includers.is_empty();
+                if !includers.is_empty() && matches!(touched, Touched::File(_)) {
+                    self.site.restamp(&self.folder, relative);
+                    rebuild = true;
+                }
                 pages.extend(includers);
             }
             match touched {
@@ -336,6 +339,15 @@ impl Editor {
             })
             .map(|(path, _)| path.clone())
             .collect();
+        // An included file that is not a page changes the pages that include it.
+        let (included, mut differing): (Vec<PathBuf>, Vec<PathBuf>) =
+            differing.drain(..).partition(|path| {
+                !content::is_page_file(path) && !self.folder.project().is_nav_file(path)
+            });
+        for path in &included {
+            self.site.restamp(&self.folder, path);
+            differing.extend(self.site.includers(path));
+        }
         differing.extend(
             self.site
                 .files

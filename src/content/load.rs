@@ -74,6 +74,10 @@ pub fn load(folder: &ContentFolder) -> Result<Site> {
     site.nav = nav;
     site.problems.extend(nav_problems);
     stamps.extend(nav_stamp);
+    stamps.extend(site.included_files().into_iter().filter_map(|relative| {
+        let stamp = super::site::stamp(folder, &relative)?;
+        Some((relative, stamp))
+    }));
     site.files = stamps.into_iter().collect();
     let checks = check_site(&site, folder);
     site.problems.extend(checks.into_iter().map(|problem| {

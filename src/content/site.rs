@@ -109,6 +109,30 @@ impl Site {
         self.problems.iter().any(Problem::is_error)
     }
 
+    /// The files that pages include and that are not pages themselves: stamped with
+    /// the page files, so that a change to one while folio is stopped is seen.
+    pub fn included_files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self
+            .pages
+            .iter()
+            .flat_map(|page| page.includes.iter())
+            .filter(|file| !super::links::is_page_file(file))
+            .cloned()
+            .collect();
+        files.sort();
+        files.dedup();
+        files
+    }
+
+    /// Stamps the included file at `relative` as it is now (or forgets it, gone), after
+    /// it changed.
+    pub fn restamp(&mut self, folder: &ContentFolder, relative: &Path) {
+        match stamp(folder, relative) {
+            Some(stamp) => self.files.insert(relative.to_path_buf(), stamp),
+            None => self.files.remove(relative),
+        };
+    }
+
     /// The files of the pages that include the file at `relative` (found or not): they
     /// change when it does.
     pub fn includers(&self, relative: &Path) -> Vec<PathBuf> {
@@ -254,6 +278,12 @@ pub fn read_nav(folder: &ContentFolder) -> NavRead {
 }
 
 /// The error for a second file claiming `url`, already served from `first`.
+/// The stamp of the file at `relative` in `folder`; `None` when it cannot be read.
+pub(super) fn stamp(folder: &ContentFolder, relative: &Path) -> Option<FileStamp> {
+    let (bytes, modified) = folder.read(relative).ok()?;
+    Some(FileStamp::of(relative, &bytes, modified))
+}
+
 pub(super) fn served_twice(url: &str, first: &Path) -> String {
     format!("URL {url} is already served by {}", first.display())
 }

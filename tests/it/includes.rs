@@ -140,3 +140,18 @@ fn includes_outside_the_content_or_hidden_are_refused_and_checked_at_their_line(
         );
     }
 }
+
+#[test]
+fn a_restart_sees_an_included_file_changed_while_stopped() {
+    let site = book();
+    let server = Server::start(&site, &[]);
+    assert_eq!(hits(&server, "quokka"), ["/one"]);
+    drop(server);
+    site.write("src/code/main.rs", &CODE.replace("quokka", "bilby"));
+    let server = Server::start(&site, &[]);
+    eventually("the restarted index has the new word", || {
+        hits(&server, "bilby") == ["/one"]
+    });
+    assert!(hits(&server, "quokka").is_empty());
+    assert!(server.get("/one").body.contains("bilby"));
+}
