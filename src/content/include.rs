@@ -73,17 +73,21 @@ pub fn expand(page: &Path, body: &str, source: &dyn IncludeSource) -> Option<Inc
     if !MARKERS.iter().any(|marker| body.contains(marker)) {
         return None;
     }
+    // Paths are read relative to the project root, which holds the content root.
+    let prefix = source.pages_prefix();
+    let from = prefix.join(page);
     let mut splicer = Splicer {
         source,
         out: Included::default(),
         line: 1,
-        stack: vec![page.to_path_buf()],
+        stack: vec![prefix.join(page)],
+        prefix: prefix.clone(),
     };
     let mut text = String::with_capacity(body.len());
     let mut state = LineState::default();
     for (index, line) in body.split('\n').enumerate() {
         splicer.line = index + 1;
-        let Some(spliced) = splicer.splice_line(line, page, 0, &mut state) else {
+        let Some(spliced) = splicer.splice_line(line, &from, 0, &mut state) else {
             continue;
         };
         if index > 0 {
@@ -132,7 +136,10 @@ struct Splicer<'s> {
     source: &'s dyn IncludeSource,
     out: Included,
     line: usize,
+    /// The files being included, relative to the project root.
     stack: Vec<PathBuf>,
+    /// The content root's path in the project root.
+    prefix: PathBuf,
 }
 
 static MDBOOK: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -383,27 +390,21 @@ impl Splicer<'_> {
         Some(self.nested(&chosen, &relative, depth))
     }
 
-    /// Reads a snippet as pymdownx.snippets finds it: from the project root (which
-    /// holds the content root), else beside the page, else from the content root.
+    /// Reads a snippet as pymdownx.snippets finds it: from the project root, else
+    /// beside the page, else from the content root.
     fn read_snippet(&mut self, path: &str, from: &Path) -> Option<(PathBuf, String)> {
-        let named = normal(Path::new(path))?;
-        let prefix = self.source.pages_prefix();
-        if !prefix.as_os_str().is_empty() && !named.starts_with(&prefix) {
-            // A file of the project outside the content root: read, never watched.
-            if let Ok(text) = self.source.read_project_text(&named) {
-                return Some((named, text.replace("\r\n", "\n")));
+        let candidates = [
+            normal(Path::new(path)),
+            from.parent().and_then(|folder| normal(&folder.join(path))),
+            normal(&self.prefix.join(path)),
+        ];
+        for candidate in candidates.into_iter().flatten() {
+            if let Ok(text) = self.fetch(&candidate) {
+                return Some((candidate, text));
             }
         }
-        let inside = named.strip_prefix(&prefix).unwrap_or(&named).to_path_buf();
-        let beside = from.parent().and_then(|folder| normal(&folder.join(path)));
-        for candidate in [Some(inside), beside].into_iter().flatten() {
-            if let Ok(text) = self.source.read_text(&candidate) {
-                self.out.files.push(candidate.clone());
-                return Some((candidate, text.replace("\r\n", "\n")));
-            }
-        }
-        // Not found: read again from the content root, to name the file in the error.
-        self.read(path, Path::new(""), false)
+        self.problem(format!("snippet {path}: no such file"));
+        None
     }
 
     /// Reads `path` as written in the file `from`: relative to that file's folder, or
@@ -413,26 +414,39 @@ impl Splicer<'_> {
         let written = path;
         let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
         let joined = match (at_root, path.strip_prefix("@/"), path.strip_prefix('/')) {
-            (true, Some(rooted), _) => PathBuf::from(rooted),
-            (_, _, Some(rooted)) => PathBuf::from(rooted),
+            (true, Some(rooted), _) => self.prefix.join(rooted),
+            (_, _, Some(rooted)) => self.prefix.join(rooted),
             _ => from.parent().unwrap_or(Path::new("")).join(path.as_ref()),
         };
         let Some(relative) = normal(&joined) else {
             self.problem(format!("include {written}: outside the content folder"));
             return None;
         };
-        self.out.files.push(relative.clone());
         if self.stack.contains(&relative) {
             self.problem(format!("include {written}: includes itself"));
             return None;
         }
-        match self.source.read_text(&relative) {
-            Ok(text) => Some((relative, text.replace("\r\n", "\n"))),
+        match self.fetch(&relative) {
+            Ok(text) => Some((relative, text)),
             Err(reason) => {
                 self.problem(format!("include {written}: {reason}"));
                 None
             }
         }
+    }
+
+    /// The text of the file at `relative` to the project root. A file in the content
+    /// root is noted as a dependency, found or not; one beside it in the project (an
+    /// mdBook's `listings/`, MkDocs' `includes/`) is read but not watched.
+    fn fetch(&mut self, relative: &Path) -> Result<String, String> {
+        let text = match relative.strip_prefix(&self.prefix) {
+            Ok(inside) => {
+                self.out.files.push(inside.to_path_buf());
+                self.source.read_text(inside)
+            }
+            Err(_) => self.source.read_project_text(relative),
+        };
+        text.map(|text| text.replace("\r\n", "\n"))
     }
 
     /// `text`, read from the file `relative`, with what it includes spliced in, one
@@ -800,6 +814,45 @@ mod tests {
 
     const CODE: &str =
         "fn main() {\n    // ANCHOR: body\n    let x = 1;\n    // ANCHOR_END: body\n}\n";
+
+    /// A project whose pages are in `src/`, with files beside it.
+    struct Book {
+        pages: Files,
+        project: Files,
+    }
+
+    impl IncludeSource for Book {
+        fn read_text(&self, relative: &Path) -> Result<String, String> {
+            self.pages.read_text(relative)
+        }
+        fn read_project_text(&self, relative: &Path) -> Result<String, String> {
+            self.project.read_text(relative)
+        }
+        fn pages_prefix(&self) -> PathBuf {
+            PathBuf::from("src")
+        }
+    }
+
+    #[test]
+    fn files_beside_the_content_root_in_the_project_are_read_but_not_watched() {
+        let book = Book {
+            pages: files(&[("ch1/note.md", "a note")]),
+            project: files(&[
+                ("listings/ch1/main.rs", "fn main() {}"),
+                ("includes/abbr.md", "*[X]: x"),
+            ]),
+        };
+        let body = "{{#include ../../listings/ch1/main.rs}}\n{{#include note.md}}\n--8<-- \"includes/abbr.md\"\n{{#include ../../../up.rs}}";
+        let out = expand(Path::new("ch1/page.md"), body, &book).unwrap();
+        assert_eq!(out.text, "fn main() {}\na note\n*[X]: x\n");
+        assert_eq!(out.files, [PathBuf::from("ch1/note.md")]);
+        assert_eq!(out.problems.len(), 1);
+        assert!(
+            out.problems[0]
+                .message
+                .contains("outside the content folder")
+        );
+    }
 
     #[test]
     fn a_body_without_markers_is_not_copied() {

@@ -131,7 +131,7 @@ fn includes_outside_the_content_or_hidden_are_refused_and_checked_at_their_line(
     for expected in [
         format!("{index}:5: error: include ../secret.txt: outside the content folder"),
         format!("{index}:7: error: include ./.env:"),
-        format!("{index}:9: error: include missing.md: no such file"),
+        format!("{index}:9: error: snippet missing.md: no such file"),
         format!("{index}:11: error: include @/snippets/none.ts: no such file"),
     ] {
         assert!(
