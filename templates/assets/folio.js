@@ -193,3 +193,53 @@
   let frame = 0;
   window.addEventListener("resize", () => { cancelAnimationFrame(frame); frame = requestAnimationFrame(mark); });
 })();
+
+// A copy button on each code block. The code's text is read from its lines, so line
+// numbers (drawn by CSS) and console prompts are left out; the button's label says
+// "Copied" for a moment, and a live region tells screen readers.
+(function () {
+  "use strict";
+  const blocks = document.querySelectorAll(".code-block");
+  if (!blocks.length || !navigator.clipboard) return;
+  const status = document.createElement("span");
+  status.className = "visually-hidden";
+  status.setAttribute("aria-live", "polite");
+  document.body.appendChild(status);
+
+  function textOf(block) {
+    const code = block.querySelector("pre code");
+    if (!code) return "";
+    const lines = code.querySelectorAll(".line:not(.hidden-line)");
+    if (!lines.length) return code.textContent;
+    return Array.from(lines, (line) => {
+      const copy = line.cloneNode(true);
+      copy.querySelectorAll(".prompt").forEach((prompt) => prompt.remove());
+      return copy.textContent;
+    }).join("\n") + "\n";
+  }
+
+  blocks.forEach((block) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-code";
+    button.setAttribute("aria-label", "Copy code");
+    button.textContent = "Copy";
+    let timer = 0;
+    button.addEventListener("click", () => {
+      navigator.clipboard.writeText(textOf(block)).then(() => {
+        button.textContent = "Copied";
+        button.dataset.state = "copied";
+        status.textContent = "Code copied";
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          button.textContent = "Copy";
+          delete button.dataset.state;
+          status.textContent = "";
+        }, 2000);
+      }, () => {
+        status.textContent = "Could not copy the code";
+      });
+    });
+    block.appendChild(button);
+  });
+})();

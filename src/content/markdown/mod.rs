@@ -4,13 +4,14 @@
 //! stable ids) and strips what is Vue-only: `<script setup>` blocks, whose JSON-LD
 //! object is kept as data, and any element bound with `v-html`.
 
+mod code;
 mod lines;
 
 pub use lines::LineMap;
 
 use super::problem::Problem;
 use crate::html::escape_html;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -97,9 +98,12 @@ fn walk<'a>(body: &'a str, rewrite: Option<&'a Rewrite<'a>>) -> Rendered {
         used_ids: HashSet::new(),
         heading: None,
         html_block: None,
+        code_block: None,
     };
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        if walk.html_block.is_some() {
+        if walk.code_block.is_some() {
+            walk.in_code_block(event);
+        } else if walk.html_block.is_some() {
             walk.in_html_block(event);
         } else if walk.heading.is_some() {
             walk.in_heading(event);
@@ -128,6 +132,8 @@ struct Walk<'a> {
     heading: Option<OpenHeading<'a>>,
     /// An HTML block being read: where it starts and its text.
     html_block: Option<(usize, String)>,
+    /// A code block being read: its info string (`None` when indented) and its code.
+    code_block: Option<(Option<CowStr<'a>>, String)>,
 }
 
 impl<'a> Walk<'a> {
@@ -148,6 +154,30 @@ impl<'a> Walk<'a> {
                 if let Some(kept) = filter_html_block(&block, line, &mut self.out) {
                     add_text(&mut self.text, &strip_tags(&kept));
                     self.events.push(Event::Html(kept.into()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Gathers a code block's text; at its end the block becomes one piece of HTML
+    /// (`code.rs`), and its displayed text goes to search.
+    fn in_code_block(&mut self, event: Event<'a>) {
+        match event {
+            Event::Text(text) => {
+                if let Some((_, code)) = self.code_block.as_mut() {
+                    code.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let (info, text) = self.code_block.take().unwrap_or_default();
+                let info = info.as_deref();
+                self.text
+                    .push_str(&code::displayed(&text, info.unwrap_or_default()));
+                self.text.push('\n');
+                if self.rewrite.is_some() {
+                    self.events
+                        .push(Event::Html(code::html(&text, info).into()));
                 }
             }
             _ => {}
@@ -226,6 +256,13 @@ impl<'a> Walk<'a> {
                 self.heading = Some((level, id, Vec::new(), String::new()));
             }
             Event::Start(Tag::HtmlBlock) => self.html_block = Some((offset, String::new())),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => Some(info),
+                    CodeBlockKind::Indented => None,
+                };
+                self.code_block = Some((info, String::new()));
+            }
             Event::Text(t) => {
                 let t = with_macros_expanded(t);
                 self.text.push_str(&t);
@@ -244,11 +281,7 @@ impl<'a> Walk<'a> {
                 self.events.push(event);
             }
             Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Item
-                | TagEnd::CodeBlock
-                | TagEnd::TableCell
-                | TagEnd::BlockQuote(_),
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
             ) => {
                 self.text.push('\n');
                 self.events.push(event);
@@ -721,7 +754,9 @@ mod tests {
     #[test]
     fn script_setup_inside_a_code_fence_is_shown_as_code() {
         let out = render("```html\n<script setup>\nconst a = 1\n</script>\n```\n");
-        assert!(out.html.contains("&lt;script setup&gt;"));
+        assert!(!out.html.contains("<script"), "{}", out.html);
+        assert!(out.html.contains("&lt;"), "{}", out.html);
+        assert!(text_of(&out).contains("<script setup>"));
     }
 
     #[test]
@@ -806,6 +841,22 @@ mod tests {
             let out = render(&body);
             proptest::prop_assert!(!out.html.contains("<script setup"));
         }
+    }
+
+    #[test]
+    fn a_page_of_code_blocks_renders_as_reviewed() {
+        let body = include_str!("../../../tests/fixtures/markdown/code-blocks.md");
+        insta::assert_snapshot!(render(body).html);
+    }
+
+    #[test]
+    fn code_blocks_give_search_their_displayed_text() {
+        let out = render("# T\n\n```rust\n# hidden()\nshown() // [!code ++]\n```\n\nafter\n");
+        assert_eq!(text_of(&out), "shown()\nafter");
+        assert_eq!(
+            text_of(&outline("```rust\n# hidden()\nshown()\n```\n")),
+            "shown()"
+        );
     }
 
     #[test]
