@@ -4,7 +4,10 @@
 //! stable ids) and strips what is Vue-only: `<script setup>` blocks, whose JSON-LD
 //! object is kept as data, and any element bound with `v-html`.
 
+mod dialect;
+mod inline;
 mod lines;
+mod math;
 
 pub use lines::LineMap;
 
@@ -13,6 +16,7 @@ use crate::html::escape_html;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::ops::Range;
 
 /// A heading of a page, with the id its anchor uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +64,7 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
+        | Options::ENABLE_MATH
 }
 
 /// Renders a Markdown body: its HTML and all that [`outline`] reads. Links and
@@ -85,10 +90,18 @@ pub fn outline(body: &str) -> Rendered {
 type Rewrite<'r> = dyn Fn(&str) -> Option<String> + 'r;
 
 /// Reads `body` once; with `rewrite` (how link targets are rewritten) it makes the
-/// HTML too.
-fn walk<'a>(body: &'a str, rewrite: Option<&'a Rewrite<'a>>) -> Rendered {
+/// HTML too. Other tools' block syntax is first rewritten as CommonMark (`dialect`);
+/// lines are reported as written.
+fn walk(body: &str, rewrite: Option<&Rewrite<'_>>) -> Rendered {
+    let rewritten = dialect::rewrite(body);
+    let (text, lines, verbatim) = match &rewritten {
+        Some(d) => (d.text.as_str(), Some(&d.lines), d.verbatim.as_slice()),
+        None => (body, None, &[][..]),
+    };
     let mut walk = Walk {
-        body,
+        body: text,
+        lines,
+        verbatim,
         rewrite,
         out: Rendered::default(),
         text: String::new(),
@@ -97,15 +110,20 @@ fn walk<'a>(body: &'a str, rewrite: Option<&'a Rewrite<'a>>) -> Rendered {
         used_ids: HashSet::new(),
         heading: None,
         html_block: None,
+        in_code: false,
+        v_pre: false,
+        after_inline: false,
     };
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        let ends_inline = matches!(event, Event::End(TagEnd::Link | TagEnd::Image));
         if walk.html_block.is_some() {
             walk.in_html_block(event);
         } else if walk.heading.is_some() {
-            walk.in_heading(event);
+            walk.in_heading(event, range.start);
         } else {
             walk.in_body(event, range.start);
         }
+        walk.after_inline = ends_inline;
     }
     walk.finish()
 }
@@ -117,6 +135,10 @@ type OpenHeading<'a> = (HeadingLevel, Option<CowStr<'a>>, Vec<Event<'a>>, String
 /// checks read of them.
 struct Walk<'a> {
     body: &'a str,
+    /// Where the lines of a rewritten body were written; `None` when it was not.
+    lines: Option<&'a LineMap>,
+    /// Rewritten lines where `{{ }}` is shown as written without a warning.
+    verbatim: &'a [Range<usize>],
     /// How link targets are rewritten, when the HTML is made.
     rewrite: Option<&'a Rewrite<'a>>,
     out: Rendered,
@@ -128,11 +150,46 @@ struct Walk<'a> {
     heading: Option<OpenHeading<'a>>,
     /// An HTML block being read: where it starts and its text.
     html_block: Option<(usize, String)>,
+    /// Inside a code block, whose text is shown as written.
+    in_code: bool,
+    /// Inside an element marked `v-pre`, where `{{ }}` is meant as written.
+    v_pre: bool,
+    /// The last event ended a link or image, which an attribute list may follow.
+    after_inline: bool,
 }
 
 impl<'a> Walk<'a> {
+    /// The written line of a byte offset in the (perhaps rewritten) body.
     fn line_of(&self, offset: usize) -> usize {
-        self.body[..offset].matches('\n').count() + 1
+        let line = self.body[..offset].matches('\n').count() + 1;
+        self.lines.map_or(line, |lines| lines.line(line))
+    }
+
+    /// The text a reader sees of a text event, with a warning for a Vue interpolation
+    /// shown as written.
+    fn visible(&mut self, text: CowStr<'a>, offset: usize) -> CowStr<'a> {
+        if inline::has_interpolation(&inline::expand_macros(&text)) && !self.v_pre {
+            let rewritten = self.body[..offset].matches('\n').count() + 1;
+            if !self.verbatim.iter().any(|r| r.contains(&rewritten)) {
+                let line = self.line_of(offset);
+                self.out
+                    .warnings
+                    .push(Problem::warning(line, "Vue interpolation shown as written"));
+            }
+        }
+        match inline::visible(&text, self.after_inline) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(visible) => visible.into(),
+        }
+    }
+
+    /// Notes an element marked `v-pre` opening, or the element closing.
+    fn note_v_pre(&mut self, html: &str) {
+        if html.contains("v-pre") {
+            self.v_pre = !(html.contains("</span>") || html.contains("</div>"));
+        } else if self.v_pre && (html.contains("</span>") || html.contains("</div>")) {
+            self.v_pre = false;
+        }
     }
 
     fn in_html_block(&mut self, event: Event<'a>) {
@@ -145,6 +202,7 @@ impl<'a> Walk<'a> {
             Event::End(TagEnd::HtmlBlock) => {
                 let (offset, block) = self.html_block.take().unwrap_or_default();
                 let line = self.line_of(offset);
+                self.note_v_pre(&block);
                 if let Some(kept) = filter_html_block(&block, line, &mut self.out) {
                     add_text(&mut self.text, &strip_tags(&kept));
                     self.events.push(Event::Html(kept.into()));
@@ -154,14 +212,17 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn in_heading(&mut self, event: Event<'a>) {
+    fn in_heading(&mut self, event: Event<'a>, offset: usize) {
+        let event = match event {
+            Event::Text(t) => Event::Text(self.visible(t, offset)),
+            other => other,
+        };
         let Some((_, _, inner, heading_text)) = self.heading.as_mut() else {
             return;
         };
         match event {
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
             Event::Text(t) => {
-                let t = with_macros_expanded(t);
                 heading_text.push_str(&t);
                 inner.push(Event::Text(t));
             }
@@ -226,16 +287,40 @@ impl<'a> Walk<'a> {
                 self.heading = Some((level, id, Vec::new(), String::new()));
             }
             Event::Start(Tag::HtmlBlock) => self.html_block = Some((offset, String::new())),
-            Event::Text(t) => {
-                let t = with_macros_expanded(t);
+            Event::Start(Tag::CodeBlock(_)) => {
+                self.in_code = true;
+                self.events.push(event);
+            }
+            Event::Text(t) if self.in_code => {
                 self.text.push_str(&t);
                 self.events.push(Event::Text(t));
             }
+            Event::Text(t) => {
+                let t = self.visible(t, offset);
+                self.text.push_str(&t);
+                self.events.push(Event::Text(t));
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let title = alert_title(kind);
+                add_text(&mut self.text, title);
+                self.events.push(event);
+                self.events.push(Event::Html(
+                    format!("<p class=\"markdown-alert-title\">{title}</p>\n").into(),
+                ));
+            }
+            Event::InlineMath(latex) if math::is_prose(&latex) => {
+                let shown = format!("${latex}$");
+                self.text.push_str(&shown);
+                self.events.push(Event::Text(shown.into()));
+            }
+            Event::InlineMath(latex) => self.math(&latex, false, offset),
+            Event::DisplayMath(latex) => self.math(&latex, true, offset),
             Event::Code(ref t) => {
                 self.text.push_str(t);
                 self.events.push(event);
             }
             Event::InlineHtml(ref html) | Event::Html(ref html) => {
+                self.note_v_pre(html);
                 add_text(&mut self.text, &strip_tags(html));
                 self.events.push(event);
             }
@@ -243,17 +328,41 @@ impl<'a> Walk<'a> {
                 self.text.push(' ');
                 self.events.push(event);
             }
+            Event::End(TagEnd::CodeBlock) => {
+                self.in_code = false;
+                self.text.push('\n');
+                self.events.push(event);
+            }
             Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Item
-                | TagEnd::CodeBlock
-                | TagEnd::TableCell
-                | TagEnd::BlockQuote(_),
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
             ) => {
                 self.text.push('\n');
                 self.events.push(event);
             }
             other => self.events.push(other),
+        }
+    }
+
+    /// Math as MathML; LaTeX that cannot be converted is shown as its source, with a
+    /// warning. Search reads the LaTeX source.
+    fn math(&mut self, latex: &str, block: bool, offset: usize) {
+        if block {
+            add_text(&mut self.text, latex);
+        } else {
+            self.text.push_str(latex);
+        }
+        let html = match math::mathml(latex, block) {
+            Ok(mathml) => mathml,
+            Err(message) => {
+                let line = self.line_of(offset);
+                self.out
+                    .warnings
+                    .push(Problem::warning(line, format!("math not shown: {message}")));
+                math::error_html(latex, block)
+            }
+        };
+        if self.rewrite.is_some() {
+            self.events.push(Event::InlineHtml(html.into()));
         }
     }
 
@@ -278,6 +387,18 @@ impl<'a> Walk<'a> {
             .sections
             .retain(|s| !s.text.is_empty() || !s.title.is_empty());
         self.out
+    }
+}
+
+/// The title line of a GitHub alert (`> [!NOTE]`).
+fn alert_title(kind: pulldown_cmark::BlockQuoteKind) -> &'static str {
+    use pulldown_cmark::BlockQuoteKind as Kind;
+    match kind {
+        Kind::Note => "Note",
+        Kind::Tip => "Tip",
+        Kind::Important => "Important",
+        Kind::Warning => "Warning",
+        Kind::Caution => "Caution",
     }
 }
 
@@ -368,47 +489,6 @@ pub fn toc_html(headings: &[Heading], levels: (u8, u8), class: &str, label: &str
     }
     html.push_str("</li>\n</ul>\n</nav>\n");
     html
-}
-
-fn with_macros_expanded(text: CowStr<'_>) -> CowStr<'_> {
-    match expand_macros(&text) {
-        std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(expanded) => expanded.into(),
-    }
-}
-
-/// Replaces template macros in text, as MDN's KumaScript writes them, with the text
-/// they display: `{{HTTPStatus("404", "404 Not Found")}}` → `404 Not Found`,
-/// `{{Glossary("Proxy_server", "proxy")}}` → `proxy`, `{{HTTPHeader("ETag")}}` →
-/// `ETag`; a macro without arguments (`{{Specifications}}`) is removed.
-fn expand_macros(text: &str) -> std::borrow::Cow<'_, str> {
-    static MACRO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#"\{\{\s*[A-Za-z][\w.-]*\s*(?:\(([^)]*)\))?\s*\}\}"#)
-            .expect("the macro pattern is valid")
-    });
-    static ARGUMENT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#""([^"]*)"|'([^']*)'"#).expect("the argument pattern is valid")
-    });
-    if !text.contains("{{") {
-        return text.into();
-    }
-    MACRO.replace_all(text, |captures: &regex::Captures| {
-        let arguments: Vec<&str> = captures
-            .get(1)
-            .map(|args| {
-                ARGUMENT
-                    .captures_iter(args.as_str())
-                    .filter_map(|c| c.get(1).or_else(|| c.get(2)))
-                    .map(|m| m.as_str())
-                    .collect()
-            })
-            .unwrap_or_default();
-        match arguments.as_slice() {
-            [_, display, ..] if !display.trim().is_empty() => display.to_string(),
-            [target, ..] => target.replace('_', " "),
-            [] => String::new(),
-        }
-    })
 }
 
 /// Decides what of a raw HTML block reaches the browser. `<script setup>` blocks are

@@ -1,0 +1,85 @@
+//! LaTeX math (`$…$`, `$$…$$`) as MathML, made on the server so that a page needs no
+//! script to show it. `math-core` converts to MathML Core, which browsers render
+//! natively.
+//!
+//! Prose in shell documentation writes `$` too (`$HOME and $PATH`); [`is_prose`] says
+//! which inline spans pulldown-cmark reads as math are text instead.
+
+use crate::html::escape_html;
+use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
+use std::sync::LazyLock;
+
+/// The one converter, with its default settings.
+static CONVERTER: LazyLock<Option<LatexToMathML>> =
+    LazyLock::new(|| LatexToMathML::new(MathCoreConfig::default()).ok());
+
+/// MathML for `latex`, shown inline or as a block; the error message when it is not
+/// LaTeX that can be converted.
+pub fn mathml(latex: &str, block: bool) -> Result<String, String> {
+    let display = if block {
+        MathDisplay::Block
+    } else {
+        MathDisplay::Inline
+    };
+    let converter = CONVERTER
+        .as_ref()
+        .ok_or_else(|| "math cannot be converted".to_string())?;
+    converter
+        .convert_with_local_state(latex, display)
+        .map(|result| result.mathml)
+        .map_err(|error| error.error_message())
+}
+
+/// The HTML for math that could not be converted: its source, escaped, in a
+/// `<code class="math-error">`.
+pub fn error_html(latex: &str, block: bool) -> String {
+    let (open, close) = if block { ("$$", "$$") } else { ("$", "$") };
+    format!(
+        "<code class=\"math-error\">{open}{}{close}</code>",
+        escape_html(latex)
+    )
+}
+
+/// Whether an inline `$…$` span is prose, not math: it holds two plain words in a
+/// row (`$HOME and $` in "`$HOME and $PATH`"), which a formula does not, or it is
+/// empty or only a price (`$5 or $`). Measured over the tldr pages, the VitePress docs
+/// and the mdBook guide, spans like these were every inline span that was not math.
+pub fn is_prose(latex: &str) -> bool {
+    let words: Vec<&str> = latex.split_whitespace().collect();
+    let plain = |word: &&str| word.len() > 1 && word.chars().all(char::is_alphabetic);
+    words.is_empty() || words.windows(2).any(|pair| pair.iter().all(plain))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latex_becomes_mathml() {
+        let inline = mathml("x^2", false).unwrap();
+        assert!(inline.starts_with("<math"), "{inline}");
+        assert!(inline.contains("<msup>"), "{inline}");
+        let block = mathml(r"\frac{a}{b}", true).unwrap();
+        assert!(block.contains("display=\"block\""), "{block}");
+        assert!(block.contains("<mfrac>"), "{block}");
+    }
+
+    #[test]
+    fn invalid_latex_is_an_error_shown_as_source() {
+        let error = mathml(r"\frac{a", false).unwrap_err();
+        assert!(!error.is_empty());
+        assert_eq!(
+            error_html("a<b", false),
+            "<code class=\"math-error\">$a&lt;b$</code>"
+        );
+    }
+
+    #[test]
+    fn prose_between_dollars_is_not_math() {
+        assert!(is_prose("HOME and "));
+        assert!(is_prose(" "));
+        assert!(!is_prose("x + y"));
+        assert!(!is_prose(r"\alpha \cdot b"));
+        assert!(!is_prose("n"));
+    }
+}
