@@ -889,6 +889,120 @@ mod tests {
     }
 
     #[test]
+    fn math_renders_and_shell_dollars_stay_text() {
+        let out = render(
+            "Euler: $e^{i\\pi} = -1$.\n\n$$\n\\sum_{n=1}^N n\n$$\n\nSet `$PATH`, $HOME and $PATH, costs $5 or $10. `$HOME/bin:$PATH` and $HOME/bin:$PATH.\n",
+        );
+        assert_eq!(out.html.matches("<math").count(), 2, "{}", out.html);
+        assert!(out.html.contains("display=\"block\""));
+        assert!(
+            out.html.contains("$HOME and $PATH, costs $5 or $10."),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("and $HOME/bin:$PATH."), "{}", out.html);
+        assert!(text_of(&out).contains("e^{i\\pi} = -1"));
+        assert!(out.warnings.is_empty());
+    }
+
+    #[test]
+    fn invalid_math_is_shown_as_source_with_a_warning() {
+        let out = render("# T\n\nBad $\\frac{a}$ here.\n");
+        assert!(
+            out.html
+                .contains("<code class=\"math-error\">$\\frac{a}$</code>"),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.warnings.len(), 1);
+        assert_eq!(out.warnings[0].line, 3);
+    }
+
+    #[test]
+    fn github_alerts_get_a_title() {
+        let out = render("> [!WARNING]\n> Mind the step.\n");
+        assert!(
+            out.html
+                .contains("<blockquote class=\"markdown-alert-warning\">"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html
+                .contains("<p class=\"markdown-alert-title\">Warning</p>"),
+            "{}",
+            out.html
+        );
+        assert!(!text_of(&out).contains("[!WARNING]"));
+        assert!(text_of(&out).contains("Warning"));
+    }
+
+    #[test]
+    fn dialect_lines_map_back_for_links_and_warnings() {
+        let out =
+            render("# T\n\n::: tip\nSee [a](/a).\n:::\n\n!!! note\n    {{ count }} and [b](/b)\n");
+        assert_eq!(out.links, [(4, "/a".to_string()), (8, "/b".to_string())]);
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert_eq!(out.warnings[0].line, 8);
+        assert!(out.html.contains("{{ count }}"));
+    }
+
+    #[test]
+    fn interpolations_in_v_pre_are_not_warned() {
+        let out = render(
+            "::: v-pre\n`{{ a }}` and {{ b }}\n:::\n\n<span v-pre>{{ c }}</span>\n\nCode: `{{ d }}`\n\n```\n{{ e }}\n```\n",
+        );
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        assert!(out.html.contains("{{ b }}") && out.html.contains("{{ c }}"));
+    }
+
+    #[test]
+    fn search_text_has_no_dialect_syntax_and_sections_hold() {
+        let body = "# T\n\n## Install { #setup }\n\n::: tip Before you start\nRead this :tada:.\n:::\n\n=== \"Linux\"\n    !!! warning \"Root\"\n        Use sudo. { .note }\n\n=== \"Mac\"\n    :material-apple: Use brew.\n\n## Next\n\n> [!NOTE]\n> Later.\n";
+        let out = outline(body);
+        let all = text_of(&out);
+        for syntax in [
+            ":::",
+            "!!!",
+            "???",
+            "===",
+            "[!NOTE]",
+            "{ .note }",
+            ":tada:",
+            ":material-",
+        ] {
+            assert!(!all.contains(syntax), "{syntax} in {all}");
+        }
+        let install = &out.sections[0];
+        assert_eq!(install.id, "setup");
+        for seen in [
+            "Before you start",
+            "Read this 🎉.",
+            "Linux",
+            "Root",
+            "Use sudo.",
+            "Mac",
+            "Use brew.",
+        ] {
+            assert!(
+                install.text.contains(seen),
+                "{seen} not in {:?}",
+                install.text
+            );
+        }
+        assert_eq!(out.sections[1].title, "Next");
+        assert!(out.sections[1].text.contains("Later."));
+    }
+
+    #[test]
+    fn heading_attribute_forms_still_work() {
+        let out = render("## Title { #custom-id }\n\n## Other {#id}\n\n## Styled { .big }\n");
+        assert_eq!(out.headings[0].id, "custom-id");
+        assert_eq!(out.headings[1].id, "id");
+        assert_eq!(out.headings[2].text, "Styled");
+    }
+
+    #[test]
     fn strip_tags_decodes_entities() {
         assert_eq!(strip_tags("<p>a &amp; b</p>").trim(), "a & b");
     }
