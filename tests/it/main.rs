@@ -1,6 +1,7 @@
 //! folio's integration tests: the real binary, a real socket, real HTTP.
 
 mod cli;
+mod dialects;
 mod docs;
 mod faults;
 mod hostile;
