@@ -1,0 +1,103 @@
+// Content tabs (Material for MkDocs `=== "Label"`) in Chromium: the script makes them a
+// tablist that the arrow keys move through; without the script every panel shows under
+// its label; axe finds nothing to fix in the light or the dark colour scheme.
+
+import assert from "node:assert/strict";
+import axe from "axe-core";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { repo, siteInBrowser } from "./support.mjs";
+
+/** A site of the dialect fixtures: an MkDocs page with tabs and a VitePress page. */
+function dialectSite() {
+  const dir = mkdtempSync(join(tmpdir(), "folio-tabs-"));
+  const content = join(dir, "content");
+  mkdirSync(content);
+  for (const name of ["mkdocs.md", "vitepress.md", "gfm.md"]) {
+    copyFileSync(join(repo, "tests/fixtures/dialects", name), join(content, name));
+  }
+  writeFileSync(join(content, "index.md"), "# Dialects\n\n[MkDocs](mkdocs.md)\n");
+  return {
+    dir,
+    content,
+    index: join(dir, "index"),
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const shared = siteInBrowser(dialectSite);
+
+describe("content tabs", () => {
+  test("the arrow keys, Home and End choose the tab and its panel", async () => {
+    const page = await shared.browser.newPage();
+    await page.goto(shared.server.origin + "/mkdocs");
+    const tabs = page.locator(".tabbed-set [role=tab]");
+    assert.equal(await tabs.count(), 2);
+    assert.deepEqual(await tabs.allTextContents(), ["C", "Python"]);
+    const panels = page.locator(".tabbed-set [role=tabpanel]");
+    assert.equal(await tabs.nth(0).getAttribute("aria-selected"), "true");
+    assert.ok(await panels.nth(0).isVisible());
+    assert.ok(await panels.nth(1).isHidden());
+    // The labels are the tabs now, not a line in each panel.
+    assert.ok(await page.locator(".tabbed-label").first().isHidden());
+
+    await tabs.nth(0).focus();
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await tabs.nth(1).getAttribute("aria-selected"), "true");
+    assert.equal(await tabs.nth(0).getAttribute("aria-selected"), "false");
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), "Python");
+    assert.ok(await panels.nth(1).isVisible());
+    assert.ok(await panels.nth(0).isHidden());
+    assert.ok(await page.getByText("An admonition in a tab.").isVisible());
+
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await tabs.nth(0).getAttribute("aria-selected"), "true", "wraps to the first");
+    await page.keyboard.press("End");
+    assert.equal(await tabs.nth(1).getAttribute("aria-selected"), "true");
+    await page.keyboard.press("Home");
+    assert.equal(await tabs.nth(0).getAttribute("aria-selected"), "true");
+    await page.keyboard.press("ArrowLeft");
+    assert.equal(await tabs.nth(1).getAttribute("aria-selected"), "true");
+    // Only the selected tab is in the tab order.
+    assert.equal(await tabs.nth(0).getAttribute("tabindex"), "-1");
+    await tabs.nth(0).click();
+    assert.ok(await panels.nth(0).isVisible());
+    await page.close();
+  });
+
+  test("without the script every panel shows under its label", async () => {
+    const context = await shared.browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(shared.server.origin + "/mkdocs");
+    assert.equal(await page.locator("[role=tablist]").count(), 0);
+    const labels = page.locator(".tabbed-label");
+    assert.deepEqual(await labels.allTextContents(), ["C", "Python"]);
+    for (let i = 0; i < 2; i++) assert.ok(await labels.nth(i).isVisible());
+    const blocks = page.locator(".tabbed-block");
+    for (let i = 0; i < 2; i++) assert.ok(await blocks.nth(i).isVisible());
+    await context.close();
+  });
+});
+
+for (const colorScheme of ["light", "dark"]) {
+  describe(`axe on tabs and callouts, ${colorScheme}`, () => {
+    for (const path of ["/mkdocs", "/vitepress", "/gfm"]) {
+      test(path, async () => {
+        const context = await shared.browser.newContext({ colorScheme });
+        const page = await context.newPage();
+        await page.goto(shared.server.origin + path);
+        await page.evaluate(axe.source);
+        const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+        const found = results.violations
+          .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " " + n.failureSummary).join("; ")}`)
+          .join("\n");
+        assert.equal(results.violations.length, 0, found);
+        await context.close();
+      });
+    }
+  });
+}
