@@ -483,8 +483,7 @@ fn tabs(lines: &[Line<'_>], at: usize, depth: usize, out: &mut Out) -> Option<us
     let width = columns(lines[at].text) + 4;
     let mut next = at;
     let mut first = true;
-    loop {
-        let Some(line) = lines.get(next) else { break };
+    while let Some(line) = lines.get(next) {
         let Some((this_indent, new_set, label)) = tab_marker(line.text) else {
             break;
         };
