@@ -3,6 +3,10 @@
 //! Besides the HTML, one pass collects what search needs (plain text, headings with
 //! stable ids) and strips what is Vue-only: `<script setup>` blocks, whose JSON-LD
 //! object is kept as data, and any element bound with `v-html`.
+//!
+//! Other tools' Markdown comes in around that pass: `dialect` rewrites block syntax
+//! before it (its `LineMap` keeps lines as written), `inline` makes each run of text
+//! what a reader sees, `math` makes MathML; GitHub alerts get their title here.
 
 mod dialect;
 mod inline;
