@@ -35,10 +35,11 @@ describe("content tabs", () => {
   test("the arrow keys, Home and End choose the tab and its panel", async () => {
     const page = await shared.browser.newPage();
     await page.goto(shared.server.origin + "/mkdocs");
-    const tabs = page.locator(".tabbed-set [role=tab]");
+    const set = page.locator(".tabbed-set").first();
+    const tabs = set.locator("[role=tab]");
     assert.equal(await tabs.count(), 2);
     assert.deepEqual(await tabs.allTextContents(), ["C", "Python"]);
-    const panels = page.locator(".tabbed-set [role=tabpanel]");
+    const panels = set.locator("[role=tabpanel]");
     assert.equal(await tabs.nth(0).getAttribute("aria-selected"), "true");
     assert.ok(await panels.nth(0).isVisible());
     assert.ok(await panels.nth(1).isHidden());
@@ -75,10 +76,10 @@ describe("content tabs", () => {
     await page.goto(shared.server.origin + "/mkdocs");
     assert.equal(await page.locator("[role=tablist]").count(), 0);
     const labels = page.locator(".tabbed-label");
-    assert.deepEqual(await labels.allTextContents(), ["C", "Python"]);
-    for (let i = 0; i < 2; i++) assert.ok(await labels.nth(i).isVisible());
+    assert.deepEqual(await labels.allTextContents(), ["C", "Python", "One", "Two"]);
+    for (let i = 0; i < 4; i++) assert.ok(await labels.nth(i).isVisible());
     const blocks = page.locator(".tabbed-block");
-    for (let i = 0; i < 2; i++) assert.ok(await blocks.nth(i).isVisible());
+    for (let i = 0; i < 4; i++) assert.ok(await blocks.nth(i).isVisible());
     await context.close();
   });
 });

@@ -23,6 +23,11 @@ fn mkdocs_page_renders() {
 }
 
 #[test]
+fn mdbook_page_renders() {
+    insta::assert_snapshot!(markdown::render(&fixture("mdbook.md")).html);
+}
+
+#[test]
 fn gfm_page_renders() {
     insta::assert_snapshot!(markdown::render(&fixture("gfm.md")).html);
 }

@@ -1,7 +1,8 @@
 //! Block syntax of other documentation tools, turned into CommonMark and HTML wrappers
 //! before pulldown-cmark reads a body: VitePress containers (`::: tip`), Material for
 //! MkDocs admonitions (`!!! note`), collapsible blocks (`??? note`, `???+ note`) and
-//! content tabs (`=== "Label"`).
+//! content tabs (`=== "Label"`), and pymdownx's generic blocks (`/// note | Title` …
+//! `///`, with `admonition`, `details` and `tab`).
 //!
 //! It owns only the block structure; what is inside a block is Markdown and is read by
 //! the one pass in `mod.rs`. Fenced code is never touched: a marker in a fence is code.
@@ -36,7 +37,7 @@ const MAX_DEPTH: usize = 16;
 /// Rewrites the block syntax of `body`; `None` (and nothing allocated) when it has
 /// none of the markers, as most pages have not.
 pub fn rewrite(body: &str) -> Option<Dialect> {
-    let marked = [":::", "!!!", "???", "==="]
+    let marked = [":::", "!!!", "???", "===", "///"]
         .iter()
         .any(|marker| body.contains(marker));
     if !marked {
@@ -118,9 +119,19 @@ struct Container {
 /// Reads `lines` (already dedented) into `out`, `depth` blocks deep.
 fn block(lines: &[Line<'_>], depth: usize, out: &mut Out) {
     let mut containers: Vec<Container> = Vec::new();
+    let mut blocks = Blocks::default();
     let mut at = 0;
     while at < lines.len() {
         let line = lines[at];
+        if !line.text.trim().is_empty() {
+            match blocks.read(lines, at, depth, out) {
+                Some(next) => {
+                    at = next;
+                    continue;
+                }
+                None => blocks.end_set(out, line.origin),
+            }
+        }
         if let Some(fence) = Fence::open(line.text) {
             let in_group = containers.last().is_some_and(|c| c.code_group);
             let end = fence.end(lines, at + 1);
@@ -203,12 +214,189 @@ fn block(lines: &[Line<'_>], depth: usize, out: &mut Out) {
     }
     // A container left open closes at the end of the text, as markdown-it's does.
     let last = lines.last().map_or(1, |line| line.origin);
+    blocks.end_set(out, last);
+    while let Some(open) = blocks.open.pop() {
+        out.wrapper(&open.indent, &open.close, last);
+    }
     while let Some(open) = containers.pop() {
         if let Some(from) = open.verbatim_from {
             out.verbatim.push(from..out.count + 1);
         }
         if !open.close.is_empty() {
             out.wrapper(&open.indent, open.close, last);
+        }
+    }
+}
+
+/// pymdownx's generic blocks: `/// name | Title`, options indented on the lines after
+/// (`    type: warning`, `    open: True`), Markdown, then `///` (more slashes nest).
+/// Consecutive `/// tab | Label` blocks make one set of tabs.
+#[derive(Default)]
+struct Blocks {
+    open: Vec<Block>,
+    /// A set of tabs whose last tab has closed: its slashes and indent. It ends at the
+    /// next line that is not another tab of the same set.
+    set: Option<(usize, String)>,
+}
+
+/// An open `///` block.
+struct Block {
+    slashes: usize,
+    close: String,
+    indent: String,
+}
+
+impl Blocks {
+    /// Reads a `///` line at `at`, if it is one; the index of the next line to read.
+    fn read(
+        &mut self,
+        lines: &[Line<'_>],
+        at: usize,
+        depth: usize,
+        out: &mut Out,
+    ) -> Option<usize> {
+        let line = lines[at];
+        let indent = leading(line.text);
+        let rest = &line.text[indent.len()..];
+        let slashes = rest.bytes().take_while(|b| *b == b'/').count();
+        if slashes < 3 {
+            return None;
+        }
+        let rest = rest[slashes..].trim();
+        if rest.is_empty() {
+            let open = self.open.last().filter(|b| b.slashes == slashes)?;
+            let tab = open.close == "</div>\n</div>";
+            let close = if tab {
+                "</div>".to_string()
+            } else {
+                open.close.clone()
+            };
+            let indent = open.indent.clone();
+            self.open.pop();
+            self.end_set(out, line.origin);
+            out.wrapper(&indent, &close, line.origin);
+            if tab {
+                self.set = Some((slashes, indent));
+            }
+            return Some(at + 1);
+        }
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let (name, title) = match rest.split_once('|') {
+            Some((name, title)) => (name.trim(), title.trim()),
+            None => (rest, ""),
+        };
+        let name = name.to_ascii_lowercase();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return None;
+        }
+        // The options: `key: value` lines indented under the opening line.
+        let mut options = Vec::new();
+        let mut next = at + 1;
+        while let Some(option) = lines.get(next) {
+            let text = option.text;
+            let Some((key, value)) = text
+                .split_once(':')
+                .filter(|_| columns(text) >= columns(line.text) + 4)
+            else {
+                break;
+            };
+            options.push((key.trim().to_ascii_lowercase(), value.trim().to_string()));
+            next += 1;
+        }
+        let option = |key: &str| {
+            options
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        let titled = |default: &str| {
+            if title.is_empty() {
+                default.to_string()
+            } else {
+                title.to_string()
+            }
+        };
+        let (open, close) = match name.as_str() {
+            "tab" => {
+                let label = format!(
+                    "<div class=\"tabbed-block\">\n<p class=\"tabbed-label\">{}</p>",
+                    escape_html(title)
+                );
+                let same_set = self
+                    .set
+                    .as_ref()
+                    .is_some_and(|(s, i)| *s == slashes && i == indent)
+                    && option("new").is_none_or(|v| !v.eq_ignore_ascii_case("true"));
+                if same_set {
+                    self.set = None;
+                    (label, "</div>\n</div>".to_string())
+                } else {
+                    self.end_set(out, line.origin);
+                    (
+                        format!("<div class=\"tabbed-set\">\n{label}"),
+                        "</div>\n</div>".to_string(),
+                    )
+                }
+            }
+            "details" => {
+                let class = admonition_class(option("type").unwrap_or("note"));
+                let open = if option("open").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+                    " open"
+                } else {
+                    ""
+                };
+                (
+                    format!(
+                        "<details class=\"admonition {}\"{open}>\n<summary>{}</summary>",
+                        escape_html(class),
+                        escape_html(&titled("Details"))
+                    ),
+                    "</details>".to_string(),
+                )
+            }
+            "html" | "caption" => (String::new(), String::new()),
+            _ => {
+                let kind = if name == "admonition" {
+                    option("type").unwrap_or("note").to_ascii_lowercase()
+                } else {
+                    name.clone()
+                };
+                let mut chars = kind.chars();
+                let default: String = chars
+                    .next()
+                    .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect());
+                let title = titled(&default);
+                (
+                    format!(
+                        "<div class=\"admonition {}\">\n<p class=\"admonition-title\">{}</p>",
+                        escape_html(admonition_class(&kind)),
+                        escape_html(&title)
+                    ),
+                    "</div>".to_string(),
+                )
+            }
+        };
+        self.end_set(out, line.origin);
+        if open.is_empty() {
+            out.changed = true;
+            out.push("", "", line.origin);
+        } else {
+            out.wrapper(indent, &open, line.origin);
+        }
+        self.open.push(Block {
+            slashes,
+            close,
+            indent: indent.to_string(),
+        });
+        Some(next)
+    }
+
+    /// Closes a set of tabs left open, before a line that is not one of its tabs.
+    fn end_set(&mut self, out: &mut Out, origin: usize) {
+        if let Some((_, indent)) = self.set.take() {
+            out.wrapper(&indent, "</div>", origin);
         }
     }
 }
@@ -709,6 +897,40 @@ mod tests {
         assert!(out.contains("tabbed-set"), "{out}");
         assert!(out.contains("\n!!! not\n"), "{out}");
         assert_eq!(out.matches("<div").count(), out.matches("</div>").count());
+    }
+
+    #[test]
+    fn pymdownx_blocks_become_admonitions_details_and_tabs() {
+        let out = text(
+            "/// warning | Heads up\nBody.\n///\n\n/// admonition | Custom\n    type: tip\nTip body.\n///\n",
+        );
+        assert!(out.contains("<div class=\"admonition warning\">\n<p class=\"admonition-title\">Heads up</p>\n\nBody.\n\n</div>"), "{out}");
+        assert!(
+            out.contains(
+                "<div class=\"admonition tip\">\n<p class=\"admonition-title\">Custom</p>"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("type: tip"), "{out}");
+        let out = text("/// details | More\n    open: True\nx\n///\n");
+        assert!(
+            out.contains("<details class=\"admonition note\" open>\n<summary>More</summary>"),
+            "{out}"
+        );
+        let out = text(
+            "/// tab | A\na\n///\n\n/// tab | B\nb\n///\n\nAfter.\n\n/// tab | C\n    new: true\nc\n///\n",
+        );
+        assert_eq!(out.matches("tabbed-set").count(), 2, "{out}");
+        assert_eq!(out.matches("tabbed-block").count(), 3, "{out}");
+        assert_eq!(
+            out.matches("<div").count(),
+            out.matches("</div>").count(),
+            "{out}"
+        );
+        assert!(out.find("After.").unwrap() > out.find("b\n").unwrap());
+        // A longer fence holds a shorter one.
+        let out = text("//// note\n/// tip\nx\n///\n////\n");
+        assert_eq!(out.matches("</div>").count(), 2, "{out}");
     }
 
     #[test]

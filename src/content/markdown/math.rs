@@ -56,6 +56,50 @@ pub fn is_prose(latex: &str) -> bool {
     words.is_empty() || path || code || words.windows(2).any(|pair| pair.iter().all(plain))
 }
 
+/// A run of text cut at mdBook's MathJax delimiters: written `\\( … \\)` and
+/// `\\[ … \\]`, they reach the text as `\( … \)` and `\[ … \]`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Piece<'t> {
+    /// Text as it is.
+    Text(&'t str),
+    /// LaTeX, inline (`false`) or as a block (`true`).
+    Math(&'t str, bool),
+}
+
+/// Cuts `text` at `\( … \)` and `\[ … \]`; `None` when it holds neither pair.
+pub fn delimited(text: &str) -> Option<Vec<Piece<'_>>> {
+    if !text.contains("\\(") && !text.contains("\\[") {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    loop {
+        let open = [("\\(", "\\)", false), ("\\[", "\\]", true)]
+            .into_iter()
+            .filter_map(|(open, close, block)| {
+                let at = rest.find(open)?;
+                let end = rest[at + 2..].find(close)? + at + 2;
+                Some((at, end, close.len(), block))
+            })
+            .min_by_key(|(at, ..)| *at);
+        let Some((at, end, close, block)) = open else {
+            break;
+        };
+        if at > 0 {
+            pieces.push(Piece::Text(&rest[..at]));
+        }
+        pieces.push(Piece::Math(rest[at + 2..end].trim(), block));
+        rest = &rest[end + close..];
+    }
+    if pieces.is_empty() {
+        return None;
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    Some(pieces)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +122,22 @@ mod tests {
             error_html("a<b", false),
             "<code class=\"math-error\">$a&lt;b$</code>"
         );
+    }
+
+    #[test]
+    fn mathjax_delimiters_cut_the_text() {
+        assert_eq!(
+            delimited(r"so \( x^2 \) and \[ y \] end"),
+            Some(vec![
+                Piece::Text("so "),
+                Piece::Math("x^2", false),
+                Piece::Text(" and "),
+                Piece::Math("y", true),
+                Piece::Text(" end"),
+            ])
+        );
+        assert_eq!(delimited(r"a \( without end"), None);
+        assert_eq!(delimited("plain"), None);
     }
 
     #[test]

@@ -17,7 +17,9 @@ pub use lines::LineMap;
 
 use super::problem::Problem;
 use crate::html::escape_html;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeWithOffset,
+};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -118,7 +120,9 @@ fn walk(body: &str, rewrite: Option<&Rewrite<'_>>) -> Rendered {
         v_pre: false,
         after_inline: false,
     };
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+    // Text merged, so mdBook's `\\( … \\)` math is one run of text, not three.
+    let events = TextMergeWithOffset::new(Parser::new_ext(text, options()).into_offset_iter());
+    for (event, range) in events {
         let ends_inline = matches!(event, Event::End(TagEnd::Link | TagEnd::Image));
         if walk.html_block.is_some() {
             walk.in_html_block(event);
@@ -299,11 +303,25 @@ impl<'a> Walk<'a> {
                 self.text.push_str(&t);
                 self.events.push(Event::Text(t));
             }
-            Event::Text(t) => {
-                let t = self.visible(t, offset);
-                self.text.push_str(&t);
-                self.events.push(Event::Text(t));
-            }
+            Event::Text(t) => match math::delimited(&t) {
+                Some(pieces) => {
+                    for piece in pieces {
+                        match piece {
+                            math::Piece::Text(text) => {
+                                let text = self.visible(text.to_string().into(), offset);
+                                self.text.push_str(&text);
+                                self.events.push(Event::Text(text));
+                            }
+                            math::Piece::Math(latex, block) => self.math(latex, block, offset),
+                        }
+                    }
+                }
+                None => {
+                    let t = self.visible(t, offset);
+                    self.text.push_str(&t);
+                    self.events.push(Event::Text(t));
+                }
+            },
             Event::Start(Tag::BlockQuote(Some(kind))) => {
                 let title = alert_title(kind);
                 add_text(&mut self.text, title);
@@ -907,6 +925,15 @@ mod tests {
         assert!(out.html.contains("and $HOME/bin:$PATH."), "{}", out.html);
         assert!(text_of(&out).contains("e^{i\\pi} = -1"));
         assert!(out.warnings.is_empty());
+    }
+
+    #[test]
+    fn mdbook_mathjax_delimiters_render() {
+        let out = render(
+            "Inline \\\\( \\int x dx \\\\) here.\n\n\\\\[ \\mu = \\frac{1}{N} \\\\]\n\n```\n\\\\( code \\\\)\n```\n",
+        );
+        assert_eq!(out.html.matches("<math").count(), 2, "{}", out.html);
+        assert!(out.html.contains("\\\\( code \\\\)"), "{}", out.html);
     }
 
     #[test]
