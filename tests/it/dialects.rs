@@ -123,3 +123,25 @@ fn served_dialect_pages_show_text_and_search_shows_no_markers() {
     let anchor = found["hits"][0]["anchor"].as_str().unwrap_or_default();
     assert!(anchor.ends_with("#tabs"), "{found}");
 }
+
+#[test]
+fn check_warns_at_a_vue_interpolation_and_not_in_v_pre() {
+    let site = Site {
+        dir: tempfile::tempdir().expect("temp dir"),
+    };
+    std::fs::create_dir(site.content()).unwrap();
+    let page = format!("---\ntitle: Counts\n---\n{}", fixture("vitepress.md"));
+    site.write("vitepress.md", &page);
+    let output = site.run(&["check"]);
+    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    let line = page
+        .lines()
+        .position(|l| l.contains("{{ count }}"))
+        .map_or(0, |i| i + 1);
+    let expected = format!(
+        "{}:{line}: warning: Vue interpolation shown as written",
+        site.content().join("vitepress.md").display()
+    );
+    assert!(printed.contains(&expected), "{printed}");
+    assert_eq!(printed.matches("Vue interpolation").count(), 1, "{printed}");
+}
