@@ -118,6 +118,7 @@ fn walk(body: &str, rewrite: Option<&Rewrite<'_>>) -> Rendered {
         html_block: None,
         in_code: false,
         v_pre: false,
+        in_html_code: false,
         after_inline: false,
     };
     // Text merged, so mdBook's `\\( … \\)` math is one run of text, not three.
@@ -162,6 +163,8 @@ struct Walk<'a> {
     in_code: bool,
     /// Inside an element marked `v-pre`, where `{{ }}` is meant as written.
     v_pre: bool,
+    /// Inside a `<code>` element written as HTML, whose text is shown as written.
+    in_html_code: bool,
     /// The last event ended a link or image, which an attribute list may follow.
     after_inline: bool,
 }
@@ -299,7 +302,7 @@ impl<'a> Walk<'a> {
                 self.in_code = true;
                 self.events.push(event);
             }
-            Event::Text(t) if self.in_code => {
+            Event::Text(t) if self.in_code || self.in_html_code => {
                 self.text.push_str(&t);
                 self.events.push(Event::Text(t));
             }
@@ -343,6 +346,12 @@ impl<'a> Walk<'a> {
             }
             Event::InlineHtml(ref html) | Event::Html(ref html) => {
                 self.note_v_pre(html);
+                let tag = html.trim_start().to_ascii_lowercase();
+                if tag.starts_with("<code") {
+                    self.in_html_code = !tag.contains("</code");
+                } else if tag.starts_with("</code") {
+                    self.in_html_code = false;
+                }
                 add_text(&mut self.text, &strip_tags(html));
                 self.events.push(event);
             }
