@@ -240,7 +240,8 @@
     });
     set.prepend(list);
     set.classList.add("tabs-ready");
-    select(0, false);
+    // `===+` marks the tab shown first.
+    select(Math.max(0, panels.findIndex((panel) => panel.hasAttribute("data-selected"))), false);
   }
   const child = (el, className) => Array.from(el.children).find((c) => c.classList.contains(className));
   document.querySelectorAll(".tabbed-set").forEach((set) => {

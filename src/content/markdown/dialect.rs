@@ -678,8 +678,14 @@ fn tabs(lines: &[Line<'_>], at: usize, depth: usize, out: &mut Out) -> Option<us
         if this_indent != indent || (new_set && !first) {
             break;
         }
+        // `===+` is the tab shown first.
+        let selected = if line.text.trim_start().starts_with("===+") {
+            " data-selected"
+        } else {
+            ""
+        };
         let label = format!(
-            "<div class=\"tabbed-block\">\n<p class=\"tabbed-label\">{}</p>",
+            "<div class=\"tabbed-block\"{selected}>\n<p class=\"tabbed-label\">{}</p>",
             escape_html(label)
         );
         let open = if first {
@@ -879,6 +885,14 @@ mod tests {
         let out = text(body);
         assert_eq!(out.matches("tabbed-set").count(), 2, "{out}");
         assert!(out.contains("<p class=\"tabbed-label\">Python</p>"));
+        let selected = text("=== \"A\"\n    a\n===+ \"B\"\n    b\n");
+        assert!(
+            selected.contains(
+                "<div class=\"tabbed-block\" data-selected>\n<p class=\"tabbed-label\">B</p>"
+            ),
+            "{selected}"
+        );
+        assert_eq!(selected.matches("tabbed-set").count(), 1, "{selected}");
         assert!(out.contains("\n```py\nprint(1)\n```\n"), "{out}");
         assert!(out.contains("<div class=\"admonition note\">"), "{out}");
         assert!(out.contains("\nIn a tab.\n"), "{out}");
