@@ -243,3 +243,64 @@
     block.appendChild(button);
   });
 })();
+// Content tabs (`=== "Label"`) and code groups become tabs: a tablist of buttons named
+// by each panel's label, arrow keys, Home and End to move, one panel shown. Without
+// this script every panel shows under its label.
+(function () {
+  "use strict";
+  let count = 0;
+  function enhance(set, panels, labelOf) {
+    if (!panels.length) return;
+    const list = document.createElement("div");
+    list.className = "tab-list";
+    list.setAttribute("role", "tablist");
+    const tabs = panels.map((panel, i) => {
+      count += 1;
+      const tab = document.createElement("button");
+      tab.type = "button";
+      tab.id = "tab-" + count;
+      tab.setAttribute("role", "tab");
+      tab.textContent = labelOf(panel);
+      if (!panel.id) panel.id = "tabpanel-" + count;
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", tab.id);
+      panel.tabIndex = 0;
+      tab.setAttribute("aria-controls", panel.id);
+      tab.addEventListener("click", () => select(i, false));
+      list.append(tab);
+      return tab;
+    });
+    function select(index, focus) {
+      tabs.forEach((tab, i) => {
+        const on = i === index;
+        tab.setAttribute("aria-selected", String(on));
+        tab.tabIndex = on ? 0 : -1;
+        panels[i].hidden = !on;
+      });
+      if (focus) tabs[index].focus();
+    }
+    list.addEventListener("keydown", (event) => {
+      const at = tabs.indexOf(document.activeElement);
+      if (at < 0) return;
+      const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      select((next + tabs.length) % tabs.length, true);
+    });
+    set.prepend(list);
+    set.classList.add("tabs-ready");
+    // `===+` marks the tab shown first.
+    select(Math.max(0, panels.findIndex((panel) => panel.hasAttribute("data-selected"))), false);
+  }
+  const child = (el, className) => Array.from(el.children).find((c) => c.classList.contains(className));
+  document.querySelectorAll(".tabbed-set").forEach((set) => {
+    const panels = Array.from(set.children).filter((el) => el.classList.contains("tabbed-block"));
+    enhance(set, panels, (panel) => (child(panel, "tabbed-label") || panel).textContent.trim());
+  });
+  document.querySelectorAll(".code-group").forEach((set) => {
+    const panels = Array.from(set.children).filter((el) => el.classList.contains("code-block"));
+    if (panels.every((panel) => child(panel, "code-title"))) {
+      enhance(set, panels, (panel) => child(panel, "code-title").textContent.trim());
+    }
+  });
+})();

@@ -6,8 +6,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import axe from "axe-core";
-import { copySite, siteInBrowser } from "./support.mjs";
+import { assertAxeClean, copySite, siteInBrowser } from "./support.mjs";
 
 const PAGE = `# Code blocks
 
@@ -86,12 +85,7 @@ for (const colorScheme of ["light", "dark"]) {
     const page = await context.newPage();
     await page.goto(shared.server.origin + "/code-blocks");
     assert.ok(await page.locator(".code span[class^='l-']").count() > 5, "tokens are highlighted");
-    await page.evaluate(axe.source);
-    const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-    const summary = results.violations
-      .map((v) => `${v.id}: ${v.nodes.slice(0, 5).map((n) => n.target.join(" ") + " " + n.failureSummary).join("; ")}`)
-      .join("\n");
-    assert.equal(results.violations.length, 0, summary);
+    await assertAxeClean(page, `/code-blocks, ${colorScheme}`);
     await context.close();
   });
 }

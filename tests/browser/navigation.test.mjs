@@ -5,46 +5,13 @@
 // ../shared/corpora holds them.
 
 import assert from "node:assert/strict";
-import axe from "axe-core";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { corpora, horizontalOverflow, siteInBrowser, unpackCorpus } from "./support.mjs";
+import { assertAxeClean, corpora, horizontalOverflow, siteInBrowser, unpackCorpus } from "./support.mjs";
 
 const PHONE = { width: 375, height: 800 };
 const DESKTOP = { width: 1280, height: 800 };
-
-/** One line per violation: rule, impact, and the first few offending elements. */
-function describeViolations(violations) {
-  return violations
-    .map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
-      v.nodes.slice(0, 5).map((n) => `    ${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`).join("\n"))
-    .join("\n");
-}
-
-/**
- * axe-core's default rules on the page as it stands: no violations. With
- * `authorsHeadings`, the heading levels inside the page's own text are the author's
- * (mdBook's guide goes from `#` to `###`) and heading-order is judged outside it only.
- */
-async function assertAxeClean(page, label, { authorsHeadings = false } = {}) {
-  // Evaluated through the DevTools protocol, so the page's CSP stays on and untouched.
-  await page.evaluate(axe.source);
-  const results = await page.evaluate(async (authorsHeadings) => {
-    const results = await window.axe.run(document, { resultTypes: ["violations"] });
-    if (authorsHeadings) {
-      results.violations = results.violations
-        .map((v) => v.id !== "heading-order" ? v : {
-          ...v,
-          nodes: v.nodes.filter((n) => !document.querySelector(n.target[0])?.closest("article.page")),
-        })
-        .filter((v) => v.nodes.length);
-    }
-    return results;
-  }, authorsHeadings);
-  assert.ok(results.passes.length + results.violations.length > 0, "axe ran its rules");
-  assert.equal(results.violations.length, 0, `${label}:\n${describeViolations(results.violations)}`);
-}
 
 /** Whether the whole of the element at `selector` lies inside the viewport. */
 function inViewport(page, selector) {

@@ -2,13 +2,15 @@
 // `folio serve` started on 127.0.0.1:0, headless Chromium, and a recorder of what a page
 // logs and requests.
 
+import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
+import axe from "axe-core";
 import { chromium } from "playwright-core";
 
 /** The repository's root folder. */
@@ -42,9 +44,15 @@ export function launchBrowser() {
 
 /** A copy of the repository's `content/` in a temp dir, with room for the index. */
 export function copySite() {
+  return tempSite((content) => cpSync(join(repo, "content"), content, { recursive: true }));
+}
+
+/** A site in a temp dir whose content folder `fill(content)` writes, with room for the index. */
+export function tempSite(fill) {
   const dir = mkdtempSync(join(tmpdir(), "folio-browser-"));
   const content = join(dir, "content");
-  cpSync(join(repo, "content"), content, { recursive: true });
+  mkdirSync(content);
+  fill(content);
   return {
     dir,
     content,
@@ -214,4 +222,45 @@ export function siteInBrowser(makeSite = copySite) {
     shared.site?.remove();
   });
   return shared;
+}
+
+/** One line per violation: rule, impact, and the first few offending elements. */
+function describeViolations(violations) {
+  return violations
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n` +
+      v.nodes.slice(0, 5).map((n) => `    ${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`).join("\n"))
+    .join("\n");
+}
+
+/**
+ * axe-core's default rules on the page as it stands: no violations. With
+ * `authorsHeadings`, the heading levels inside the page's own text are the author's
+ * (mdBook's guide goes from `#` to `###`) and heading-order is judged outside it only.
+ */
+export async function assertAxeClean(page, label, { authorsHeadings = false } = {}) {
+  // Evaluated through the DevTools protocol, so the page's CSP stays on and untouched.
+  await page.evaluate(axe.source);
+  const results = await page.evaluate(async (authorsHeadings) => {
+    const results = await window.axe.run(document, { resultTypes: ["violations"] });
+    if (authorsHeadings) {
+      results.violations = results.violations
+        .map((v) => v.id !== "heading-order" ? v : {
+          ...v,
+          nodes: v.nodes.filter((n) => !document.querySelector(n.target[0])?.closest("article.page")),
+        })
+        .filter((v) => v.nodes.length);
+    }
+    return results;
+  }, authorsHeadings);
+  assert.ok(results.passes.length + results.violations.length > 0, "axe ran its rules");
+  assert.equal(results.violations.length, 0, `${label}:\n${describeViolations(results.violations)}`);
+}
+
+/** The page at `path` of a site in a browser (`siteInBrowser`), in `colorScheme`: axe-clean. */
+export async function assertAxeCleanAt(shared, path, colorScheme) {
+  const context = await shared.browser.newContext({ colorScheme });
+  const page = await context.newPage();
+  await page.goto(shared.server.origin + path);
+  await assertAxeClean(page, path);
+  await context.close();
 }

@@ -18,7 +18,7 @@ fn a_served_page_highlights_its_code_and_its_stylesheet_colours_it() {
     assert_eq!(page.status, 200, "{}", page.body);
     let html = &page.body;
     assert!(
-        html.contains("<div class=\"code-block\" data-lang=\"ts\">\n<div class=\"code-title\">vite.config.ts</div>\n<pre class=\"code\"><code class=\"language-ts\">"),
+        html.contains("<div class=\"code-block\" data-lang=\"ts\" data-highlighted>\n<div class=\"code-title\">vite.config.ts</div>\n<pre class=\"code\"><code class=\"language-ts\">"),
         "{html}"
     );
     assert!(

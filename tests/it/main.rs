@@ -2,6 +2,7 @@
 
 mod cli;
 mod code;
+mod dialects;
 mod docs;
 mod faults;
 mod hostile;

@@ -1,6 +1,7 @@
 //! Real documentation projects (`../shared/corpora`), each served from its project root
 //! as its tool lays it out, and crawled from `/`: every internal link and image resolves,
-//! and every page carries its navigation.
+//! every page carries its navigation, no page shows its tool's Markdown syntax as text,
+//! and every code block in a known language is highlighted.
 
 use crate::support::{Response, Server, Site, request, shared};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -15,6 +16,15 @@ const VITEPRESS_DEAD: &[(&str, &str)] = &[(
     "/vitepress-logo-large.svg",
     "the hero image of every */index.md; public/vitepress-logo-large.svg links to \
      ../../art/vitepress-logo.svg, outside the docs and not shipped",
+)];
+
+/// Markers of the VitePress docs shown as text because the source itself is broken,
+/// as VitePress shows them too: (URL, marker, why).
+const VITEPRESS_SHOWN: &[(&str, &str, &str)] = &[(
+    "/es/guide/markdown",
+    ":::",
+    "a ```md fence around an example with its own ```js fence closes early, leaving \
+     the example's last `:::` outside it (the English page fences it with ````md)",
 )];
 
 /// Links in the mdBook guide that are dead in the source itself: (URL, why).
@@ -35,6 +45,7 @@ fn the_mdbook_guide_is_served_whole_with_its_navigation() {
     let server = site.serve();
     let crawl = Crawl::of(&server, "mdbook-guide");
     let mut faults = crawl.faults(MDBOOK_DEAD);
+    faults.extend(crawl.dialect_faults(&[]));
 
     for (url, html) in &crawl.pages {
         let title = between(html, "<title>", "</title>").unwrap_or_default();
@@ -92,6 +103,7 @@ fn the_vitepress_docs_are_served_whole_with_their_navigation() {
     let server = site.serve();
     let crawl = Crawl::of(&server, "vitepress-docs");
     let mut faults = crawl.faults(VITEPRESS_DEAD);
+    faults.extend(crawl.dialect_faults(VITEPRESS_SHOWN));
 
     let root = crawl.redirects.get("/").map(String::as_str);
     if root != Some("/en") {
@@ -344,6 +356,158 @@ impl Reached {
             Reached::Missing(status) => format!("status {status}"),
         }
     }
+}
+
+/// Syntax of a documentation tool that must never reach a reader as text: containers,
+/// admonitions, tabs, alerts, includes, snippets, math fences, emoji and icon
+/// shortcodes, attribute lists.
+static MARKERS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?m)(^|\s)(:::+|!!!|\?\?\?\+?|===[!+]?)(\s|$)",
+        r#"|\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]"#,
+        r"|\{\{#(include|rustdoc_include|playground|title)\b",
+        r"|<!--\s*@include:|<<<\s+[@./]|--8<--",
+        r"|\$\$",
+        r"|(^|\s):[a-z0-9_+-]+:(\s|$)",
+        r#"|\{\s*[:.#][\w-][^}]*\}|\{\s*\w+="[^"]*"\s*\}"#,
+    ))
+    .unwrap()
+});
+
+/// The languages every code block of which is highlighted, by the name its fence gives.
+const HIGHLIGHTED: &[&str] = &[
+    "bash",
+    "sh",
+    "shell",
+    "console",
+    "http",
+    "json",
+    "yaml",
+    "yml",
+    "toml",
+    "ini",
+    "js",
+    "javascript",
+    "ts",
+    "typescript",
+    "jsx",
+    "tsx",
+    "vue",
+    "html",
+    "css",
+    "rust",
+    "rs",
+    "python",
+    "py",
+    "go",
+    "java",
+    "c",
+    "cpp",
+    "sql",
+    "diff",
+    "dockerfile",
+    "nginx",
+    "md",
+    "markdown",
+];
+
+impl Crawl {
+    /// What every page shows that it should not: a tool's syntax in its visible text
+    /// (outside code), or a code block in a known language left unhighlighted.
+    /// `expected` lists what the source itself shows: (URL, marker, why).
+    fn dialect_faults(&self, expected: &[(&str, &str, &str)]) -> Vec<String> {
+        let mut faults = Vec::new();
+        let mut blocks = 0;
+        for (url, html) in &self.pages {
+            let body = between(html, "<article", "</article>").unwrap_or_default();
+            let text = visible_text(body);
+            let shown = MARKERS.find_iter(&text).filter(|found| {
+                !expected
+                    .iter()
+                    .any(|(at, marker, _)| at == url && found.as_str().trim() == *marker)
+            });
+            for found in shown.take(3) {
+                let at = found.start();
+                let from = text.floor_char_boundary(at.saturating_sub(40));
+                let to = text.ceil_char_boundary((found.end() + 40).min(text.len()));
+                faults.push(format!(
+                    "{url}: {:?} shown as text: …{}…",
+                    found.as_str().trim(),
+                    &text[from..to]
+                ));
+            }
+            for (lang, read, code) in code_blocks(body) {
+                let empty = tags_removed(code).trim().is_empty();
+                if !HIGHLIGHTED.contains(&lang.as_str()) || empty {
+                    continue;
+                }
+                blocks += 1;
+                // Prose in a Markdown block has no tokens; its grammar still read it.
+                let tokens = has_token(code) || matches!(lang.as_str(), "md" | "markdown");
+                if !read || !tokens {
+                    let start = &code[..code.floor_char_boundary(code.len().min(120))];
+                    faults.push(format!("{url}: a {lang} block is not highlighted: {start}"));
+                }
+            }
+        }
+        if blocks == 0 {
+            faults.push(format!(
+                "{}: no code block in a known language was seen",
+                self.site
+            ));
+        }
+        faults
+    }
+}
+
+/// The text a reader sees of an article: tags, code, scripts and comments left out,
+/// entities decoded.
+fn visible_text(html: &str) -> String {
+    static HIDDEN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)<!--.*?-->|<(pre|code|script|style|template|svg|math)\b.*?</(pre|code|script|style|template|svg|math)>").unwrap()
+    });
+    tags_removed(&HIDDEN.replace_all(html, " "))
+}
+
+/// HTML with its tags taken out and entities decoded.
+fn tags_removed(html: &str) -> String {
+    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?s)<[^>]*>").unwrap());
+    TAG.replace_all(html, " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Each code block of an article: its language (as its fence names it), whether its
+/// grammar read it, and the HTML of its code.
+fn code_blocks(html: &str) -> Vec<(String, bool, &str)> {
+    static BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?s)<div class="code-block[^"]*" data-lang="([^"]*)"( data-highlighted)?>.*?<pre[^>]*>(.*?)</pre>"#,
+        )
+        .unwrap()
+    });
+    BLOCK
+        .captures_iter(html)
+        .map(|block| {
+            let code = block.get(3).map_or("", |code| code.as_str());
+            (block[1].to_ascii_lowercase(), block.get(2).is_some(), code)
+        })
+        .collect()
+}
+
+/// Whether highlighted code holds a token's span, not only line spans.
+fn has_token(code: &str) -> bool {
+    tags(code).any(|(name, attrs)| {
+        name == "span"
+            && attribute(attrs, "class").is_some_and(|class| {
+                class
+                    .split_whitespace()
+                    .any(|c| c != "line" && !c.starts_with("line-"))
+            })
+    })
 }
 
 /// What is wrong with the navigation of the page at `url`.

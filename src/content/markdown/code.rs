@@ -363,15 +363,25 @@ pub fn html(code: &str, info: Option<&str>) -> String {
         return mermaid(&lines);
     }
     let grammar = language(&lang);
-    let bodies: Vec<String> = match grammar {
-        _ if lang == "console" || lang == "shell-session" => console(&lines),
-        Some(grammar) => highlighted(&lines, grammar),
-        None => lines.iter().map(|line| escape_html(&line.text)).collect(),
+    let plain = || lines.iter().map(|line| escape_html(&line.text)).collect();
+    let (bodies, by_grammar): (Vec<String>, bool) = match grammar {
+        _ if lang == "console" || lang == "shell-session" => (console(&lines), true),
+        Some(grammar) => match highlighted(&lines, grammar) {
+            Some(bodies) => (bodies, true),
+            None => (plain(), false),
+        },
+        None => (plain(), false),
     };
     let mut html = String::with_capacity(code.len() * 3 + 200);
     if info.is_some() && !fence.lang.is_empty() {
         let lang = escape_html(&fence.lang);
-        let _ = writeln!(html, "<div class=\"code-block\" data-lang=\"{lang}\">");
+        // `data-highlighted`: its grammar read it (plain prose in Markdown has no
+        // tokens, yet it was read).
+        let read = if by_grammar { " data-highlighted" } else { "" };
+        let _ = writeln!(
+            html,
+            "<div class=\"code-block\" data-lang=\"{lang}\"{read}>"
+        );
     } else {
         html.push_str("<div class=\"code-block\">\n");
     }
@@ -446,7 +456,15 @@ fn console(lines: &[Line<'_>]) -> Vec<String> {
             })
         })
         .collect();
-    let mut commands = highlighted(&commands, Language::Bash).into_iter();
+    let plain = || {
+        commands
+            .iter()
+            .map(|line| escape_html(&line.text))
+            .collect()
+    };
+    let mut commands = highlighted(&commands, Language::Bash)
+        .unwrap_or_else(plain)
+        .into_iter();
     lines
         .iter()
         .map(|line| match prompt_of(&line.text) {
@@ -459,10 +477,9 @@ fn console(lines: &[Line<'_>]) -> Vec<String> {
         .collect()
 }
 
-/// Each line's HTML with its tokens in `<span class="l-…">`, one string per line; the
-/// lines escaped but plain when the code is too large or the grammar fails.
-fn highlighted(lines: &[Line<'_>], grammar: Language) -> Vec<String> {
-    let plain = || lines.iter().map(|line| escape_html(&line.text)).collect();
+/// Each line's HTML with its tokens in `<span class="l-…">`, one string per line;
+/// `None` when the code is too large or empty, or the grammar fails.
+fn highlighted(lines: &[Line<'_>], grammar: Language) -> Option<Vec<String>> {
     let mut source = String::new();
     for (n, line) in lines.iter().enumerate() {
         if n > 0 {
@@ -471,8 +488,11 @@ fn highlighted(lines: &[Line<'_>], grammar: Language) -> Vec<String> {
         source.push_str(&line.text);
     }
     if source.len() > MAX_HIGHLIGHTED_BYTES || source.trim().is_empty() {
-        return plain();
+        return None;
     }
+    // Grammars read a last line only when it ends (Markdown's `# Title` alone is no
+    // heading without its newline).
+    source.push('\n');
     let mut out = vec![String::new()];
     let result = highlight_iter_with_options(
         &source,
@@ -504,11 +524,14 @@ fn highlighted(lines: &[Line<'_>], grammar: Language) -> Vec<String> {
             Ok::<(), std::fmt::Error>(())
         },
     );
+    if out.len() == lines.len() + 1 && out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
     if result.is_err() || out.len() != lines.len() {
         tracing::debug!(?grammar, "code left unhighlighted");
-        return plain();
+        return None;
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -675,7 +698,7 @@ mod tests {
             "let a = 1;\nlet b = 2;\n",
             Some("ts{2}:line-numbers [vite.config.ts]"),
         );
-        assert!(html.starts_with("<div class=\"code-block\" data-lang=\"ts\">\n<div class=\"code-title\">vite.config.ts</div>\n<pre class=\"code line-numbers\"><code class=\"language-ts\"><span class=\"line\" data-line=\"1\">"), "{html}");
+        assert!(html.starts_with("<div class=\"code-block\" data-lang=\"ts\" data-highlighted>\n<div class=\"code-title\">vite.config.ts</div>\n<pre class=\"code line-numbers\"><code class=\"language-ts\"><span class=\"line\" data-line=\"1\">"), "{html}");
         assert!(
             html.contains("<span class=\"line highlighted\" data-line=\"2\">"),
             "{html}"

@@ -3,17 +3,27 @@
 //! Besides the HTML, one pass collects what search needs (plain text, headings with
 //! stable ids) and strips what is Vue-only: `<script setup>` blocks, whose JSON-LD
 //! object is kept as data, and any element bound with `v-html`.
+//!
+//! Other tools' Markdown comes in around that pass: `dialect` rewrites block syntax
+//! before it (its `LineMap` keeps lines as written), `inline` makes each run of text
+//! what a reader sees, `math` makes MathML; GitHub alerts get their title here.
 
 mod code;
+mod dialect;
+mod inline;
 mod lines;
+mod math;
 
 pub use lines::LineMap;
 
 use super::problem::Problem;
 use crate::html::escape_html;
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeWithOffset,
+};
 use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::ops::Range;
 
 /// A heading of a page, with the id its anchor uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +71,7 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
+        | Options::ENABLE_MATH
 }
 
 /// Renders a Markdown body: its HTML and all that [`outline`] reads. Links and
@@ -86,10 +97,18 @@ pub fn outline(body: &str) -> Rendered {
 type Rewrite<'r> = dyn Fn(&str) -> Option<String> + 'r;
 
 /// Reads `body` once; with `rewrite` (how link targets are rewritten) it makes the
-/// HTML too.
-fn walk<'a>(body: &'a str, rewrite: Option<&'a Rewrite<'a>>) -> Rendered {
+/// HTML too. Other tools' block syntax is first rewritten as CommonMark (`dialect`);
+/// lines are reported as written.
+fn walk(body: &str, rewrite: Option<&Rewrite<'_>>) -> Rendered {
+    let rewritten = dialect::rewrite(body);
+    let (text, lines, verbatim) = match &rewritten {
+        Some(d) => (d.text.as_str(), Some(&d.lines), d.verbatim.as_slice()),
+        None => (body, None, &[][..]),
+    };
     let mut walk = Walk {
-        body,
+        body: text,
+        lines,
+        verbatim,
         rewrite,
         out: Rendered::default(),
         text: String::new(),
@@ -99,17 +118,24 @@ fn walk<'a>(body: &'a str, rewrite: Option<&'a Rewrite<'a>>) -> Rendered {
         heading: None,
         html_block: None,
         code_block: None,
+        v_pre: false,
+        in_html_code: false,
+        after_inline: false,
     };
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    // Text merged, so mdBook's `\\( … \\)` math is one run of text, not three.
+    let events = TextMergeWithOffset::new(Parser::new_ext(text, options()).into_offset_iter());
+    for (event, range) in events {
+        let ends_inline = matches!(event, Event::End(TagEnd::Link | TagEnd::Image));
         if walk.code_block.is_some() {
             walk.in_code_block(event);
         } else if walk.html_block.is_some() {
             walk.in_html_block(event);
         } else if walk.heading.is_some() {
-            walk.in_heading(event);
+            walk.in_heading(event, range.start);
         } else {
             walk.in_body(event, range.start);
         }
+        walk.after_inline = ends_inline;
     }
     walk.finish()
 }
@@ -121,6 +147,10 @@ type OpenHeading<'a> = (HeadingLevel, Option<CowStr<'a>>, Vec<Event<'a>>, String
 /// checks read of them.
 struct Walk<'a> {
     body: &'a str,
+    /// Where the lines of a rewritten body were written; `None` when it was not.
+    lines: Option<&'a LineMap>,
+    /// Rewritten lines where `{{ }}` is shown as written without a warning.
+    verbatim: &'a [Range<usize>],
     /// How link targets are rewritten, when the HTML is made.
     rewrite: Option<&'a Rewrite<'a>>,
     out: Rendered,
@@ -134,11 +164,46 @@ struct Walk<'a> {
     html_block: Option<(usize, String)>,
     /// A code block being read: its info string (`None` when indented) and its code.
     code_block: Option<(Option<CowStr<'a>>, String)>,
+    /// Inside an element marked `v-pre`, where `{{ }}` is meant as written.
+    v_pre: bool,
+    /// Inside a `<code>` element written as HTML, whose text is shown as written.
+    in_html_code: bool,
+    /// The last event ended a link or image, which an attribute list may follow.
+    after_inline: bool,
 }
 
 impl<'a> Walk<'a> {
+    /// The written line of a byte offset in the (perhaps rewritten) body.
     fn line_of(&self, offset: usize) -> usize {
-        self.body[..offset].matches('\n').count() + 1
+        let line = self.body[..offset].matches('\n').count() + 1;
+        self.lines.map_or(line, |lines| lines.line(line))
+    }
+
+    /// The text a reader sees of a text event, with a warning for a Vue interpolation
+    /// shown as written.
+    fn visible(&mut self, text: CowStr<'a>, offset: usize) -> CowStr<'a> {
+        if inline::has_interpolation(&inline::expand_macros(&text)) && !self.v_pre {
+            let rewritten = self.body[..offset].matches('\n').count() + 1;
+            if !self.verbatim.iter().any(|r| r.contains(&rewritten)) {
+                let line = self.line_of(offset);
+                self.out
+                    .warnings
+                    .push(Problem::warning(line, "Vue interpolation shown as written"));
+            }
+        }
+        match inline::visible(&text, self.after_inline) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(visible) => visible.into(),
+        }
+    }
+
+    /// Notes an element marked `v-pre` opening, or the element closing.
+    fn note_v_pre(&mut self, html: &str) {
+        if html.contains("v-pre") {
+            self.v_pre = !(html.contains("</span>") || html.contains("</div>"));
+        } else if self.v_pre && (html.contains("</span>") || html.contains("</div>")) {
+            self.v_pre = false;
+        }
     }
 
     fn in_html_block(&mut self, event: Event<'a>) {
@@ -151,6 +216,7 @@ impl<'a> Walk<'a> {
             Event::End(TagEnd::HtmlBlock) => {
                 let (offset, block) = self.html_block.take().unwrap_or_default();
                 let line = self.line_of(offset);
+                self.note_v_pre(&block);
                 if let Some(kept) = filter_html_block(&block, line, &mut self.out) {
                     add_text(&mut self.text, &strip_tags(&kept));
                     self.events.push(Event::Html(kept.into()));
@@ -184,14 +250,17 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn in_heading(&mut self, event: Event<'a>) {
+    fn in_heading(&mut self, event: Event<'a>, offset: usize) {
+        let event = match event {
+            Event::Text(t) => Event::Text(self.visible(t, offset)),
+            other => other,
+        };
         let Some((_, _, inner, heading_text)) = self.heading.as_mut() else {
             return;
         };
         match event {
             Event::End(TagEnd::Heading(_)) => self.end_heading(),
             Event::Text(t) => {
-                let t = with_macros_expanded(t);
                 heading_text.push_str(&t);
                 inner.push(Event::Text(t));
             }
@@ -206,10 +275,22 @@ impl<'a> Walk<'a> {
 
     /// Renders the heading read, with its unique id and anchor; a `##` starts a section.
     fn end_heading(&mut self) {
-        let Some((level, id, mut inner, heading_text)) = self.heading.take() else {
+        let Some((level, mut id, mut inner, mut heading_text)) = self.heading.take() else {
             return;
         };
         let level = level as u8;
+        if id.is_none()
+            && let Some((leading, rest)) = leading_id(&heading_text)
+        {
+            // `## {#id} Title`: the id written first, as some translations place it.
+            if let Some(Event::Text(first)) = inner.first_mut()
+                && let Some(after) = first.trim_start().strip_prefix(&format!("{{#{leading}}}"))
+            {
+                *first = after.trim_start().to_string().into();
+            }
+            id = Some(leading.to_string().into());
+            heading_text = rest.to_string();
+        }
         let id = match id {
             Some(id) => unique_id(&id, &mut self.used_ids),
             None => unique_id(&slug(&heading_text), &mut self.used_ids),
@@ -263,16 +344,56 @@ impl<'a> Walk<'a> {
                 };
                 self.code_block = Some((info, String::new()));
             }
-            Event::Text(t) => {
-                let t = with_macros_expanded(t);
+            Event::Text(t) if self.in_html_code => {
                 self.text.push_str(&t);
                 self.events.push(Event::Text(t));
             }
+            Event::Text(t) => match math::delimited(&t) {
+                Some(pieces) => {
+                    for piece in pieces {
+                        match piece {
+                            math::Piece::Text(text) => {
+                                let text = self.visible(text.to_string().into(), offset);
+                                self.text.push_str(&text);
+                                self.events.push(Event::Text(text));
+                            }
+                            math::Piece::Math(latex, block) => self.math(latex, block, offset),
+                        }
+                    }
+                }
+                None => {
+                    let t = self.visible(t, offset);
+                    self.text.push_str(&t);
+                    self.events.push(Event::Text(t));
+                }
+            },
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let title = alert_title(kind);
+                add_text(&mut self.text, title);
+                self.events.push(event);
+                self.events.push(Event::Html(
+                    format!("<p class=\"markdown-alert-title\">{title}</p>\n").into(),
+                ));
+            }
+            Event::InlineMath(latex) if math::is_prose(&latex) => {
+                let shown = format!("${latex}$");
+                self.text.push_str(&shown);
+                self.events.push(Event::Text(shown.into()));
+            }
+            Event::InlineMath(latex) => self.math(&latex, false, offset),
+            Event::DisplayMath(latex) => self.math(&latex, true, offset),
             Event::Code(ref t) => {
                 self.text.push_str(t);
                 self.events.push(event);
             }
             Event::InlineHtml(ref html) | Event::Html(ref html) => {
+                self.note_v_pre(html);
+                let tag = html.trim_start().to_ascii_lowercase();
+                if tag.starts_with("<code") {
+                    self.in_html_code = !tag.contains("</code");
+                } else if tag.starts_with("</code") {
+                    self.in_html_code = false;
+                }
                 add_text(&mut self.text, &strip_tags(html));
                 self.events.push(event);
             }
@@ -287,6 +408,29 @@ impl<'a> Walk<'a> {
                 self.events.push(event);
             }
             other => self.events.push(other),
+        }
+    }
+
+    /// Math as MathML; LaTeX that cannot be converted is shown as its source, with a
+    /// warning. Search reads the LaTeX source.
+    fn math(&mut self, latex: &str, block: bool, offset: usize) {
+        if block {
+            add_text(&mut self.text, latex);
+        } else {
+            self.text.push_str(latex);
+        }
+        let html = match math::mathml(latex, block) {
+            Ok(mathml) => mathml,
+            Err(message) => {
+                let line = self.line_of(offset);
+                self.out
+                    .warnings
+                    .push(Problem::warning(line, format!("math not shown: {message}")));
+                math::error_html(latex, block)
+            }
+        };
+        if self.rewrite.is_some() {
+            self.events.push(Event::InlineHtml(html.into()));
         }
     }
 
@@ -311,6 +455,18 @@ impl<'a> Walk<'a> {
             .sections
             .retain(|s| !s.text.is_empty() || !s.title.is_empty());
         self.out
+    }
+}
+
+/// The title line of a GitHub alert (`> [!NOTE]`).
+fn alert_title(kind: pulldown_cmark::BlockQuoteKind) -> &'static str {
+    use pulldown_cmark::BlockQuoteKind as Kind;
+    match kind {
+        Kind::Note => "Note",
+        Kind::Tip => "Tip",
+        Kind::Important => "Important",
+        Kind::Warning => "Warning",
+        Kind::Caution => "Caution",
     }
 }
 
@@ -401,47 +557,6 @@ pub fn toc_html(headings: &[Heading], levels: (u8, u8), class: &str, label: &str
     }
     html.push_str("</li>\n</ul>\n</nav>\n");
     html
-}
-
-fn with_macros_expanded(text: CowStr<'_>) -> CowStr<'_> {
-    match expand_macros(&text) {
-        std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(expanded) => expanded.into(),
-    }
-}
-
-/// Replaces template macros in text, as MDN's KumaScript writes them, with the text
-/// they display: `{{HTTPStatus("404", "404 Not Found")}}` → `404 Not Found`,
-/// `{{Glossary("Proxy_server", "proxy")}}` → `proxy`, `{{HTTPHeader("ETag")}}` →
-/// `ETag`; a macro without arguments (`{{Specifications}}`) is removed.
-fn expand_macros(text: &str) -> std::borrow::Cow<'_, str> {
-    static MACRO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#"\{\{\s*[A-Za-z][\w.-]*\s*(?:\(([^)]*)\))?\s*\}\}"#)
-            .expect("the macro pattern is valid")
-    });
-    static ARGUMENT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r#""([^"]*)"|'([^']*)'"#).expect("the argument pattern is valid")
-    });
-    if !text.contains("{{") {
-        return text.into();
-    }
-    MACRO.replace_all(text, |captures: &regex::Captures| {
-        let arguments: Vec<&str> = captures
-            .get(1)
-            .map(|args| {
-                ARGUMENT
-                    .captures_iter(args.as_str())
-                    .filter_map(|c| c.get(1).or_else(|| c.get(2)))
-                    .map(|m| m.as_str())
-                    .collect()
-            })
-            .unwrap_or_default();
-        match arguments.as_slice() {
-            [_, display, ..] if !display.trim().is_empty() => display.to_string(),
-            [target, ..] => target.replace('_', " "),
-            [] => String::new(),
-        }
-    })
 }
 
 /// Decides what of a raw HTML block reaches the browser. `<script setup>` blocks are
@@ -560,6 +675,17 @@ fn safe_json(value: &serde_json::Value) -> String {
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
+}
+
+/// The id of a heading written `{#id} Title`, and the title after it.
+fn leading_id(heading: &str) -> Option<(&str, &str)> {
+    let rest = heading.trim_start().strip_prefix("{#")?;
+    let (id, title) = rest.split_once('}')?;
+    let plain = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    plain.then(|| (id, title.trim_start()))
 }
 
 /// Turns heading text into an id: `When to Use` → `when-to-use`.
@@ -841,6 +967,141 @@ mod tests {
             let out = render(&body);
             proptest::prop_assert!(!out.html.contains("<script setup"));
         }
+    }
+
+    #[test]
+    fn math_renders_and_shell_dollars_stay_text() {
+        let out = render(
+            "Euler: $e^{i\\pi} = -1$.\n\n$$\n\\sum_{n=1}^N n\n$$\n\nSet `$PATH`, $HOME and $PATH, costs $5 or $10. `$HOME/bin:$PATH` and $HOME/bin:$PATH.\n",
+        );
+        assert_eq!(out.html.matches("<math").count(), 2, "{}", out.html);
+        assert!(out.html.contains("display=\"block\""));
+        assert!(
+            out.html.contains("$HOME and $PATH, costs $5 or $10."),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("and $HOME/bin:$PATH."), "{}", out.html);
+        assert!(text_of(&out).contains("e^{i\\pi} = -1"));
+        assert!(out.warnings.is_empty());
+    }
+
+    #[test]
+    fn mdbook_mathjax_delimiters_render() {
+        let out = render(
+            "Inline \\\\( \\int x dx \\\\) here.\n\n\\\\[ \\mu = \\frac{1}{N} \\\\]\n\n```\n\\\\( code \\\\)\n```\n",
+        );
+        assert_eq!(out.html.matches("<math").count(), 2, "{}", out.html);
+        assert!(out.html.contains("\\\\( code \\\\)"), "{}", out.html);
+    }
+
+    #[test]
+    fn invalid_math_is_shown_as_source_with_a_warning() {
+        let out = render("# T\n\nBad $\\frac{a}$ here.\n");
+        assert!(
+            out.html
+                .contains("<code class=\"math-error\">$\\frac{a}$</code>"),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.warnings.len(), 1);
+        assert_eq!(out.warnings[0].line, 3);
+    }
+
+    #[test]
+    fn github_alerts_get_a_title() {
+        let out = render("> [!WARNING]\n> Mind the step.\n");
+        assert!(
+            out.html
+                .contains("<blockquote class=\"markdown-alert-warning\">"),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html
+                .contains("<p class=\"markdown-alert-title\">Warning</p>"),
+            "{}",
+            out.html
+        );
+        assert!(!text_of(&out).contains("[!WARNING]"));
+        assert!(text_of(&out).contains("Warning"));
+    }
+
+    #[test]
+    fn dialect_lines_map_back_for_links_and_warnings() {
+        let out =
+            render("# T\n\n::: tip\nSee [a](/a).\n:::\n\n!!! note\n    {{ count }} and [b](/b)\n");
+        assert_eq!(out.links, [(4, "/a".to_string()), (8, "/b".to_string())]);
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert_eq!(out.warnings[0].line, 8);
+        assert!(out.html.contains("{{ count }}"));
+    }
+
+    #[test]
+    fn interpolations_in_v_pre_are_not_warned() {
+        let out = render(
+            "::: v-pre\n`{{ a }}` and {{ b }}\n:::\n\n<span v-pre>{{ c }}</span>\n\nCode: `{{ d }}`\n\n```\n{{ e }}\n```\n",
+        );
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        assert!(out.html.contains("{{ b }}") && out.html.contains("{{ c }}"));
+    }
+
+    #[test]
+    fn search_text_has_no_dialect_syntax_and_sections_hold() {
+        let body = "# T\n\n## Install { #setup }\n\n::: tip Before you start\nRead this :tada:.\n:::\n\n=== \"Linux\"\n    !!! warning \"Root\"\n        Use sudo. { .note }\n\n=== \"Mac\"\n    :material-apple: Use brew.\n\n## Next\n\n> [!NOTE]\n> Later.\n";
+        let out = outline(body);
+        let all = text_of(&out);
+        for syntax in [
+            ":::",
+            "!!!",
+            "???",
+            "===",
+            "[!NOTE]",
+            "{ .note }",
+            ":tada:",
+            ":material-",
+        ] {
+            assert!(!all.contains(syntax), "{syntax} in {all}");
+        }
+        let install = &out.sections[0];
+        assert_eq!(install.id, "setup");
+        for seen in [
+            "Before you start",
+            "Read this 🎉.",
+            "Linux",
+            "Root",
+            "Use sudo.",
+            "Mac",
+            "Use brew.",
+        ] {
+            assert!(
+                install.text.contains(seen),
+                "{seen} not in {:?}",
+                install.text
+            );
+        }
+        assert_eq!(out.sections[1].title, "Next");
+        assert!(out.sections[1].text.contains("Later."));
+    }
+
+    #[test]
+    fn an_id_written_before_the_heading_text_is_its_id() {
+        let out = render("## {#features} Features here\n");
+        assert_eq!(out.headings[0].id, "features");
+        assert_eq!(out.headings[0].text, "Features here");
+        assert!(
+            out.html.contains("<h2 id=\"features\">Features here<a"),
+            "{}",
+            out.html
+        );
+    }
+
+    #[test]
+    fn heading_attribute_forms_still_work() {
+        let out = render("## Title { #custom-id }\n\n## Other {#id}\n\n## Styled { .big }\n");
+        assert_eq!(out.headings[0].id, "custom-id");
+        assert_eq!(out.headings[1].id, "id");
+        assert_eq!(out.headings[2].text, "Styled");
     }
 
     #[test]
