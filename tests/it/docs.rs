@@ -656,6 +656,22 @@ fn a_site_of_language_folders_redirects_root() {
 }
 
 #[test]
+fn a_landing_page_without_hero_or_features_renders_its_text() {
+    // VitePress sites that draw their home page with a component of their own.
+    let site = project(&[
+        (
+            "index.md",
+            "---\ntitle: Vitest\nlayout: home\n---\n\n<Home />\n\nWelcome.\n",
+        ),
+        ("guide.md", "# Guide\n"),
+    ]);
+    let server = Server::start(&site, &["--no-watch"]);
+    let home = page(&server, "/");
+    assert!(home.contains("Welcome."), "{home}");
+    assert!(!home.contains("class=\"hero\""), "{home}");
+}
+
+#[test]
 fn landing_page_renders_hero_and_features() {
     let site = project(&[
         (

@@ -145,8 +145,13 @@ pub fn parse_info(info: &str) -> Fence {
     let end = rest
         .find(|c: char| c.is_whitespace() || matches!(c, '{' | '[' | ':' | ','))
         .unwrap_or(rest.len());
-    fence.lang = rest[..end].to_string();
-    rest = &rest[end..];
+    // No language, only options (``` title="x.py" ```): the first word is a key.
+    let first = &rest[..end];
+    if !first.contains('=') {
+        // pymdownx also takes `.lang` (``` .sh ```).
+        fence.lang = first.strip_prefix('.').unwrap_or(first).to_string();
+        rest = &rest[end..];
+    }
     while let Some(c) = rest.chars().next() {
         match c {
             ',' => {
@@ -540,6 +545,14 @@ mod tests {
 
     fn fence(info: &str) -> Fence {
         parse_info(info)
+    }
+
+    #[test]
+    fn options_without_a_language_and_dotted_languages() {
+        let f = fence("title=\"Content tabs\" hl_lines=\"2\"");
+        assert_eq!(f.lang, "");
+        assert_eq!(f.title.as_deref(), Some("Content tabs"));
+        assert_eq!(fence(".sh").lang, "sh");
     }
 
     #[test]

@@ -15,8 +15,10 @@
 //! back to the line written.
 
 use super::LineMap;
+use super::inline::inline_html;
 use crate::html::escape_html;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// A body rewritten: its text, where each line came from, and the rewritten lines
 /// where `{{ }}` is shown as written without a warning (`::: v-pre`, `::: raw`).
@@ -37,7 +39,7 @@ const MAX_DEPTH: usize = 16;
 /// Rewrites the block syntax of `body`; `None` (and nothing allocated) when it has
 /// none of the markers, as most pages have not.
 pub fn rewrite(body: &str) -> Option<Dialect> {
-    let marked = [":::", "!!!", "???", "===", "///"]
+    let marked = [":::", "!!!", "???", "===", "///", " markdown"]
         .iter()
         .any(|marker| body.contains(marker));
     if !marked {
@@ -111,6 +113,9 @@ struct Container {
     colons: usize,
     close: &'static str,
     code_group: bool,
+    /// A `::: tabs` container, and whether one of its tabs is open.
+    tabs: bool,
+    tab_open: bool,
     /// The first rewritten line of a `v-pre` or `raw` container.
     verbatim_from: Option<usize>,
     indent: String,
@@ -120,6 +125,8 @@ struct Container {
 fn block(lines: &[Line<'_>], depth: usize, out: &mut Out) {
     let mut containers: Vec<Container> = Vec::new();
     let mut blocks = Blocks::default();
+    // HTML elements open with a `markdown` attribute, whose content is Markdown.
+    let mut markdown_elements = 0usize;
     let mut at = 0;
     while at < lines.len() {
         let line = lines[at];
@@ -167,6 +174,20 @@ fn block(lines: &[Line<'_>], depth: usize, out: &mut Out) {
                 continue;
             }
         }
+        if let Some(open) = containers.last_mut().filter(|c| c.tabs)
+            && let Some(label) = plugin_tab(line.text)
+        {
+            let close = if open.tab_open { "</div>\n" } else { "" };
+            open.tab_open = true;
+            let html = format!(
+                "{close}<div class=\"tabbed-block\">\n<p class=\"tabbed-label\">{}</p>",
+                inline_html(label)
+            );
+            let indent = open.indent.clone();
+            out.wrapper(&indent, &html, line.origin);
+            at += 1;
+            continue;
+        }
         if let Some((colons, rest)) = colon_marker(line.text) {
             let indent = leading(line.text);
             if rest.is_empty() {
@@ -178,6 +199,9 @@ fn block(lines: &[Line<'_>], depth: usize, out: &mut Out) {
                         if open.close.is_empty() {
                             out.changed = true;
                             out.push("", "", line.origin);
+                        } else if open.tab_open {
+                            let close = format!("</div>\n{}", open.close);
+                            out.wrapper(&open.indent, &close, line.origin);
                         } else {
                             out.wrapper(&open.indent, open.close, line.origin);
                         }
@@ -202,12 +226,28 @@ fn block(lines: &[Line<'_>], depth: usize, out: &mut Out) {
                     colons,
                     close,
                     code_group: name == "code-group",
+                    tabs: name == "tabs",
+                    tab_open: false,
                     verbatim_from: verbatim.then_some(out.count + 1),
                     indent: indent.to_string(),
                 });
                 at += 1;
                 continue;
             }
+        }
+        if let Some(opening) = markdown_element(line.text) {
+            // Python-Markdown's md_in_html: a blank line after the tag ends the HTML
+            // block, so its content is read as Markdown.
+            out.changed = true;
+            out.push("", &opening, line.origin);
+            out.push("", "", line.origin);
+            markdown_elements += 1;
+            at += 1;
+            continue;
+        }
+        if markdown_elements > 0 && is_closing_tag(line.text) {
+            out.push("", "", line.origin);
+            markdown_elements -= 1;
         }
         out.push("", line.text, line.origin);
         at += 1;
@@ -322,7 +362,7 @@ impl Blocks {
             "tab" => {
                 let label = format!(
                     "<div class=\"tabbed-block\">\n<p class=\"tabbed-label\">{}</p>",
-                    escape_html(title)
+                    inline_html(title)
                 );
                 let same_set = self
                     .set
@@ -351,7 +391,7 @@ impl Blocks {
                     format!(
                         "<details class=\"admonition {}\"{open}>\n<summary>{}</summary>",
                         escape_html(class),
-                        escape_html(&titled("Details"))
+                        inline_html(&titled("Details"))
                     ),
                     "</details>".to_string(),
                 )
@@ -372,7 +412,7 @@ impl Blocks {
                     format!(
                         "<div class=\"admonition {}\">\n<p class=\"admonition-title\">{}</p>",
                         escape_html(admonition_class(&kind)),
-                        escape_html(&title)
+                        inline_html(&title)
                     ),
                     "</div>".to_string(),
                 )
@@ -415,12 +455,14 @@ fn container_html(name: &str, title: &str) -> (String, &'static str) {
     match name {
         "v-pre" | "raw" => (String::new(), ""),
         "code-group" => ("<div class=\"code-group\">".into(), "</div>"),
+        // vitepress-plugin-tabs: `== Label` lines inside start its tabs.
+        "tabs" => ("<div class=\"tabbed-set\">".into(), "</div>"),
         "details" => {
             let title = if title.is_empty() { "Details" } else { title };
             (
                 format!(
                     "<details class=\"custom-block details\">\n<summary>{}</summary>",
-                    escape_html(title)
+                    inline_html(title)
                 ),
                 "</details>",
             )
@@ -434,7 +476,7 @@ fn container_html(name: &str, title: &str) -> (String, &'static str) {
             (
                 format!(
                     "<div class=\"custom-block {class}\">\n<p class=\"custom-block-title\">{}</p>",
-                    escape_html(&title)
+                    inline_html(&title)
                 ),
                 "</div>",
             )
@@ -468,10 +510,16 @@ impl<'a> Fence<'a> {
         })
     }
 
-    /// The index of the line after this fence's closing line (or the end).
+    /// The index of the line after this fence's closing line (or the end). A closing
+    /// line is indented at most three columns past the opening one (CommonMark): a
+    /// fence indented deeper is code inside this one.
     fn end(&self, lines: &[Line<'_>], from: usize) -> usize {
         let char = self.marker.as_bytes()[0];
+        let deepest = columns(self.indent) + 3;
         for (index, line) in lines.iter().enumerate().skip(from) {
+            if columns(line.text) > deepest {
+                continue;
+            }
             let rest = line.text.trim();
             let length = rest.bytes().take_while(|b| *b == char).count();
             if length >= self.marker.len() && length == rest.len() {
@@ -480,6 +528,35 @@ impl<'a> Fence<'a> {
         }
         lines.len()
     }
+}
+
+/// A line that is only an opening HTML tag with a `markdown` attribute (`<div
+/// class="grid" markdown>`, `markdown="1"`, `markdown="block"`), as the tag without it.
+fn markdown_element(text: &str) -> Option<String> {
+    static OPENING: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(r#"^(\s*<[a-zA-Z][\w-]*\b[^>]*?)\s+markdown(?:="[^"]*")?([^>]*>)\s*$"#)
+            .ok()
+    });
+    let captures = OPENING.as_ref()?.captures(text)?;
+    Some(format!("{}{}", &captures[1], &captures[2]))
+}
+
+/// The label of a `== Label` line, which starts a tab of vitepress-plugin-tabs.
+fn plugin_tab(text: &str) -> Option<&str> {
+    let rest = text.trim_start();
+    let equals = rest.bytes().take_while(|b| *b == b'=').count();
+    let label = rest[equals..].strip_prefix(' ')?.trim();
+    (equals >= 2 && !label.is_empty()).then_some(label)
+}
+
+/// Whether a line is only a closing HTML tag (`</div>`).
+fn is_closing_tag(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with("</")
+        && text.ends_with('>')
+        && text[2..text.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// The leading spaces and tabs of a line.
@@ -622,7 +699,7 @@ fn admonition(lines: &[Line<'_>], at: usize, depth: usize, out: &mut Out) -> Opt
         } else {
             format!(
                 "\n<p class=\"admonition-title\">{}</p>",
-                escape_html(&title)
+                inline_html(&title)
             )
         };
         (
@@ -634,7 +711,7 @@ fn admonition(lines: &[Line<'_>], at: usize, depth: usize, out: &mut Out) -> Opt
         (
             format!(
                 "<details class=\"admonition {classes}\"{open}>\n<summary>{}</summary>",
-                escape_html(&title)
+                inline_html(&title)
             ),
             "</details>",
         )
@@ -686,7 +763,7 @@ fn tabs(lines: &[Line<'_>], at: usize, depth: usize, out: &mut Out) -> Option<us
         };
         let label = format!(
             "<div class=\"tabbed-block\"{selected}>\n<p class=\"tabbed-label\">{}</p>",
-            escape_html(label)
+            inline_html(label)
         );
         let open = if first {
             format!("<div class=\"tabbed-set\">\n{label}")
@@ -786,6 +863,45 @@ mod tests {
         assert!(out.contains("````text [text]\n"), "{out}");
         // Outside a group a fence keeps its info line.
         assert_eq!(rewrite("```ts\n:::\n```\n"), None);
+    }
+
+    #[test]
+    fn a_deeper_fence_inside_a_fence_does_not_close_it() {
+        let body = "``` title=\"x\"\n!!! example\n    ``` md\n    a\n        ```\n```\n\n!!! note\n    Shown.\n";
+        let out = rewrite(body).unwrap();
+        assert!(out.text.contains("!!! example"), "{}", out.text);
+        assert!(!out.text.contains("!!! note"), "{}", out.text);
+    }
+
+    #[test]
+    fn plugin_tabs_become_tabs() {
+        let out =
+            rewrite(":::: tabs key:k\n=== npm\n\nnpm i\n\n== pnpm\npnpm add\n::::\n").unwrap();
+        let text = &out.text;
+        assert!(text.contains("<div class=\"tabbed-set\">"), "{text}");
+        assert!(text.contains("<p class=\"tabbed-label\">npm</p>"), "{text}");
+        assert!(
+            text.contains(
+                "</div>\n<div class=\"tabbed-block\">\n<p class=\"tabbed-label\">pnpm</p>"
+            ),
+            "{text}"
+        );
+        assert!(text.trim_end().ends_with("</div>\n</div>"), "{text}");
+        assert!(!text.contains("=="), "{text}");
+    }
+
+    #[test]
+    fn content_of_markdown_elements_is_markdown() {
+        let body = "<div class=\"result\" markdown>\n!!! note\n    In a result.\n</div>\n\n<div markdown=\"1\">\n*em*\n</div>\n";
+        let out = rewrite(body).unwrap();
+        assert!(
+            out.text.starts_with("<div class=\"result\">\n\n"),
+            "{}",
+            out.text
+        );
+        assert!(out.text.contains("<div>\n\n*em*\n\n</div>"), "{}", out.text);
+        assert!(out.text.contains("admonition note"), "{}", out.text);
+        assert_eq!(out.lines.line(2), 1);
     }
 
     #[test]

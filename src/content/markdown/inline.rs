@@ -26,6 +26,31 @@ pub fn visible(text: &str, after_inline: bool) -> Cow<'_, str> {
     }
 }
 
+/// A title or label written in Markdown (`:octicons-file-code-16: \`docs/page.md\``,
+/// `[a link] as well`) as the inline HTML a reader sees: code spans and emphasis kept,
+/// shortcodes and attribute lists as in text, links as their text (a title is often
+/// itself a link target's label).
+pub fn inline_html(title: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    // A reference whose definition is elsewhere in the page still reads as its text.
+    let mut any_reference = |_: pulldown_cmark::BrokenLink<'_>| Some(("".into(), "".into()));
+    let parser = Parser::new_with_broken_link_callback(
+        title,
+        pulldown_cmark::Options::empty(),
+        Some(&mut any_reference),
+    );
+    let events = parser.filter_map(|event| match event {
+        Event::Text(text) => Some(Event::Text(visible(&text, false).into_owned().into())),
+        Event::Start(Tag::Paragraph | Tag::Link { .. })
+        | Event::End(TagEnd::Paragraph | TagEnd::Link) => None,
+        Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),
+        other => Some(other),
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    html.trim().to_string()
+}
+
 /// Whether `text` holds a Vue interpolation (`{{ expr }}`) shown as written; mdBook's
 /// `{{#include}}` directives are not interpolations.
 pub fn has_interpolation(text: &str) -> bool {
@@ -70,7 +95,7 @@ fn shortcodes(text: &str) -> Cow<'_, str> {
         let name = &text[open + 1..close];
         let replacement = if is_icon(name) {
             ""
-        } else if let Some(emoji) = emojis::get_by_shortcode(name) {
+        } else if let Some(emoji) = emoji(name) {
             emoji.as_str()
         } else {
             continue;
@@ -88,6 +113,17 @@ fn shortcodes(text: &str) -> Cow<'_, str> {
         }
         None => Cow::Borrowed(text),
     }
+}
+
+/// The emoji a shortcode names: GitHub's name (`raising_hand_man`), or Twemoji's as
+/// Material for MkDocs writes it, the person first (`man_raising_hand`).
+fn emoji(name: &str) -> Option<&'static emojis::Emoji> {
+    emojis::get_by_shortcode(name).or_else(|| {
+        let (person, rest) = name.split_once('_')?;
+        matches!(person, "man" | "woman" | "person")
+            .then(|| emojis::get_by_shortcode(&format!("{rest}_{person}")))
+            .flatten()
+    })
 }
 
 /// Whether a shortcode names one of Material for MkDocs' icon sets.
@@ -177,6 +213,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn titles_render_as_inline_markdown() {
+        assert_eq!(
+            inline_html(":octicons-file-code-16: `docs/page.md`"),
+            "<code>docs/page.md</code>"
+        );
+        assert_eq!(
+            inline_html("[Insiders] is *free* <b>"),
+            "Insiders is <em>free</em> &lt;b&gt;"
+        );
+        assert_eq!(inline_html("Tom & Jerry"), "Tom &amp; Jerry");
+    }
+
+    #[test]
     fn emoji_shortcodes_become_emoji() {
         assert_eq!(visible("Done :tada: :+1:", false), "Done 🎉 👍");
         assert_eq!(visible(":rocket:launch", false), ":rocket:launch");
@@ -184,6 +233,11 @@ mod tests {
             visible("an :unknown-word: here", false),
             "an :unknown-word: here"
         );
+    }
+
+    #[test]
+    fn twemoji_names_with_the_person_first_are_emoji() {
+        assert_eq!(visible("Hi :man_raising_hand: there", false), "Hi 🙋‍♂️ there");
     }
 
     #[test]

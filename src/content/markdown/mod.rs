@@ -125,7 +125,18 @@ fn walk(body: &str, rewrite: Option<&Rewrite<'_>>) -> Rendered {
     // Text merged, so mdBook's `\\( … \\)` math is one run of text, not three.
     let events = TextMergeWithOffset::new(Parser::new_ext(text, options()).into_offset_iter());
     for (event, range) in events {
-        let ends_inline = matches!(event, Event::End(TagEnd::Link | TagEnd::Image));
+        // An attribute list may follow any inline element (`**Update**{ title="…" }`).
+        let ends_inline = matches!(
+            event,
+            Event::Code(_)
+                | Event::End(
+                    TagEnd::Link
+                        | TagEnd::Image
+                        | TagEnd::Strong
+                        | TagEnd::Emphasis
+                        | TagEnd::Strikethrough
+                )
+        );
         if walk.code_block.is_some() {
             walk.in_code_block(event);
         } else if walk.html_block.is_some() {
@@ -1091,6 +1102,17 @@ mod tests {
         assert_eq!(out.headings[0].text, "Features here");
         assert!(
             out.html.contains("<h2 id=\"features\">Features here<a"),
+            "{}",
+            out.html
+        );
+    }
+
+    #[test]
+    fn attribute_lists_after_any_inline_element_are_removed() {
+        let out = render("__Update__{ title=\"August 21, 2024\" }: news. `x`{ .lang }\n");
+        assert!(
+            out.html
+                .contains("<strong>Update</strong>: news. <code>x</code>"),
             "{}",
             out.html
         );
