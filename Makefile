@@ -34,7 +34,7 @@ EVAL_DIR := $(BENCH_DIR)/eval
 .PHONY: bench bench-tools fuzz
 
 ## bench: criterion benchmarks (parse, render, index, queries); the HTML of every page,
-## code highlighting included (median and p99, content/ and tldr); save-to-searchable; a
+## code highlighting included (median and p99: content/, tldr, VitePress docs); save-to-searchable; a
 ## 60 s loopback load test with concurrent edits; and, with $(SHARED) beside the
 ## checkout: side by side with nginx, a bare warp server and minisearch (wrk, taskset),
 ## save-to-searchable on 7,425 and 38,404 tldr pages, and the scaling plot docs/scale.svg
@@ -47,6 +47,8 @@ bench: bench-tools
 	  $(CARGO) bench --bench render; exit 0; fi; \
 	set -e; rm -rf $(TLDR_ROOT) $(EVAL_DIR); mkdir -p $(TLDR_ROOT); \
 	tar -xzf $(SHARED)/corpora/tldr-pages.tar.gz -C $(TLDR_ROOT) --wildcards 'pages*'; \
+	rm -rf $(BENCH_DIR)/vitepress-docs; \
+	tar -xzf $(SHARED)/corpora/vitepress-docs.tar.gz -C $(BENCH_DIR); \
 	cp -r $(SHARED)/eval $(EVAL_DIR); \
 	(cd $(EVAL_DIR) && npm ci --no-audit --no-fund --silent) || echo "npm ci failed: no minisearch comparison"; \
 	$(CARGO) bench --bench render; \

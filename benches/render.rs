@@ -1,10 +1,15 @@
 //! The cost of a page's HTML (`Page::html`, as the server makes it on first request),
 //! code highlighting included: each page of content/ and, when they are unpacked, of
-//! the tldr English pages (common and linux) timed one by one, with the median and the
-//! 99th percentile per corpus; then a criterion benchmark of one page with code.
+//! the tldr English pages and of VitePress's docs (2,000 code blocks) timed one by one,
+//! with the median and the 99th percentile per corpus; then a criterion benchmark of
+//! one page with code.
 //!
-//! `cargo bench --bench render`; `make bench` unpacks the tldr pages first (into
-//! $TMPDIR/folio-bench/tldr).
+//! Each page is rendered once to warm up (a grammar is set up the first time its
+//! language is seen in a process: reported as the cold pass's slowest page), then
+//! five times; its time is the median of the five.
+//!
+//! `cargo bench --bench render`; `make bench` unpacks the corpora first (into
+//! $TMPDIR/folio-bench/).
 
 use criterion::Criterion;
 use folio::content::{ContentFolder, LinkMap, Site};
@@ -26,24 +31,34 @@ fn links(site: &Site) -> LinkMap {
     )
 }
 
-/// Each page's render time, one render per page after one warm-up of the first.
-fn per_page(sites: &[Site]) -> Vec<Duration> {
+/// Each page's render time (the median of five, after a warm-up), and the slowest
+/// page of the warm-up pass.
+fn per_page(sites: &[Site]) -> (Vec<Duration>, Duration) {
     let mut times = Vec::new();
+    let mut coldest = Duration::ZERO;
     for site in sites {
         let links = links(site);
-        if let Some(first) = site.pages.first() {
-            black_box(first.html(&links));
-        }
         for page in &site.pages {
             let start = Instant::now();
             black_box(page.html(&links));
-            times.push(start.elapsed());
+            coldest = coldest.max(start.elapsed());
+        }
+        for page in &site.pages {
+            let mut runs: Vec<Duration> = (0..5)
+                .map(|_| {
+                    let start = Instant::now();
+                    black_box(page.html(&links));
+                    start.elapsed()
+                })
+                .collect();
+            runs.sort();
+            times.push(runs[2]);
         }
     }
-    times
+    (times, coldest)
 }
 
-fn report(name: &str, mut times: Vec<Duration>) {
+fn report(name: &str, (mut times, coldest): (Vec<Duration>, Duration)) {
     if times.is_empty() {
         println!("{name}: no pages");
         return;
@@ -52,24 +67,31 @@ fn report(name: &str, mut times: Vec<Duration>) {
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
-        "{name}: {} pages, median {:.1} µs, p99 {:.1} µs, slowest {:.1} µs",
+        "{name}: {} pages, median {:.1} µs, p99 {:.1} µs, slowest {:.1} µs; cold pass slowest {:.1} µs",
         times.len(),
         micros(at(0.5)),
         micros(at(0.99)),
         micros(at(1.0)),
+        micros(coldest),
     );
 }
 
-/// The tldr English pages, when `make bench` (or the reader) has unpacked them.
-fn tldr() -> Option<Vec<PathBuf>> {
-    let root = std::env::var_os("TMPDIR")
+/// The benchmark corpora's folder, where `make bench` unpacks them.
+fn bench_dir() -> PathBuf {
+    std::env::var_os("TMPDIR")
         .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from)
-        .join("folio-bench/tldr/pages");
-    let dirs: Vec<PathBuf> = ["common", "linux"]
-        .iter()
-        .map(|name| root.join(name))
+        .join("folio-bench")
+}
+
+/// The tldr English pages (every platform), when `make bench` has unpacked them.
+fn tldr() -> Option<Vec<PathBuf>> {
+    let root = bench_dir().join("tldr/pages");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|dir| dir.is_dir())
         .collect();
+    dirs.sort();
     (!dirs.is_empty()).then_some(dirs)
 }
 
@@ -79,9 +101,14 @@ fn main() {
     match tldr() {
         Some(dirs) => {
             let sites: Vec<Site> = dirs.iter().map(|dir| load(dir)).collect();
-            report("tldr common+linux", per_page(&sites));
+            report("tldr English", per_page(&sites));
         }
         None => println!("tldr pages not unpacked: see `make bench`"),
+    }
+    let vitepress = bench_dir().join("vitepress-docs");
+    match vitepress.is_dir() {
+        true => report("VitePress docs", per_page(&[load(&vitepress)])),
+        false => println!("VitePress docs not unpacked: see `make bench`"),
     }
 
     let body = std::fs::read_to_string("tests/fixtures/markdown/code-blocks.md")
