@@ -107,8 +107,9 @@ browser-test:
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund && node --test *.test.mjs
 
 ## screenshots: PNGs of the home page, /502, search results and the error overlay,
-## light and dark, and of a page of the VitePress docs and of the mdBook guide (light,
-## dark, 375 px) when ../shared/corpora has them, into docs/screenshots/
+## light and dark; a page of each tool's Markdown (VitePress, Material, mdBook), light
+## and dark; and a page of the VitePress docs and of the mdBook guide (light, dark,
+## 375 px) when ../shared/corpora has them, into docs/screenshots/
 screenshots:
 	$(CARGO) build --release
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund && node screenshots.mjs ../../docs/screenshots

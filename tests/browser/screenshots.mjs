@@ -1,13 +1,14 @@
 // Writes PNGs of what a reader sees, light and dark, into the folder named by the first
 // argument (default: docs/screenshots/): the home page, a code page (/502), search
 // results (/search?q=gateway) and the error overlay of a page whose save is broken;
-// then, when ../shared/corpora holds them, a page of the VitePress docs and one of the
-// mdBook guide served as they are, light and dark at 1280 px and light at 375 px.
+// a page of each tool's Markdown (VitePress, Material for MkDocs, mdBook), light and
+// dark; then, when ../shared/corpora holds them, a page of the VitePress docs and one of
+// the mdBook guide served as they are, light and dark at 1280 px and light at 375 px.
 // Usage: node screenshots.mjs [OUT_DIR]
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { copySite, corpora, launchBrowser, repo, startServer, unpackCorpus } from "./support.mjs";
+import { copySite, corpora, launchBrowser, repo, startServer, tempSite, unpackCorpus } from "./support.mjs";
 
 const out = resolve(process.argv[2] || join(repo, "docs/screenshots"));
 const viewport = { width: 1280, height: 800 };
@@ -23,6 +24,17 @@ const projects = [
   ["mdbook-guide", "/format/summary", "mdbook"],
 ];
 const phone = { width: 375, height: 800 };
+/** Each tool's Markdown: the site, the page shown, the screenshots' name. */
+const dialects = [
+  [() => tempSite((content) => {
+    for (const name of ["vitepress.md", "mkdocs.md"]) {
+      copyFileSync(join(repo, "tests/fixtures/dialects", name), join(content, name));
+    }
+    writeFileSync(join(content, "index.md"), "# Dialects\n");
+  }), ["/vitepress", "/mkdocs"], ["dialect-vitepress", "dialect-mkdocs"]],
+  [() => tempSite((content) => cpSync(join(repo, "tests/fixtures/book"), content, { recursive: true })),
+    ["/including"], ["dialect-mdbook"]],
+];
 
 const site = copySite();
 let server;
@@ -62,6 +74,25 @@ try {
     const page = pages[colorScheme];
     await page.locator(".folio-error-overlay").waitFor({ state: "visible", timeout: 10_000 });
     await page.screenshot({ path: join(out, `error-overlay-${colorScheme}.png`) });
+  }
+
+  for (const [make, paths, names] of dialects) {
+    const dialectSite = make();
+    const dialectServer = await startServer(dialectSite);
+    try {
+      for (const [at, path] of paths.entries()) {
+        for (const colorScheme of schemes) {
+          const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
+          const page = await context.newPage();
+          await page.goto(dialectServer.origin + path);
+          await page.screenshot({ path: join(out, `${names[at]}-${colorScheme}.png`) });
+          await context.close();
+        }
+      }
+    } finally {
+      await dialectServer.stop();
+      dialectSite.remove();
+    }
   }
 
   for (const [corpus, path, name] of projects) {
