@@ -106,6 +106,22 @@ pub struct Renderer {
     identity: u64,
 }
 
+/// The running executable's size and modification time, as text; empty when unknown.
+fn build_stamp() -> String {
+    let metadata = std::env::current_exe().and_then(std::fs::metadata);
+    metadata.map_or_else(
+        |_| String::new(),
+        |metadata| {
+            let modified = metadata
+                .modified()
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |since| since.as_nanos());
+            format!("{} {modified}", metadata.len())
+        },
+    )
+}
+
 impl Renderer {
     /// Loads the built-in templates, then any `*.hbs` (and `assets/folio.css`,
     /// `assets/folio.js`, `assets/livereload.js`) in `dir` over them. A missing `dir`
@@ -113,6 +129,9 @@ impl Renderer {
     pub fn new(dir: &Path, options: &Options) -> Result<Self> {
         let mut identity = Identity::default();
         identity.add(env!("CARGO_PKG_VERSION"));
+        // Another build of the same version may render Markdown otherwise: the
+        // executable's size and time tell builds apart without reading it.
+        identity.add(&build_stamp());
         identity.add(options.title);
         identity.add(options.site_url);
         identity.add(options.base_path);
@@ -776,6 +795,16 @@ mod tests {
 
     fn page(path: &str, text: &str) -> std::sync::Arc<Page> {
         std::sync::Arc::new(parse_page(Path::new(path), text.as_bytes()).0.unwrap())
+    }
+
+    #[test]
+    fn a_build_is_told_apart_by_its_executable() {
+        let stamp = build_stamp();
+        let size = std::fs::metadata(std::env::current_exe().unwrap())
+            .unwrap()
+            .len();
+        assert!(stamp.starts_with(&format!("{size} ")), "{stamp}");
+        assert_eq!(stamp, build_stamp());
     }
 
     #[test]
