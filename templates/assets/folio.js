@@ -243,6 +243,26 @@
     block.appendChild(button);
   });
 })();
+// mdBook's hidden lines (`# ` in Rust blocks) are folded away; a button shows them.
+(function () {
+  "use strict";
+  document.querySelectorAll(".code-block").forEach((block) => {
+    const hidden = block.querySelectorAll(".hidden-line");
+    if (!hidden.length) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "show-hidden-lines";
+    button.textContent = "Show hidden lines";
+    button.setAttribute("aria-pressed", "false");
+    button.addEventListener("click", () => {
+      const show = button.getAttribute("aria-pressed") !== "true";
+      hidden.forEach((line) => { line.hidden = !show; });
+      button.setAttribute("aria-pressed", String(show));
+      button.textContent = show ? "Hide hidden lines" : "Show hidden lines";
+    });
+    block.appendChild(button);
+  });
+})();
 // Content tabs (`=== "Label"`) and code groups become tabs: a tablist of buttons named
 // by each panel's label, arrow keys, Home and End to move, one panel shown. Without
 // this script every panel shows under its label.

@@ -1,6 +1,7 @@
 // Code blocks in the browser: each gets a copy button that the keyboard reaches and
-// that copies the code without line numbers or prompts, saying so; and a page of
-// highlighted code stays clean under axe-core, light and dark.
+// that copies the code without line numbers or prompts, saying so; mdBook's hidden
+// lines are folded until a button shows them; and a page of highlighted code stays
+// clean under axe-core, light and dark.
 
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -75,6 +76,32 @@ describe("copy button", () => {
     await page.locator(".copy-code").nth(1).click();
     await page.waitForFunction(() => document.querySelectorAll(".copy-code")[1]?.dataset.state === "copied");
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), "npm install folio\nadded 1 package\n");
+    await context.close();
+  });
+});
+
+describe("hidden lines", () => {
+  test("mdBook's hidden lines are folded, and a button shows and hides them", async () => {
+    const context = await shared.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(shared.server.origin + "/code-blocks");
+    const rust = page.locator(".code-block[data-lang=rust]");
+    const shown = () => rust.locator(".line:visible").allTextContents();
+    assert.deepEqual(await shown(), ["let answer = 42; // the answer"]);
+    const height = () => rust.locator("pre").evaluate((pre) => pre.getBoundingClientRect().height);
+    const folded = await height();
+    const line = await rust.locator(".line:visible").evaluate((line) => line.getBoundingClientRect().height);
+    const toggle = rust.getByRole("button", { name: "Show hidden lines" });
+    assert.equal(await toggle.getAttribute("aria-pressed"), "false");
+    await toggle.focus();
+    await page.keyboard.press("Enter");
+    assert.deepEqual(await shown(), ["fn main() {\n", "let answer = 42; // the answer", "}\n"]);
+    const grown = (await height()) - folded;
+    assert.ok(grown > line * 1.8 && grown < line * 2.2, `two lines taller: ${grown} px for lines of ${line} px`);
+    const hide = rust.getByRole("button", { name: "Hide hidden lines" });
+    assert.equal(await hide.getAttribute("aria-pressed"), "true");
+    await hide.click();
+    assert.deepEqual(await shown(), ["let answer = 42; // the answer"]);
     await context.close();
   });
 });

@@ -276,11 +276,14 @@ fn line_ranges(text: &str) -> Vec<RangeInclusive<usize>> {
 struct Line<'c> {
     text: std::borrow::Cow<'c, str>,
     mark: Option<&'static str>,
+    /// An mdBook hidden line (`# ` in a Rust block): folded away until the reader
+    /// shows it, and not searched.
+    hidden: bool,
 }
 
-/// The code's lines as a reader sees them: mdBook's hidden lines left out of a Rust
-/// block (`##` shows as `#`), and VitePress's `[!code …]` markers taken out of the
-/// line they mark.
+/// The code's lines as a reader sees them: mdBook's hidden lines of a Rust block
+/// marked and shown without their `# ` (`##` shows as `#`), and VitePress's
+/// `[!code …]` markers taken out of the line they mark.
 fn display_lines<'c>(code: &'c str, fence: &Fence) -> Vec<Line<'c>> {
     let code = code.strip_suffix('\n').unwrap_or(code);
     if code.is_empty() {
@@ -288,13 +291,19 @@ fn display_lines<'c>(code: &'c str, fence: &Fence) -> Vec<Line<'c>> {
     }
     let rust = fence.is_rust();
     code.split('\n')
-        .filter_map(|line| {
+        .map(|line| {
             let line = line.strip_suffix('\r').unwrap_or(line);
+            let trimmed = line.trim_start();
+            if rust && (trimmed == "#" || trimmed.starts_with("# ")) {
+                let indent = &line[..line.len() - trimmed.len()];
+                let rest = trimmed.strip_prefix("# ").unwrap_or("");
+                return Line {
+                    text: format!("{indent}{rest}").into(),
+                    mark: None,
+                    hidden: true,
+                };
+            }
             let text = if rust {
-                let trimmed = line.trim_start();
-                if trimmed == "#" || trimmed.starts_with("# ") {
-                    return None;
-                }
                 match trimmed.strip_prefix("##") {
                     Some(after) => {
                         let indent = &line[..line.len() - trimmed.len()];
@@ -305,13 +314,18 @@ fn display_lines<'c>(code: &'c str, fence: &Fence) -> Vec<Line<'c>> {
             } else {
                 std::borrow::Cow::Borrowed(line)
             };
-            Some(match marker(&text) {
+            match marker(&text) {
                 Some((at, mark)) => Line {
                     text: text[..at].to_string().into(),
                     mark: Some(mark),
+                    hidden: false,
                 },
-                None => Line { text, mark: None },
-            })
+                None => Line {
+                    text,
+                    mark: None,
+                    hidden: false,
+                },
+            }
         })
         .collect()
 }
@@ -349,8 +363,8 @@ pub fn displayed(code: &str, info: &str) -> String {
     let fence = parse_info(info);
     let lines = display_lines(code, &fence);
     let mut text = String::with_capacity(code.len());
-    for (n, line) in lines.iter().enumerate() {
-        if n > 0 {
+    for line in lines.iter().filter(|line| !line.hidden) {
+        if !text.is_empty() {
             text.push('\n');
         }
         text.push_str(&line.text);
@@ -418,14 +432,22 @@ pub fn html(code: &str, info: Option<&str>) -> String {
             html.push(' ');
             html.push_str(mark);
         }
+        if line.hidden {
+            html.push_str(" hidden-line\" hidden=\"");
+        }
         html.push('"');
         if let Some(start) = fence.line_numbers {
             let _ = write!(html, " data-line=\"{}\"", start + n);
         }
         html.push('>');
         html.push_str(body);
-        // The newline stays in the text, so the code reads and copies as written.
-        html.push_str("</span>\n");
+        // The newline stays in the text, so the code reads and copies as written; a
+        // hidden line holds its own, so folded it leaves no blank line.
+        html.push_str(if line.hidden {
+            "\n</span>"
+        } else {
+            "</span>\n"
+        });
     }
     html.push_str("</code></pre>\n</div>\n");
     html
@@ -458,6 +480,7 @@ fn console(lines: &[Line<'_>]) -> Vec<String> {
             Some(Line {
                 text: line.text[prompt.len()..].to_string().into(),
                 mark: None,
+                hidden: false,
             })
         })
         .collect();
@@ -764,12 +787,20 @@ mod tests {
     }
 
     #[test]
-    fn mdbook_hidden_lines_are_left_out() {
+    fn mdbook_hidden_lines_are_folded_and_not_searched() {
         let code = "# fn main() {\nlet x = 1;\n    #\n## not hidden\n#[derive(Debug)]\n# }\n";
         for info in ["rust", "rust,ignore", "should_panic"] {
             let html = html(code, Some(info));
-            assert!(!html.contains("fn main"), "{info}: {html}");
-            assert_eq!(html.matches("<span class=\"line").count(), 3, "{html}");
+            assert_eq!(html.matches("<span class=\"line").count(), 6, "{html}");
+            assert_eq!(
+                html.matches(" hidden-line\" hidden=\"\"").count(),
+                3,
+                "{html}"
+            );
+            assert!(
+                html.contains("hidden=\"\"><span class=\"l-keyword-function\">fn</span>"),
+                "{info}: {html}"
+            );
             assert_eq!(
                 displayed(code, info),
                 "let x = 1;\n# not hidden\n#[derive(Debug)]"
