@@ -164,6 +164,23 @@ fn block(lines: &[Line<'_>], depth: usize, out: &mut Out) {
             at = end;
             continue;
         }
+        if depth < MAX_DEPTH
+            && let Some(first) = definition_marker(line.text)
+        {
+            // Python-Markdown's def_list: `:   !!! note` holds a block in a definition
+            // whose lines are indented four columns; it is read as a block of its own.
+            let mut inner = vec![Line {
+                text: first,
+                origin: line.origin,
+            }];
+            let held = body(lines, at + 1, 4);
+            let next = at + 1 + held.len();
+            inner.extend(held);
+            out.changed = true;
+            block(&inner, depth + 1, out);
+            at = next;
+            continue;
+        }
         if depth < MAX_DEPTH {
             if let Some(next) = admonition(lines, at, depth, out) {
                 at = next;
@@ -549,6 +566,17 @@ fn plugin_tab(text: &str) -> Option<&str> {
     (equals >= 2 && !label.is_empty()).then_some(label)
 }
 
+/// The block syntax a definition line (`:   !!! note`) holds, without its `:   `;
+/// `None` for a definition of plain text, which stays as written.
+fn definition_marker(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix(':')?;
+    let held = dedent(rest, 3);
+    let marked = ["!!! ", "??? ", "???+ ", "=== ", "/// "]
+        .iter()
+        .any(|marker| held.starts_with(marker));
+    (columns(rest) == 3 && marked).then_some(held)
+}
+
 /// Whether a line is only a closing HTML tag (`</div>`).
 fn is_closing_tag(text: &str) -> bool {
     let text = text.trim();
@@ -871,6 +899,21 @@ mod tests {
         let out = rewrite(body).unwrap();
         assert!(out.text.contains("!!! example"), "{}", out.text);
         assert!(!out.text.contains("!!! note"), "{}", out.text);
+    }
+
+    #[test]
+    fn blocks_in_definitions_are_read() {
+        let body = "<!-- md:option type:note -->\n\n:   !!! note\n\n        Lorem ipsum.\n\n: plain definition\n";
+        let out = rewrite(body).unwrap();
+        assert!(out.text.contains("admonition note"), "{}", out.text);
+        assert!(out.text.contains("\nLorem ipsum.\n"), "{}", out.text);
+        assert!(!out.text.contains("!!!"), "{}", out.text);
+        assert!(out.text.contains(": plain definition"), "{}", out.text);
+        assert_eq!(
+            out.lines
+                .line(out.text.lines().position(|l| l == "Lorem ipsum.").unwrap() + 1),
+            5
+        );
     }
 
     #[test]

@@ -104,7 +104,19 @@ fn shortcodes(text: &str) -> Cow<'_, str> {
         out.push_str(&text[copied..open]);
         out.push_str(replacement);
         copied = close + 1;
-        at = close + 1;
+        // An icon's attribute list (`:fontawesome-brands-mastodon:{ style="…" }`) goes
+        // with it.
+        if is_icon(name)
+            && let Some(list) = LIST.as_ref().and_then(|list| list.find(&text[copied..]))
+            && list.start() == 0
+        {
+            copied += list.end();
+        }
+        // A removed icon leaves one space between the words around it, not two.
+        if replacement.is_empty() && out.ends_with(' ') && text[copied..].starts_with(' ') {
+            copied += 1;
+        }
+        at = copied;
     }
     match out {
         Some(mut out) => {
@@ -120,6 +132,8 @@ fn shortcodes(text: &str) -> Cow<'_, str> {
 fn emoji(name: &str) -> Option<&'static emojis::Emoji> {
     emojis::get_by_shortcode(name).or_else(|| {
         let (person, rest) = name.split_once('_')?;
+        // `woman_in_lotus_position` is GitHub's `lotus_position_woman`.
+        let rest = rest.strip_prefix("in_").unwrap_or(rest);
         matches!(person, "man" | "woman" | "person")
             .then(|| emojis::get_by_shortcode(&format!("{rest}_{person}")))
             .flatten()
@@ -133,16 +147,18 @@ fn is_icon(name: &str) -> bool {
         .any(|set| name.starts_with(set) && name.len() > set.len())
 }
 
+/// An attribute list: `{ .class #id key="v" }`, `{: .class }`, `{target="_self"}`.
+static LIST: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+    regex::Regex::new(
+        r#"\{:?[ \t]*(?:[.#][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}"']+))(?:[ \t]+(?:[.#][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}"']+)))*[ \t]*\}"#,
+    )
+    .ok()
+});
+
 /// Removes attribute lists (`{ .class #id key="v" }`, `{: .class }`) where Python-
 /// Markdown's attr_list and VitePress read them: at the end of the text, or at its
 /// start when it follows a link or image.
 fn attribute_lists(text: &str, after_inline: bool) -> Cow<'_, str> {
-    static LIST: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
-        regex::Regex::new(
-            r#"\{:?[ \t]*(?:[.#][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}"']+))(?:[ \t]+(?:[.#][\w-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}"']+)))*[ \t]*\}"#,
-        )
-        .ok()
-    });
     if !text.contains('{') {
         return Cow::Borrowed(text);
     }
@@ -238,6 +254,14 @@ mod tests {
     #[test]
     fn twemoji_names_with_the_person_first_are_emoji() {
         assert_eq!(visible("Hi :man_raising_hand: there", false), "Hi 🙋‍♂️ there");
+        assert_eq!(visible(":woman_in_lotus_position: Rank", false), "🧘‍♀️ Rank");
+        assert_eq!(
+            visible(
+                "e.g. :fontawesome-brands-mastodon:{ style=\"color: #5A4CE0\" } or",
+                false
+            ),
+            "e.g. or"
+        );
     }
 
     #[test]
@@ -260,7 +284,7 @@ mod tests {
                 ":material-check: Yes :octicons-mark-github-16: :fontawesome-brands-twitter: :simple-rust:",
                 false
             ),
-            " Yes   "
+            " Yes "
         );
         assert_eq!(visible(":material-:", false), ":material-:");
     }
