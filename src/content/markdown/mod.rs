@@ -199,7 +199,7 @@ impl<'a> Walk<'a> {
                 let line = self.line_of(offset);
                 self.out
                     .warnings
-                    .push(Problem::warning(line, "Vue interpolation shown as written"));
+                    .push(Problem::warning(line, "`{{ … }}` shown as written: folio runs no template code (VitePress would evaluate it as Vue)"));
             }
         }
         match inline::visible(&text, self.after_inline) {
