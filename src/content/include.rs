@@ -63,6 +63,11 @@ pub struct Included {
 /// How deep includes may nest: mdBook stops at 10; a loop stops sooner.
 const MAX_DEPTH: usize = 8;
 
+/// The most bytes a page may take from other files in all: a file included many times
+/// over at every level (`a` includes `b` ten times, `b` includes `c` ten times…) would
+/// otherwise grow a page without bound.
+const MAX_SPLICED_BYTES: usize = 16 * 1024 * 1024;
+
 /// The markers that say a body may include something: a body without any is left as
 /// it is, without a copy.
 const MARKERS: [&str; 4] = ["{{#", "<!--@", "<<<", "--8<--"];
@@ -82,6 +87,9 @@ pub fn expand(page: &Path, body: &str, source: &dyn IncludeSource) -> Option<Inc
         line: 1,
         stack: vec![prefix.join(page)],
         prefix: prefix.clone(),
+        spliced: 0,
+        exhausted: false,
+        too_deep: false,
     };
     let mut text = String::with_capacity(body.len());
     let mut state = LineState::default();
@@ -140,6 +148,12 @@ struct Splicer<'s> {
     stack: Vec<PathBuf>,
     /// The content root's path in the project root.
     prefix: PathBuf,
+    /// Bytes read from included files so far.
+    spliced: usize,
+    /// Whether the page was told its includes exceed the bound.
+    exhausted: bool,
+    /// Whether the page was told its includes nest too deep.
+    too_deep: bool,
 }
 
 static MDBOOK: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -393,6 +407,9 @@ impl Splicer<'_> {
     /// Reads a snippet as pymdownx.snippets finds it: from the project root, else
     /// beside the page, else from the content root.
     fn read_snippet(&mut self, path: &str, from: &Path) -> Option<(PathBuf, String)> {
+        if self.over_budget() {
+            return None;
+        }
         let candidates = [
             normal(Path::new(path)),
             from.parent().and_then(|folder| normal(&folder.join(path))),
@@ -411,6 +428,9 @@ impl Splicer<'_> {
     /// to the content root when it starts with `/` or, where `at_root`, with `@/`.
     /// Notes the file as a dependency and any problem at the body's line.
     fn read(&mut self, path: &str, from: &Path, at_root: bool) -> Option<(PathBuf, String)> {
+        if self.over_budget() {
+            return None;
+        }
         let written = path;
         let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
         let joined = match (at_root, path.strip_prefix("@/"), path.strip_prefix('/')) {
@@ -435,6 +455,22 @@ impl Splicer<'_> {
         }
     }
 
+    /// Whether the page has taken all it may from other files; said once, at the
+    /// line where it happened.
+    fn over_budget(&mut self) -> bool {
+        if self.spliced <= MAX_SPLICED_BYTES {
+            return false;
+        }
+        if !self.exhausted {
+            self.exhausted = true;
+            self.problem(format!(
+                "the page's includes exceed {} MiB; the rest are left out",
+                MAX_SPLICED_BYTES >> 20
+            ));
+        }
+        true
+    }
+
     /// The text of the file at `relative` to the project root. A file in the content
     /// root is noted as a dependency, found or not; one beside it in the project (an
     /// mdBook's `listings/`, MkDocs' `includes/`) is read but not watched.
@@ -446,17 +482,23 @@ impl Splicer<'_> {
             }
             Err(_) => self.source.read_project_text(relative),
         };
-        text.map(|text| text.replace("\r\n", "\n"))
+        let text = text?;
+        self.spliced += text.len();
+        Ok(text.replace("\r\n", "\n"))
     }
 
     /// `text`, read from the file `relative`, with what it includes spliced in, one
     /// level deeper.
     fn nested(&mut self, text: &str, relative: &Path, depth: usize) -> String {
         if depth + 1 >= MAX_DEPTH {
-            self.problem(format!(
-                "include {}: includes nest deeper than {MAX_DEPTH}",
-                relative.display()
-            ));
+            // Said once: a file included many times at the deepest level is one fault.
+            if !self.too_deep {
+                self.too_deep = true;
+                self.problem(format!(
+                    "include {}: includes nest deeper than {MAX_DEPTH}",
+                    relative.display()
+                ));
+            }
             return String::new();
         }
         if !MARKERS.iter().any(|marker| text.contains(marker)) {
@@ -852,6 +894,33 @@ mod tests {
                 .message
                 .contains("outside the content folder")
         );
+    }
+
+    #[test]
+    fn includes_that_multiply_stop_at_a_bound() {
+        // Each level includes the next ten times: 10^6 copies of a 64 kB file unbounded.
+        let big: &'static str = Box::leak("x".repeat(64 * 1024).into_boxed_str());
+        let level = |next: &str| -> &'static str {
+            Box::leak(
+                format!("{{{{#include {next}}}}}\n")
+                    .repeat(10)
+                    .into_boxed_str(),
+            )
+        };
+        let mut list = vec![("l6.md", big)];
+        for n in (0..6).rev() {
+            let name: &'static str = Box::leak(format!("l{n}.md").into_boxed_str());
+            let next = format!("l{}.md", n + 1);
+            list.push((name, level(&next)));
+        }
+        let out = expand(Path::new("p.md"), "{{#include l0.md}}", &files(&list)).unwrap();
+        assert!(
+            out.text.len() < 2 * MAX_SPLICED_BYTES,
+            "{} bytes",
+            out.text.len()
+        );
+        assert_eq!(out.problems.len(), 1, "{:?}", out.problems.first());
+        assert!(out.problems[0].message.contains("exceed 16 MiB"));
     }
 
     #[test]
