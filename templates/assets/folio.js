@@ -10,6 +10,11 @@
   let timer = 0;
   let pending = null;
   let active = -1;
+  // The query whose results the list shows; keys pressed while it is not what is typed
+  // wait (as `intent`: moves down, and whether Enter was pressed) for the results of
+  // what is typed, so they never act on a stale list.
+  let shown = null;
+  let intent = null;
 
   function withHighlight(url, query) {
     const [path, anchor] = url.split("#");
@@ -19,6 +24,7 @@
   function items() { return Array.from(list.querySelectorAll("[role=option]")); }
 
   function close() {
+    shown = null;
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
@@ -62,6 +68,27 @@
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     active = -1;
+    shown = query;
+    const wanted = intent;
+    intent = null;
+    if (!wanted) return;
+    if (wanted.moves > 0) select(wanted.moves - 1);
+    if (wanted.open) {
+      if (active >= 0) location.href = items()[active].dataset.url;
+      else if (form) form.requestSubmit();
+    }
+  }
+
+  /** Whether the list shows the results of what is typed now. */
+  function current() { return !list.hidden && shown === input.value.trim(); }
+
+  /** Holds a key until the results of what is typed arrive, and asks for them now. */
+  function wait(moves, open) {
+    intent = intent || { moves: Math.max(active + 1, 0), open: false };
+    intent.moves = Math.max(0, intent.moves + moves);
+    intent.open = intent.open || open;
+    clearTimeout(timer);
+    run();
   }
 
   async function run() {
@@ -75,18 +102,28 @@
       const body = await response.json();
       if (input.value.trim() === query) show(body.hits, query);
     } catch (error) {
-      if (error.name !== "AbortError") close();
+      if (error.name !== "AbortError") {
+        const wanted = intent;
+        close();
+        intent = null;
+        if (wanted && wanted.open && form) form.requestSubmit();
+      }
     }
   }
 
-  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 80); });
+  input.addEventListener("input", () => { intent = null; clearTimeout(timer); timer = setTimeout(run, 80); });
   input.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowDown") { event.preventDefault(); if (list.hidden) run(); else select(active + 1); }
-    else if (event.key === "ArrowUp") { event.preventDefault(); select(active - 1); }
-    else if (event.key === "Escape") { close(); }
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      if (current() && !intent) select(active + 1); else wait(1, false);
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      if (current() && !intent) select(active - 1); else if (intent) wait(-1, false);
+    } else if (event.key === "Escape") { intent = null; close(); }
+    else if (event.key === "Enter" && intent) { event.preventDefault(); wait(0, true); }
     else if (event.key === "Enter" && active >= 0) {
       event.preventDefault();
-      location.href = items()[active].dataset.url;
+      if (current()) location.href = items()[active].dataset.url; else wait(0, true);
     }
   });
   input.addEventListener("blur", () => setTimeout(close, 150));

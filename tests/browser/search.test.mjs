@@ -1,6 +1,6 @@
 // The search box from the keyboard on the home page: `/` focuses it, results appear
 // under it while typing (the page stays where it is), ArrowDown and Enter open the
-// first result.
+// first result; keys pressed while newer results are on their way wait for them.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -51,6 +51,48 @@ test("/ focuses the search box; results show as you type; ArrowDown, Enter opens
   assert.match(await page.locator("h1").first().innerText(), /502 Bad Gateway/);
 
   assert.deepEqual(record.consoleErrors, []);
+  assert.deepEqual(record.pageErrors, []);
+  await page.close();
+});
+
+test("keys pressed while newer results are on their way act on those results", async () => {
+  const page = await shared.browser.newPage();
+  const record = recordPage(page, shared.server.origin);
+  // Each answer takes 300 ms, so the keys below always come before it.
+  await page.route("**/api/search?**", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await route.continue();
+  });
+  await page.goto(shared.server.origin + "/");
+  const input = page.locator("#search-input");
+  const first = page.locator("#search-results [role=option] .title").first();
+  await input.focus();
+  await page.keyboard.type("timeout");
+  await first.waitFor({ state: "visible", timeout: 5_000 });
+  const stale = await first.innerText();
+  assert.doesNotMatch(stale, /502/, "the first list's first hit is another page");
+
+  // Another query typed at once, then ArrowDown and Enter before its results arrive.
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("upstream invalid");
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === "/502", { timeout: 5_000 }),
+    (async () => {
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Enter");
+    })(),
+  ]);
+  assert.match(await page.locator("h1").first().innerText(), /502 Bad Gateway/);
+
+  // Enter alone while results are on their way searches what is typed.
+  await page.goto(shared.server.origin + "/");
+  await input.focus();
+  await page.keyboard.type("gateway");
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === "/search", { timeout: 5_000 }),
+    page.keyboard.press("Enter"),
+  ]);
+  assert.equal(new URL(page.url()).searchParams.get("q"), "gateway");
   assert.deepEqual(record.pageErrors, []);
   await page.close();
 });
