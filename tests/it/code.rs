@@ -5,10 +5,7 @@ use crate::support::Site;
 
 #[test]
 fn a_served_page_highlights_its_code_and_its_stylesheet_colours_it() {
-    let site = Site {
-        dir: tempfile::tempdir().expect("temp dir"),
-    };
-    std::fs::create_dir(site.content()).unwrap();
+    let site = Site::of_files(&[]);
     site.write(
         "config.md",
         "# Config\n\n```ts{2} [vite.config.ts]\nimport { defineConfig } from 'vite'\nexport default defineConfig({ base: '/docs/' }) // [!code ++]\n```\n",

@@ -48,10 +48,7 @@ fn visible(html: &str) -> String {
 
 #[test]
 fn served_dialect_pages_show_text_and_search_shows_no_markers() {
-    let site = Site {
-        dir: tempfile::tempdir().expect("temp dir"),
-    };
-    std::fs::create_dir(site.content()).unwrap();
+    let site = Site::of_files(&[]);
     site.write("vitepress.md", &fixture("vitepress.md"));
     site.write("mkdocs.md", &fixture("mkdocs.md"));
     site.write("gfm.md", &fixture("gfm.md"));
@@ -126,10 +123,7 @@ fn served_dialect_pages_show_text_and_search_shows_no_markers() {
 
 #[test]
 fn check_warns_at_a_vue_interpolation_and_not_in_v_pre() {
-    let site = Site {
-        dir: tempfile::tempdir().expect("temp dir"),
-    };
-    std::fs::create_dir(site.content()).unwrap();
+    let site = Site::of_files(&[]);
     let page = format!("---\ntitle: Counts\n---\n{}", fixture("vitepress.md"));
     site.write("vitepress.md", &page);
     let output = site.run(&["check"]);

@@ -5,18 +5,6 @@
 use crate::support::{Response, Server, Site, eventually};
 use crate::watch::{expect_event, listen};
 
-/// A site whose content folder holds exactly `files` (path, text).
-fn project(files: &[(&str, &str)]) -> Site {
-    let site = Site {
-        dir: tempfile::tempdir().expect("temp dir"),
-    };
-    std::fs::create_dir(site.content()).unwrap();
-    for (path, text) in files {
-        site.write(path, text);
-    }
-    site
-}
-
 /// The text between the first `start` and the next `end` after it.
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let from = html
@@ -93,7 +81,7 @@ const SUMMARY: &str = "\
 ";
 
 fn book() -> Site {
-    project(&[
+    Site::of_files(&[
         (
             "book.toml",
             "[book]\ntitle = \"Tiny Book\"\nlanguage = \"fr\"\nsrc = \"text\"\n",
@@ -170,7 +158,7 @@ fn the_sites_own_settings_win_over_the_projects() {
 
 #[test]
 fn an_mkdocs_root_serves_docs_dir_with_its_nav_and_site_name() {
-    let site = project(&[
+    let site = Site::of_files(&[
         (
             "mkdocs.yml",
             "site_name: Tiny Docs\ndocs_dir: pages\ntheme:\n  name: material\n  language: de\n\
@@ -205,7 +193,7 @@ fn an_mkdocs_root_serves_docs_dir_with_its_nav_and_site_name() {
 
 #[test]
 fn a_vitepress_root_serves_public_at_the_site_root() {
-    let site = project(&[
+    let site = Site::of_files(&[
         (
             ".vitepress/config.mts",
             "export default { title: 'Press' }\n",
@@ -223,7 +211,7 @@ fn a_vitepress_root_serves_public_at_the_site_root() {
 
 #[test]
 fn a_projects_own_robots_txt_is_served() {
-    let site = project(&[
+    let site = Site::of_files(&[
         (".vitepress/config.mts", "export default {}\n"),
         ("public/robots.txt", "User-agent: *\nDisallow: /\n"),
         ("index.md", &heading("Home")),
@@ -261,7 +249,7 @@ fn own_nav_file_wins_and_is_not_a_page() {
 }
 
 fn tree() -> Site {
-    project(&[
+    Site::of_files(&[
         (
             "index.md",
             "# Home\n\nStart [in the guide](guide/README.md).\n",
@@ -339,7 +327,7 @@ fn a_folder_without_index_gets_a_listing() {
 
 #[test]
 fn class_places_a_page_under_the_page_it_names() {
-    let site = project(&[
+    let site = Site::of_files(&[
         ("5xx.md", "# Server errors\n"),
         ("502.md", "---\nclass: 5xx\n---\n# Bad gateway\n"),
         ("about.md", "# About\n"),
@@ -430,7 +418,7 @@ fn other_forms_of_a_page_url_redirect() {
 
 fn outlined() -> Site {
     let body = "\n## One\n\n### One a\n\n#### One a i\n\n## Two\n";
-    project(&[
+    Site::of_files(&[
         ("plain.md", &format!("# Plain\n{body}")),
         (
             "hidden.md",
@@ -513,7 +501,7 @@ fn inline_toc() {
 
 #[test]
 fn pager_and_frontmatter_overrides() {
-    let site = project(&[
+    let site = Site::of_files(&[
         ("guide/a.md", "# A\n"),
         (
             "guide/b.md",
@@ -554,7 +542,7 @@ fn pager_and_frontmatter_overrides() {
 }
 
 fn bilingual() -> Site {
-    project(&[
+    Site::of_files(&[
         ("index.md", "# Home\n"),
         ("guide/start.md", "# Start\n\n## One\n"),
         ("guide/other.md", "# Other\n"),
@@ -638,7 +626,7 @@ fn a_missing_translation_falls_back_for_now() {
 
 #[test]
 fn a_site_of_language_folders_redirects_root() {
-    let site = project(&[
+    let site = Site::of_files(&[
         ("en/index.md", "# English home\n"),
         ("en/guide.md", "# Guide\n"),
         ("zh/index.md", "# 中文\n"),
@@ -658,7 +646,7 @@ fn a_site_of_language_folders_redirects_root() {
 #[test]
 fn a_landing_page_without_hero_or_features_renders_its_text() {
     // VitePress sites that draw their home page with a component of their own.
-    let site = project(&[
+    let site = Site::of_files(&[
         (
             "index.md",
             "---\ntitle: Vitest\nlayout: home\n---\n\n<Home />\n\nWelcome.\n",
@@ -673,7 +661,7 @@ fn a_landing_page_without_hero_or_features_renders_its_text() {
 
 #[test]
 fn landing_page_renders_hero_and_features() {
-    let site = project(&[
+    let site = Site::of_files(&[
         (
             "index.md",
             "---\nlayout: home\nhero:\n  name: Folio\n  text: Docs that serve themselves\n  tagline: Fast & small\n  image: /logo.svg\n  actions:\n    - theme: brand\n      text: Get started\n      link: /guide/start\n    - theme: alt\n      text: Relative\n      link: guide/other\n    - theme: alt\n      text: Dotted\n      link: ./guide/other.md\nfeatures:\n  - icon: \"⚡\"\n    title: Quick\n    details: It is <fast>\n    link: guide/start\n  - title: Plain\n    details: No link\n---\n",
@@ -715,7 +703,7 @@ fn landing_page_renders_hero_and_features() {
 
 #[test]
 fn titles_never_say_index() {
-    let site = project(&[
+    let site = Site::of_files(&[
         (
             "index.md",
             "---\ndescription: the root\n---\nNo heading at the root.\n",
@@ -754,7 +742,7 @@ Text after.
 
 #[test]
 fn mdx_pages_are_served_as_markdown() {
-    let site = project(&[
+    let site = Site::of_files(&[
         ("index.md", "# Home\n\nSee [it](guide/comp.mdx).\n"),
         ("guide/comp.mdx", MDX),
     ]);
@@ -775,7 +763,7 @@ fn mdx_pages_are_served_as_markdown() {
 
 #[test]
 fn check_reports_dead_links_images_and_mdx_count() {
-    let site = project(&[
+    let site = Site::of_files(&[
         (
             "index.md",
             "# Welcome\n\nA [dead](guide/missing.md) link.\n\nAn ![image](img/none.png) and a [file](files/gone.pdf).\n\n\

@@ -6,21 +6,10 @@
 use crate::support::{Server, Site, eventually};
 use crate::watch::{expect_event, listen};
 
-fn project(files: &[(&str, &str)]) -> Site {
-    let site = Site {
-        dir: tempfile::tempdir().expect("temp dir"),
-    };
-    std::fs::create_dir(site.content()).unwrap();
-    for (path, text) in files {
-        site.write(path, text);
-    }
-    site
-}
-
 const CODE: &str = "fn main() {\n    // ANCHOR: greet\n    println!(\"hello quokka\");\n    // ANCHOR_END: greet\n}\n";
 
 fn book() -> Site {
-    project(&[
+    Site::of_files(&[
         ("book.toml", "[book]\ntitle = \"Included\"\n"),
         ("src/SUMMARY.md", "- [One](one.md)\n- [Two](two.md)\n"),
         (
@@ -97,7 +86,7 @@ fn editing_an_included_file_changes_every_page_that_includes_it() {
 
 #[test]
 fn includes_outside_the_content_or_hidden_are_refused_and_checked_at_their_line() {
-    let site = project(&[
+    let site = Site::of_files(&[
         (
             "index.md",
             "# Home\n\nIntro.\n\n{{#include ../secret.txt}}\n\n<!--@include: ./.env-->\n\n--8<-- \"missing.md\"\n\n<<< @/snippets/none.ts\n",

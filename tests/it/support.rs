@@ -30,6 +30,18 @@ impl Site {
         Site::copy_of(&repo().join("tests/fixtures").join(name))
     }
 
+    /// A fresh temp dir whose `content/` holds exactly `files` (path, text).
+    pub fn of_files(files: &[(&str, &str)]) -> Site {
+        let site = Site {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        std::fs::create_dir(site.content()).unwrap();
+        for (path, text) in files {
+            site.write(path, text);
+        }
+        site
+    }
+
     /// Copies any folder of pages into a fresh temp dir as `content/`.
     pub fn copy_of(source: &Path) -> Site {
         let dir = tempfile::tempdir().expect("temp dir");
