@@ -18,7 +18,7 @@
 //! is left out of the page. The syntaxes are small and line-based, and no crate reads
 //! them outside the tools themselves, so they are read here.
 
-use super::markdown::LineMap;
+use super::markdown::{Fence, LineMap};
 use super::problem::Problem;
 use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
@@ -118,7 +118,8 @@ pub fn expand(page: &Path, body: &str, source: &dyn IncludeSource) -> Option<Inc
 /// block of snippet names being read.
 #[derive(Default)]
 struct LineState {
-    fence: Option<(char, usize)>,
+    /// The line that opened the fence the text is in.
+    fence: Option<String>,
     /// The block's indentation and the names read so far.
     snippet_block: Option<(String, Vec<String>)>,
 }
@@ -201,18 +202,18 @@ impl Splicer<'_> {
             return Some(parts.join("\n"));
         }
         let trimmed = line.trim_start();
-        if let Some(open) = fence_marker(trimmed) {
-            match state.fence {
-                None => state.fence = Some(open),
-                Some((c, n)) if open.0 == c && open.1 >= n && is_closing(trimmed) => {
+        match &state.fence {
+            Some(opening) => {
+                if Fence::open(opening).is_some_and(|fence| fence.closed_by(line)) {
                     state.fence = None;
                 }
-                Some(_) => {}
             }
-        } else if state.fence.is_none()
-            && let Some(captures) = IMPORT.captures(line)
-        {
-            return Some(self.import(&captures, from));
+            None if Fence::open(line).is_some() => state.fence = Some(line.to_string()),
+            None => {
+                if let Some(captures) = IMPORT.captures(line) {
+                    return Some(self.import(&captures, from));
+                }
+            }
         }
         if trimmed == "--8<--" {
             let indent = &line[..line.len() - trimmed.len()];
@@ -523,18 +524,6 @@ impl Splicer<'_> {
     fn problem(&mut self, message: String) {
         self.out.problems.push(Problem::error(self.line, message));
     }
-}
-
-/// The fence a line opens or closes (its character and length), if it is one.
-fn fence_marker(trimmed: &str) -> Option<(char, usize)> {
-    let c = trimmed.chars().next().filter(|c| *c == '`' || *c == '~')?;
-    let n = trimmed.chars().take_while(|x| *x == c).count();
-    (n >= 3).then_some((c, n))
-}
-
-/// Whether a fence line can close a fence: nothing but spaces after its marker.
-fn is_closing(trimmed: &str) -> bool {
-    trimmed.trim_start_matches(['`', '~']).trim().is_empty()
 }
 
 /// `text` with every line but empty ones indented by `indent`.
@@ -1049,6 +1038,17 @@ mod tests {
             out.text.ends_with("```md\n<<< @/snippets/s.js\n```"),
             "{}",
             out.text
+        );
+    }
+
+    #[test]
+    fn a_deeper_fence_inside_a_fence_keeps_an_import_as_code() {
+        let source = files(&[("s.js", "let a = 1;")]);
+        let body = "```md\n    ```\n<<< @/s.js\n```\n\n<<< @/s.js";
+        let out = expand(Path::new("p.md"), body, &source).unwrap();
+        assert_eq!(
+            out.text,
+            "```md\n    ```\n<<< @/s.js\n```\n\n```js\nlet a = 1;\n```"
         );
     }
 

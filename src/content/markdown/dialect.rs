@@ -503,14 +503,15 @@ fn container_html(name: &str, title: &str) -> (String, &'static str) {
 
 /// A code fence's opening line: its indent, marker (```` ``` ```` or `~~~`, any
 /// length) and info string.
-struct Fence<'a> {
+pub struct Fence<'a> {
     indent: &'a str,
     marker: &'a str,
     info: &'a str,
 }
 
 impl<'a> Fence<'a> {
-    fn open(text: &'a str) -> Option<Fence<'a>> {
+    /// The fence `text` opens, if it opens one.
+    pub fn open(text: &'a str) -> Option<Fence<'a>> {
         let indent = leading(text);
         let rest = &text[indent.len()..];
         let char = rest.bytes().next().filter(|b| *b == b'`' || *b == b'~')?;
@@ -531,19 +532,21 @@ impl<'a> Fence<'a> {
     /// line is indented at most three columns past the opening one (CommonMark): a
     /// fence indented deeper is code inside this one.
     fn end(&self, lines: &[Line<'_>], from: usize) -> usize {
-        let char = self.marker.as_bytes()[0];
-        let deepest = columns(self.indent) + 3;
-        for (index, line) in lines.iter().enumerate().skip(from) {
-            if columns(line.text) > deepest {
-                continue;
-            }
-            let rest = line.text.trim();
-            let length = rest.bytes().take_while(|b| *b == char).count();
-            if length >= self.marker.len() && length == rest.len() {
-                return index + 1;
-            }
+        (from..lines.len())
+            .find(|&index| self.closed_by(lines[index].text))
+            .map_or(lines.len(), |index| index + 1)
+    }
+
+    /// Whether `line` closes this fence: the same character, at least as many, nothing
+    /// after them, indented at most three columns past the opening line.
+    pub fn closed_by(&self, line: &str) -> bool {
+        if columns(line) > columns(self.indent) + 3 {
+            return false;
         }
-        lines.len()
+        let char = self.marker.as_bytes()[0];
+        let rest = line.trim();
+        let length = rest.bytes().take_while(|b| *b == char).count();
+        length >= self.marker.len() && length == rest.len()
     }
 }
 

@@ -14,6 +14,7 @@ mod inline;
 mod lines;
 mod math;
 
+pub use dialect::Fence;
 pub use lines::LineMap;
 
 use super::problem::Problem;
