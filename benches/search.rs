@@ -49,7 +49,11 @@ fn folder(path: &Path) -> folio::content::ContentFolder {
 fn in_memory(site: &Site) -> SearchIndex {
     let synonyms =
         folio::index::synonyms::read(&folder(Path::new("content"))).expect("synonyms read");
-    let index = SearchIndex::in_memory(&["class".to_string()], &synonyms).expect("builds");
+    let searched = folio::index::Searched {
+        facets: vec!["class".to_string()],
+        languages: site.locales.clone(),
+    };
+    let index = SearchIndex::in_memory(&searched, &synonyms).expect("builds");
     index.replace_all(&site.pages).expect("fills");
     index
 }

@@ -234,7 +234,11 @@ fn in_process_against_minisearch(eval: &Path, content: &Path, queries: &Path) {
         folio::config::DEFAULT_MAX_PAGE_BYTES,
     ))
     .expect("content loads");
-    let index = SearchIndex::in_memory(&["class".to_string()], &[]).expect("index builds");
+    let searched = folio::index::Searched {
+        facets: vec!["class".to_string()],
+        languages: site.locales.clone(),
+    };
+    let index = SearchIndex::in_memory(&searched, &[]).expect("index builds");
     index.replace_all(&site.pages).expect("index fills");
     let pages: HashMap<String, Arc<Page>> = site
         .pages

@@ -242,7 +242,10 @@ impl Editor {
             return;
         };
         let line = match self.broken.is_empty() {
-            true => index::identity(self.site.fingerprint(), &self.config.facets),
+            true => index::identity(
+                self.site.fingerprint(),
+                &super::start::searched(&self.config, &self.site.locales),
+            ),
             false => "stale\n".to_string(),
         };
         if let Err(error) = store.write_fingerprint(&line) {

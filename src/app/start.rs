@@ -233,13 +233,14 @@ fn open_outlined(
     outline: &Outline,
     synonyms: &[Vec<String>],
 ) -> Result<Option<SearchIndex>> {
-    if store.fingerprint() != Some(index::identity(outline.fingerprint(), &config.facets)) {
+    let searched = searched(config, &outline.locales);
+    if store.fingerprint() != Some(index::identity(outline.fingerprint(), &searched)) {
         return Ok(None);
     }
     let writable = !config.read_only;
-    match SearchIndex::open(&config.index, writable, &config.facets, synonyms) {
+    match SearchIndex::open(&config.index, writable, &searched, synonyms) {
         Err(Error::IndexBusy(_)) => {
-            SearchIndex::open(&config.index, false, &config.facets, synonyms).map(Some)
+            SearchIndex::open(&config.index, false, &searched, synonyms).map(Some)
         }
         opened => opened.map(Some),
     }
@@ -282,14 +283,15 @@ pub fn open_index(
     synonyms: &[Vec<String>],
 ) -> Result<(SearchIndex, Option<Store>, IndexOpening)> {
     let store = Store::new(&config.index);
+    let searched = searched(config, &site.locales);
     if config.read_only {
         if !store.has_index() {
             return Err(Error::NoIndex(config.index.clone()));
         }
-        if store.fingerprint() != Some(index::identity(site.fingerprint(), &config.facets)) {
+        if store.fingerprint() != Some(index::identity(site.fingerprint(), &searched)) {
             tracing::warn!(index = %config.index.display(), "the index was built from other content; run `folio index` to rebuild it");
         }
-        let index = SearchIndex::open(&config.index, false, &config.facets, synonyms)?;
+        let index = SearchIndex::open(&config.index, false, &searched, synonyms)?;
         return Ok((index, None, IndexOpening::ReadOnly));
     }
     let started = Instant::now();
@@ -300,7 +302,7 @@ pub fn open_index(
                 index = %config.index.display(),
                 "cannot use the index folder ({error}); searching an index held in memory"
             );
-            let index = SearchIndex::in_memory(&config.facets, synonyms)?;
+            let index = SearchIndex::in_memory(&searched, synonyms)?;
             index.replace_all(&site.searched_pages())?;
             return Ok((index, None, IndexOpening::InMemory));
         }
@@ -338,7 +340,7 @@ fn open_or_build(
     site: &Site,
     synonyms: &[Vec<String>],
 ) -> Result<(SearchIndex, Option<&'static str>)> {
-    let (dir, facets) = (&config.index, &config.facets);
+    let (dir, facets) = (&config.index, &searched(config, &site.locales));
     store.create()?;
     let wanted = index::identity(site.fingerprint(), facets);
     let stale = match store.fingerprint() {
@@ -370,6 +372,14 @@ fn open_or_build(
     index.replace_all(&site.searched_pages())?;
     store.write_fingerprint(&wanted)?;
     Ok((index, Some(reason)))
+}
+
+/// What the index holds besides the words, as `config` and the locale folders say.
+pub fn searched(config: &Config, locales: &content::LocaleFolders) -> index::Searched {
+    index::Searched {
+        facets: config.facets.clone(),
+        languages: locales.clone(),
+    }
 }
 
 /// Builds the index of `site` in the index folder, with its page manifest for a start

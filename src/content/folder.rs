@@ -145,6 +145,10 @@ impl ContentFolder {
             project,
             locales: LocaleFolders::declared(&config.locales),
         };
+        let lang = (config.lang.as_deref())
+            .or(folder.project.lang.as_deref())
+            .unwrap_or("en");
+        folder.locales = folder.locales.clone().with_site_lang(lang);
         if folder.project.title.is_none() {
             folder.project.title = folder.home_name();
         }

@@ -35,7 +35,9 @@ pub use folder::{ContentFolder, FileBytes, OpenFile, Refusal};
 pub use links::{LinkMap, Resolved, is_page_file};
 pub use load::{folders, load};
 pub use markdown::{Heading, Section};
-pub use nav::{Locale, LocaleFolders, Navigation, Node, NodeId, NodeKind};
+pub use nav::{
+    Locale, LocaleFolders, Navigation, Node, NodeId, NodeKind, PageLanguage, language_name,
+};
 pub use page::{HeadTag, Listing, Page, PageFile, PageRef, Pages};
 pub use parse::{Parsed, parse_page};
 pub use problem::{Problem, Severity};

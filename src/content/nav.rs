@@ -582,10 +582,24 @@ fn compare(a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
 }
 
 /// Which top-level folders are locales, and their languages: those named by a
-/// language code, and those the settings declare (`docs-fr=fr`).
+/// language code (`zh`, `pt-BR`, or tldr's `pages.zh` beside `pages`), and those the
+/// settings declare (`docs-fr=fr`); and the language of every other page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LocaleFolders {
     declared: Vec<(String, String)>,
+    /// The language of pages outside locale folders; empty: `en`.
+    site_lang: String,
+}
+
+/// A page's language and the key it shares with its translations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLanguage {
+    /// The language code (`en`, `pt-BR`).
+    pub lang: String,
+    /// The page's file without its locale folder (`guide/setup` for `zh/guide/setup.md`,
+    /// `pages/common/tar` for `pages.de/common/tar.md`) and extension: equal for a
+    /// page and its translations.
+    pub key: String,
 }
 
 impl LocaleFolders {
@@ -601,15 +615,78 @@ impl LocaleFolders {
                 None => (item.to_string(), item.to_string()),
             })
             .collect();
-        LocaleFolders { declared }
+        LocaleFolders {
+            declared,
+            site_lang: String::new(),
+        }
+    }
+
+    /// The same folders, with `lang` the language of pages outside them.
+    pub fn with_site_lang(self, lang: &str) -> LocaleFolders {
+        LocaleFolders {
+            site_lang: lang.trim().to_string(),
+            ..self
+        }
+    }
+
+    /// The language of pages outside locale folders (`en` unless set).
+    pub fn site_lang(&self) -> &str {
+        match self.site_lang.as_str() {
+            "" => "en",
+            lang => lang,
+        }
     }
 
     /// The language of the top-level folder `name` when it is a locale.
     pub fn lang_of(&self, name: &str) -> Option<String> {
-        match self.declared.iter().find(|(folder, _)| folder == name) {
-            Some((_, lang)) => Some(lang.clone()),
-            None => is_language_code(name).then(|| name.replace('_', "-")),
+        self.locale(name).map(|(lang, _)| lang)
+    }
+
+    /// The language of the top-level folder `name` when it is a locale, and the name
+    /// its pages share with their translations: none for `zh`, `pages` for `pages.zh`.
+    fn locale<'a>(&self, name: &'a str) -> Option<(String, &'a str)> {
+        if let Some((_, lang)) = self.declared.iter().find(|(folder, _)| folder == name) {
+            return Some((lang.clone(), ""));
         }
+        if is_language_code(name) {
+            return Some((name.replace('_', "-"), ""));
+        }
+        let (base, code) = name.rsplit_once('.')?;
+        (!base.is_empty() && is_language_code(code)).then(|| (code.replace('_', "-"), base))
+    }
+
+    /// The language of `page`: its frontmatter `lang`, else its locale folder's, else
+    /// the site's; with the key it shares with its translations.
+    pub fn page_language(&self, page: &super::Page) -> PageLanguage {
+        let mut parts = page.source.iter().filter_map(|part| part.to_str());
+        let first = parts.next().unwrap_or_default();
+        let rest: Vec<&str> = parts.collect();
+        let locale = match rest.is_empty() {
+            true => None,
+            false => self.locale(first),
+        };
+        let (folder_lang, key) = match locale {
+            Some((lang, base)) => {
+                let key = std::iter::once(base)
+                    .chain(rest.iter().copied())
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                (Some(lang), key)
+            }
+            None => (None, page.source.to_string_lossy().replace('\\', "/")),
+        };
+        let key = match key.rsplit_once('.') {
+            Some((stem, _)) if !stem.ends_with('/') => stem.to_string(),
+            _ => key,
+        };
+        let lang = page
+            .field("lang")
+            .map(|lang| lang.trim().to_string())
+            .filter(|lang| !lang.is_empty())
+            .or(folder_lang)
+            .unwrap_or_else(|| self.site_lang().to_string());
+        PageLanguage { lang, key }
     }
 }
 

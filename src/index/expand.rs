@@ -45,90 +45,98 @@ impl Automaton for Levenshtein<'_> {
     }
 }
 
-/// The index terms within `distance` edits of any of `forms` (a transposition counts
-/// as one edit), nearest first, then most frequent.
-pub fn corrections(
-    searcher: &Searcher,
-    fields: &[Field],
-    forms: &[&str],
-    distance: u8,
-) -> Vec<String> {
+/// The index's words within `distance` edits of `word` (a transposition counts as
+/// one edit), likeliest first: the nearest, then among equals a transposition before
+/// other edits (`chnage` is `change` before `chage`), then the most pages.
+pub fn corrections(searcher: &Searcher, field: Field, word: &str, distance: u8) -> Vec<String> {
     let builder = &BUILDERS[usize::from(distance.clamp(1, 2)) - 1];
+    let dfa = builder.build_dfa(word);
     let mut found: HashMap<String, (u8, u64)> = HashMap::new();
-    for form in forms {
-        let dfa = builder.build_dfa(form);
-        for segment in searcher.segment_readers() {
-            for field in fields {
-                let Ok(index) = segment.inverted_index(*field) else {
-                    continue;
-                };
-                let Ok(mut stream) = index.terms().search(Levenshtein(&dfa)).into_stream() else {
-                    continue;
-                };
-                while stream.advance() {
-                    let Ok(term) = std::str::from_utf8(stream.key()) else {
-                        continue;
-                    };
-                    let edits = match dfa.eval(term) {
-                        Distance::Exact(d) => d,
-                        Distance::AtLeast(_) => continue,
-                    };
-                    let entry = found.entry(term.to_string()).or_insert((edits, 0));
-                    entry.0 = entry.0.min(edits);
-                    entry.1 += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-    }
-    best(
-        found
-            .into_iter()
-            .map(|(term, (edits, freq))| (term, (edits, u64::MAX - freq))),
-    )
-}
-
-/// The most frequent index terms that start with `prefix` (longer than it).
-pub fn completions(searcher: &Searcher, fields: &[Field], prefix: &str) -> Vec<String> {
-    let mut found: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
-        for field in fields {
-            let Ok(index) = segment.inverted_index(*field) else {
+        let Ok(index) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = index.terms().search(Levenshtein(&dfa)).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            let Ok(term) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
-            let Ok(mut stream) = index.terms().range().ge(prefix.as_bytes()).into_stream() else {
-                continue;
+            let edits = match dfa.eval(term) {
+                Distance::Exact(d) if term != word => d,
+                _ => continue,
             };
-            let mut scanned = 0;
-            while stream.advance() && scanned < MAX_PREFIX_SCAN {
-                scanned += 1;
-                let key = stream.key();
-                if !key.starts_with(prefix.as_bytes()) {
-                    break;
-                }
-                let Ok(term) = std::str::from_utf8(key) else {
-                    continue;
-                };
-                if term.len() > prefix.len() {
-                    *found.entry(term.to_string()).or_default() +=
-                        u64::from(stream.value().doc_freq);
-                }
-            }
+            let entry = found.entry(term.to_string()).or_insert((edits, 0));
+            entry.1 += u64::from(stream.value().doc_freq);
         }
     }
-    best(
-        found
-            .into_iter()
-            .map(|(term, freq)| (term, (0, u64::MAX - freq))),
-    )
-}
-
-/// The [`MAX_EXPANSIONS`] terms with the smallest keys (ties broken by the term).
-fn best(candidates: impl Iterator<Item = (String, (u8, u64))>) -> Vec<String> {
-    let mut candidates: Vec<(String, (u8, u64))> = candidates.collect();
-    candidates.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    candidates
+    let mut ranked: Vec<(String, (u8, bool, u64))> = found
+        .into_iter()
+        .map(|(term, (edits, pages))| {
+            let swapped = is_transposition(word, &term);
+            (term, (edits, !swapped, u64::MAX - pages))
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    ranked
         .into_iter()
         .take(MAX_EXPANSIONS)
         .map(|(term, _)| term)
         .collect()
+}
+
+/// Whether `b` is `a` with two neighbouring characters swapped.
+fn is_transposition(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() != b.len() {
+        return false;
+    }
+    let differ: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(differ[..], [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i])
+}
+
+/// The index's words that start with `prefix` (longer than it), with how many pages
+/// hold each, the most common first.
+pub fn completions(searcher: &Searcher, field: Field, prefix: &str) -> Vec<(String, u64)> {
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Ok(index) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = index.terms().range().ge(prefix.as_bytes()).into_stream() else {
+            continue;
+        };
+        let mut scanned = 0;
+        while stream.advance() && scanned < MAX_PREFIX_SCAN {
+            scanned += 1;
+            let key = stream.key();
+            if !key.starts_with(prefix.as_bytes()) {
+                break;
+            }
+            let Ok(term) = std::str::from_utf8(key) else {
+                continue;
+            };
+            if term.len() > prefix.len() {
+                *found.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let mut ranked: Vec<(String, u64)> = found.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(MAX_EXPANSIONS);
+    ranked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transposition_is_two_neighbours_swapped() {
+        assert!(is_transposition("chnage", "change"));
+        assert!(!is_transposition("chnage", "chage"));
+        assert!(!is_transposition("abc", "cba"));
+        assert!(!is_transposition("same", "same"));
+    }
 }

@@ -334,9 +334,7 @@ mod tests {
     use super::*;
 
     fn highlighter(words: &[&str], stems: &[&str], prefix: Option<&str>) -> Highlighter {
-        let stemmer = tantivy::tokenizer::TokenizerManager::default()
-            .get(super::super::schema::TOKENIZER)
-            .unwrap();
+        let stemmer = super::super::analysis::Analysis::of("en").stemmed;
         let owned = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         Highlighter::new(&owned(words), &owned(stems), prefix, stemmer).unwrap()
     }

@@ -7,6 +7,7 @@
 //! Which folder it lives in and whether it is fresh is the running site's business
 //! ([`crate::app`]); this module only opens, creates, fills and searches it.
 
+pub mod analysis;
 mod expand;
 mod highlight;
 mod query;
@@ -14,18 +15,22 @@ mod schema;
 mod search;
 pub mod synonyms;
 
-use crate::content::Page;
+use crate::content::{LocaleFolders, Page};
 use crate::error::{Error, Result};
+use analysis::Analysis;
 use query::Synonyms;
+use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use tantivy::schema::Facet;
+use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError};
 
 use schema::Fields;
 
-pub use search::{Hit, SearchRequest, SearchResults, Suggestion};
+pub use search::{ALL_LANGUAGES, Hit, SearchRequest, SearchResults, Suggestion};
 
 /// Memory the writer may use before it flushes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -41,6 +46,9 @@ fn settings() -> tantivy::IndexSettings {
     }
 }
 
+/// How many pages are analysed at once while indexing.
+const DOCUMENT_BATCH: usize = 256;
+
 /// The doc store's block size, in bytes.
 const DOCSTORE_BLOCK: usize = 4096;
 
@@ -50,14 +58,22 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Option<Mutex<IndexWriter>>,
     fields: Fields,
-    /// The frontmatter keys indexed as facets.
+    /// The facet keys: the page's language, then the frontmatter keys declared.
     facet_keys: Vec<String>,
+    /// How a page's language is found.
+    languages: LocaleFolders,
+    /// The languages of the documents the reader sees, with their counts, and the
+    /// generation they were counted at.
+    languages_seen: Mutex<(u64, Arc<LanguageCounts>)>,
     synonyms: RwLock<Synonyms>,
     /// Recent results by request; only entries of the current generation are read.
     cache: quick_cache::sync::Cache<CacheKey, Arc<SearchResults>, AnswerBytes>,
     /// Counts the changes to what searches see (documents, synonyms).
     generation: AtomicU64,
 }
+
+/// Each language of the index, with its number of pages.
+type LanguageCounts = Vec<(String, u64)>;
 
 /// How many recent searches are kept, about.
 const CACHED_SEARCHES: usize = 4096;
@@ -132,17 +148,17 @@ impl SearchIndex {
     pub fn open(
         dir: &Path,
         writable: bool,
-        facet_keys: &[String],
+        searched: &Searched,
         synonyms: &[Vec<String>],
     ) -> Result<SearchIndex> {
         let index = Index::open_in_dir(dir)?;
-        Self::with_index(index, writable, dir, synonyms, facet_keys)
+        Self::with_index(index, writable, dir, synonyms, searched)
     }
 
     /// Creates an empty index in `dir` (which holds no index) and takes its writer.
     pub fn create(
         dir: &Path,
-        facet_keys: &[String],
+        searched: &Searched,
         synonyms: &[Vec<String>],
     ) -> Result<SearchIndex> {
         let (schema, _) = Fields::schema();
@@ -150,17 +166,17 @@ impl SearchIndex {
             .schema(schema)
             .settings(settings())
             .create_in_dir(dir)?;
-        Self::with_index(index, true, dir, synonyms, facet_keys)
+        Self::with_index(index, true, dir, synonyms, searched)
     }
 
     /// An empty index held in memory, for one-off use and tests.
-    pub fn in_memory(facet_keys: &[String], synonyms: &[Vec<String>]) -> Result<SearchIndex> {
+    pub fn in_memory(searched: &Searched, synonyms: &[Vec<String>]) -> Result<SearchIndex> {
         let (schema, _) = Fields::schema();
         let index = Index::builder()
             .schema(schema)
             .settings(settings())
             .create_in_ram()?;
-        Self::with_index(index, true, Path::new(""), synonyms, facet_keys)
+        Self::with_index(index, true, Path::new(""), synonyms, searched)
     }
 
     /// Whether this process holds the writer (it may update the index).
@@ -173,9 +189,24 @@ impl SearchIndex {
         writable: bool,
         dir: &Path,
         synonyms: &[Vec<String>],
-        facet_keys: &[String],
+        searched: &Searched,
     ) -> Result<SearchIndex> {
         let fields = Fields::schema().1;
+        let site = Analysis::of(searched.languages.site_lang());
+        index
+            .tokenizers()
+            .register(analysis::STEMMED, site.stemmed.clone());
+        index
+            .tokenizers()
+            .register(analysis::EXACT, analysis::exact());
+        let mut facet_keys = vec![schema::LANG.to_string()];
+        facet_keys.extend(
+            searched
+                .facets
+                .iter()
+                .filter(|key| key.as_str() != schema::LANG)
+                .cloned(),
+        );
         if index.schema() != Fields::schema().0 {
             return Err(TantivyError::SchemaError("index schema differs".into()).into());
         }
@@ -199,7 +230,9 @@ impl SearchIndex {
             reader,
             writer,
             fields,
-            facet_keys: facet_keys.to_vec(),
+            facet_keys,
+            languages: searched.languages.clone(),
+            languages_seen: Mutex::new((u64::MAX, Arc::default())),
             synonyms: RwLock::default(),
             cache: quick_cache::sync::Cache::with_weighter(
                 CACHED_SEARCHES,
@@ -214,7 +247,7 @@ impl SearchIndex {
 
     /// Replaces the synonym groups applied to queries.
     pub fn set_synonyms(&self, groups: &[Vec<String>]) -> Result<()> {
-        let mut analyzer = self.index.tokenizer_for_field(self.fields.body)?;
+        let mut analyzer = self.site_analysis().stemmed;
         let synonyms = Synonyms::new(groups, &mut analyzer);
         *self.synonyms.write().unwrap_or_else(|p| p.into_inner()) = synonyms;
         self.changed();
@@ -244,9 +277,7 @@ impl SearchIndex {
         {
             writer.delete_term(tantivy::Term::from_field_text(self.fields.url, url));
         }
-        for page in pages {
-            writer.add_document(self.document(page))?;
-        }
+        self.add_documents(&writer, pages)?;
         writer.commit()?;
         self.reader.reload()?;
         self.changed();
@@ -262,9 +293,7 @@ impl SearchIndex {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         writer.delete_all_documents()?;
-        for page in pages {
-            writer.add_document(self.document(page))?;
-        }
+        self.add_documents(&writer, pages)?;
         writer.commit()?;
         // Each indexing thread leaves a segment; a search visits every segment, so
         // one segment answers faster.
@@ -277,30 +306,81 @@ impl SearchIndex {
         Ok(())
     }
 
-    fn document(&self, page: &Page) -> TantivyDocument {
+    /// The analysis of the site's language.
+    fn site_analysis(&self) -> Analysis {
+        Analysis::of(self.languages.site_lang())
+    }
+
+    /// Adds the documents of `pages`, analysed in parallel a batch at a time (each in
+    /// its page's language), so that only one batch of analysed text is held at once.
+    fn add_documents(&self, writer: &IndexWriter, pages: &[Arc<Page>]) -> Result<()> {
+        for batch in pages.chunks(DOCUMENT_BATCH) {
+            let documents: Vec<TantivyDocument> = batch
+                .par_iter()
+                .map_init(
+                    HashMap::new,
+                    |analyses: &mut HashMap<String, Analysis>, page| {
+                        let language = self.languages.page_language(page);
+                        let analysis = analyses
+                            .entry(language.lang.clone())
+                            .or_insert_with(|| Analysis::of(&language.lang));
+                        self.document(page, &language, analysis)
+                    },
+                )
+                .collect();
+            for document in documents {
+                writer.add_document(document)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn document(
+        &self,
+        page: &Page,
+        language: &crate::content::PageLanguage,
+        analysis: &mut Analysis,
+    ) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
+        let mut add = |doc: &mut TantivyDocument, field, text: &str| {
+            let tokens = analysis.stemmed_tokens(text);
+            let text = text.to_string();
+            doc.add_pre_tokenized_text(
+                field,
+                PreTokenizedString {
+                    text: text.clone(),
+                    tokens,
+                },
+            );
+            doc.add_text(f.exact, text);
+        };
         doc.add_text(f.url, &page.url);
         doc.add_text(f.name, &page.heading);
-        doc.add_text(f.title, &page.title);
+        add(&mut doc, f.title, &page.title);
         if page.heading != page.title {
-            doc.add_text(f.title, &page.heading);
+            add(&mut doc, f.title, &page.heading);
         }
         for alias in &page.aliases {
-            doc.add_text(f.title, alias);
+            add(&mut doc, f.title, alias);
         }
         for heading in page.headings.iter().filter(|h| h.level > 1) {
-            doc.add_text(f.headings, &heading.text);
+            add(&mut doc, f.headings, &heading.text);
         }
-        doc.add_text(f.description, &page.description);
+        add(&mut doc, f.description, &page.description);
+        doc.add_text(f.summary, &page.description);
         for keyword in &page.keywords {
-            doc.add_text(f.keywords, keyword);
+            add(&mut doc, f.keywords, keyword);
         }
         for section in &page.sections {
-            doc.add_text(f.body, &section.text);
+            add(&mut doc, f.body, &section.text);
         }
         doc.add_f64(f.boost, page.boost());
-        for key in &self.facet_keys {
+        doc.add_facet(
+            f.facets,
+            Facet::from_path([schema::LANG, language.lang.as_str()]),
+        );
+        for key in self.facet_keys.iter().skip(1) {
             for value in page.field_values(key) {
                 doc.add_facet(f.facets, Facet::from_path([key.as_str(), value.as_str()]));
             }
@@ -319,14 +399,25 @@ impl SearchIndex {
     }
 }
 
+/// What the index is asked to hold besides the words: the facet keys declared, and how
+/// a page's language is found.
+#[derive(Debug, Clone, Default)]
+pub struct Searched {
+    /// The frontmatter keys indexed as facets.
+    pub facets: Vec<String>,
+    /// The locale folders and the site's language.
+    pub languages: LocaleFolders,
+}
+
 /// The line that tells an index apart: the folio version and schema that built it,
-/// the fingerprint of the content it holds and its facet keys. Equal lines, equal
-/// indexes.
-pub fn identity(content: u64, facet_keys: &[String]) -> String {
+/// the fingerprint of the content it holds, its facet keys and how languages were
+/// read. Equal lines, equal indexes.
+pub fn identity(content: u64, searched: &Searched) -> String {
     format!(
-        "folio {} schema {} content {content:016x} facets {}\n",
+        "folio {} schema {} content {content:016x} facets {} languages {:?}\n",
         env!("CARGO_PKG_VERSION"),
         schema::SCHEMA_VERSION,
-        facet_keys.join(",")
+        searched.facets.join(","),
+        searched.languages,
     )
 }

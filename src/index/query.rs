@@ -2,9 +2,12 @@
 //! character is syntax except `"`, and an unbalanced `"` is ignored.
 //!
 //! Each word matches exactly (stemmed) in any field, or failing that fuzzily (typos),
-//! as a prefix (the last word, while typing) or through a synonym. Pages holding
-//! every uncommon word score again, and more when the words stand close together.
+//! as a prefix (the last word, while typing) or through a synonym; the word as
+//! written scores again. Pages holding every uncommon word score again, and more when
+//! the words stand close together. Stop words (`which`, `in`) still match, in the
+//! body, but earn none of these bonuses unless the query holds nothing else.
 
+use super::analysis::Analysis;
 use super::schema::Fields;
 use tantivy::Term;
 use tantivy::query::{
@@ -37,6 +40,13 @@ const SAME_FIELD_WEIGHT: f32 = 1.0;
 const TYPO_WEIGHT: f32 = 0.8;
 /// A completion of the last word, when the word as typed is not a word of the index.
 const PREFIX_WEIGHT: f32 = 0.8;
+/// A completion of the last word when the word as typed is a word of the index too,
+/// and the completion more common than it (`dock` → `docker`): below the word itself.
+const KNOWN_PREFIX_WEIGHT: f32 = 0.35;
+/// The word as written (not a stem, accents as typed), on top of its stem's match.
+const EXACT_WEIGHT: f32 = 0.6;
+/// A stop word, matched in the body only.
+const STOP_WEIGHT: f32 = 0.2;
 /// A number that stands in a title (a status code, a version) is an identifier...
 const NUMBER_IN_TITLE_WEIGHT: f32 = 6.0;
 /// ...when the query is this short; in a longer one it is more likely a quantity.
@@ -161,34 +171,38 @@ impl Synonyms {
 /// A free word of the query as the index sees it.
 #[derive(Debug, Clone)]
 struct Token {
-    /// Lowercased, not stemmed: what typos and prefixes are matched with.
+    /// Lowercased, not stemmed: the exact form, what typos and prefixes are matched with.
     raw: String,
-    /// Lowercased and stemmed: what exact matches use.
+    /// Lowercased, stemmed and folded: what the stemmed fields hold.
     stem: String,
+    /// A stop word of the query's language, in a query that holds other words.
+    stop: bool,
 }
 
 /// What the query builder needs from the index besides the fields.
 pub struct Context<'a> {
-    /// The analyzer of the text fields (stemming).
-    pub stemmer: TextAnalyzer,
-    /// The same without stemming.
-    pub plain: TextAnalyzer,
+    /// The analysis of the query's language: stems, exact forms, stop words.
+    pub analysis: Analysis,
     /// The fields and their weights.
     pub fields: &'a Fields,
     /// Synonym groups.
     pub synonyms: &'a Synonyms,
     /// Whether a stemmed word is so common that requiring it says nothing.
     pub is_common: &'a dyn Fn(&str) -> bool,
-    /// Whether a stemmed word is in the index at all; unknown words are looked up as typos.
-    pub is_known: &'a dyn Fn(&str) -> bool,
+    /// Whether a word (stemmed, exact) is in the index at all; unknown words are
+    /// looked up as typos.
+    pub is_known: &'a dyn Fn(&str, &str) -> bool,
+    /// How many pages hold a word as written.
+    pub frequency: &'a dyn Fn(&str) -> u64,
     /// Whether a field holds a term. A query is built only for the fields that hold
     /// its terms: one for a field that does not would match nothing, and would still
     /// cost a weight and a scorer per search.
     pub holds: &'a dyn Fn(Field, &str) -> bool,
-    /// The index's words within a distance of any of some forms of a word.
-    pub correct: &'a dyn Fn(&[&str], u8) -> Vec<String>,
-    /// The index's likeliest words that start with a prefix.
-    pub complete: &'a dyn Fn(&str) -> Vec<String>,
+    /// The index's words (as written) within a distance of a word, likeliest first.
+    pub correct: &'a dyn Fn(&str, u8) -> Vec<String>,
+    /// The index's words (as written) that start with a prefix, with how many pages
+    /// hold each, most common first.
+    pub complete: &'a dyn Fn(&str) -> Vec<(String, u64)>,
     /// Read every word as a possible typo, at the largest distance, from 4 letters
     /// (for "did you mean" when a search found nothing).
     pub lenient: bool,
@@ -207,13 +221,27 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 /// Builds the query for `clauses`. The last word may be unfinished (search as you type).
 pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let tokens = read_clauses(clauses, context, &mut parts);
+    let mut tokens = read_clauses(clauses, context, &mut parts);
+    if tokens.iter().all(|token| token.stop) {
+        tokens.iter_mut().for_each(|token| token.stop = false);
+    }
     let stems: Vec<String> = tokens.iter().map(|t| t.stem.clone()).collect();
     let synonyms = context.synonyms.matches(&stems);
     let last_word_typed = clauses.last().is_some_and(|c| matches!(c, Clause::Word(_)));
     let mut per_token: Vec<Box<dyn Query>> = Vec::new();
     let mut literal: Vec<Box<dyn Query>> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
+        if token.stop {
+            let body = context.fields.body;
+            if (context.holds)(body, &token.stem) {
+                per_token.push(Box::new(BoostQuery::new(
+                    term(body, &token.stem),
+                    STOP_WEIGHT,
+                )));
+            }
+            literal.push(Box::new(EmptyQuery));
+            continue;
+        }
         let completes = last_word_typed && index + 1 == tokens.len();
         let mut ways = word_ways(token, index, completes, context);
         // Pages that hold every word as typed (or corrected, or completed) score
@@ -236,6 +264,15 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         if tokens.len() <= MAX_WORDS_FOR_IDENTIFIERS {
             parts.extend(number_in_title(token, context));
         }
+        if (context.holds)(context.fields.exact, &token.raw) {
+            parts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    term(context.fields.exact, &token.raw),
+                    EXACT_WEIGHT,
+                )),
+            ));
+        }
         if !ways.is_empty() {
             per_token.push(Box::new(DisjunctionMaxQuery::new(ways)));
         }
@@ -243,13 +280,18 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     let required: Vec<(Occur, Box<dyn Query>)> = tokens
         .iter()
         .zip(literal)
-        .filter(|(token, _)| !(context.is_common)(&token.stem))
+        .filter(|(token, _)| !token.stop && !(context.is_common)(&token.stem))
         .map(|(_, query)| (Occur::Must, query))
         .collect();
     if tokens.len() > 1 && required.len() > 1 {
         parts.push((Occur::Should, Box::new(BooleanQuery::new(required))));
     }
-    parts.extend(together(&stems, context));
+    let words: Vec<String> = tokens
+        .iter()
+        .filter(|token| !token.stop)
+        .map(|token| token.stem.clone())
+        .collect();
+    parts.extend(together(&words, context));
     parts.extend(per_token.into_iter().map(|query| (Occur::Should, query)));
     if parts.is_empty() {
         return Box::new(EmptyQuery);
@@ -267,16 +309,17 @@ fn read_clauses(
     for clause in clauses {
         match clause {
             Clause::Word(word) => {
-                let stems = analyze(&mut context.stemmer, word);
-                let raws = analyze(&mut context.plain, word);
-                tokens.extend(
-                    raws.into_iter()
-                        .zip(stems)
-                        .map(|(raw, stem)| Token { raw, stem }),
-                );
+                let stems = analyze(&mut context.analysis.stemmed, word);
+                let raws = analyze(&mut context.analysis.exact, word);
+                let analysis = &context.analysis;
+                tokens.extend(raws.into_iter().zip(stems).map(|(raw, stem)| Token {
+                    stop: analysis.is_stop_word(&raw),
+                    raw,
+                    stem,
+                }));
             }
             Clause::Phrase(words) => {
-                let stems = analyze(&mut context.stemmer, &words.join(" "));
+                let stems = analyze(&mut context.analysis.stemmed, &words.join(" "));
                 if !stems.is_empty() {
                     // A phrase no field holds still has to match: nothing does.
                     let phrase = phrase_any_field(context.fields, context.holds, &stems, 0)
@@ -291,35 +334,44 @@ fn read_clauses(
 
 /// The ways the word at `index` matches: its stem in any field, its corrections when
 /// the index does not know it, and its completions when it is the unfinished last
-/// word (`completes`).
+/// word (`completes`): every completion when the word is unknown, those more common
+/// than it when it is a word too.
 fn word_ways(
     token: &Token,
     index: usize,
     completes: bool,
-    context: &Context,
+    context: &mut Context,
 ) -> Vec<Box<dyn Query>> {
     let (fields, holds) = (context.fields, context.holds);
     let mut ways: Vec<Box<dyn Query>> = terms_any_field(fields, holds, &token.stem, 1.0)
         .into_iter()
         .collect();
-    let known = (context.is_known)(&token.stem);
+    let known = (context.is_known)(&token.stem, &token.raw);
     let distance = match context.lenient {
         true => Some(2).filter(|_| token.raw.chars().count() >= 4),
         false => typo_distance(&token.raw),
     };
     if let Some(distance) = distance.filter(|_| index < MAX_FUZZY_WORDS && !known) {
-        for correction in (context.correct)(&forms(token), distance) {
-            ways.extend(terms_any_field(fields, holds, &correction, TYPO_WEIGHT));
+        for correction in (context.correct)(&token.raw, distance) {
+            for stem in analyze(&mut context.analysis.stemmed, &correction) {
+                ways.extend(terms_any_field(fields, holds, &stem, TYPO_WEIGHT));
+            }
         }
     }
-    if completes && !known && token.raw.chars().count() >= MIN_PREFIX_CHARS {
-        let form = if token.raw.starts_with(&token.stem) {
-            &token.stem
-        } else {
-            &token.raw
+    if completes && token.raw.chars().count() >= MIN_PREFIX_CHARS {
+        let (weight, floor) = match known {
+            false => (PREFIX_WEIGHT, 0),
+            true => (KNOWN_PREFIX_WEIGHT, (context.frequency)(&token.raw)),
         };
-        for completion in (context.complete)(form) {
-            ways.extend(terms_any_field(fields, holds, &completion, PREFIX_WEIGHT));
+        for (completion, _) in (context.complete)(&token.raw)
+            .into_iter()
+            .filter(|(_, pages)| *pages > floor)
+        {
+            for stem in analyze(&mut context.analysis.stemmed, &completion) {
+                if stem != token.stem {
+                    ways.extend(terms_any_field(fields, holds, &stem, weight));
+                }
+            }
         }
     }
     ways
@@ -383,15 +435,6 @@ fn typo_distance(word: &str) -> Option<u8> {
         0..=4 => None,
         5..=8 => Some(1),
         _ => Some(2),
-    }
-}
-
-/// The forms a word is matched in for typos and prefixes: as typed, and its stem.
-fn forms(token: &Token) -> Vec<&str> {
-    if token.raw == token.stem {
-        vec![&token.raw]
-    } else {
-        vec![&token.raw, &token.stem]
     }
 }
 
@@ -533,9 +576,7 @@ mod tests {
 
     #[test]
     fn synonyms_match_single_and_multi_word_members() {
-        let mut analyzer = tantivy::tokenizer::TokenizerManager::default()
-            .get(super::super::schema::TOKENIZER)
-            .unwrap();
+        let mut analyzer = Analysis::of("en").stemmed;
         let synonyms = Synonyms::new(
             &[vec![
                 "load balancer".into(),

@@ -1,9 +1,11 @@
 //! Search: a request into ranked hits, each with its best section and a highlighted
 //! snippet, plus facet counts; and title suggestions for search as you type.
 
+use super::analysis::{self, Analysis, Script};
 use super::expand::{completions, corrections};
 use super::highlight::{Highlighter, Passage};
 use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query};
+use super::schema::LANG;
 use super::{CacheKey, CacheLookup, Fields, SearchIndex};
 use crate::content::{Pages, Section};
 use crate::error::Result;
@@ -14,7 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
@@ -31,9 +33,21 @@ pub struct SearchRequest<'a> {
     pub query: &'a str,
     /// The most hits to return.
     pub limit: usize,
-    /// `(key, value)` facet filters; pages must match one value of each key.
+    /// `(key, value)` facet filters; pages must match one value of each key. `lang`
+    /// names the language the query is read and searched in (`lang=all`: every
+    /// language); without it, the language is told from the query.
     pub filters: &'a [(String, String)],
 }
+
+/// The best pages of a search with their scores, how many match, and the facet counts.
+type Collected = (Vec<(f32, DocAddress)>, usize, FacetCounts);
+
+/// The `lang` value that searches every language.
+pub const ALL_LANGUAGES: &str = "all";
+
+/// How many more hits than asked are ranked when every language is searched, so that
+/// a page in the query's language can take the place of its translations.
+const TRANSLATION_SLACK: usize = 10;
 
 /// One ranked page.
 #[derive(Debug, Clone, Serialize)]
@@ -140,20 +154,65 @@ impl SearchIndex {
             return Ok(SearchResults::default());
         }
         let searcher = self.reader.searcher();
-        let query = self.query(&searcher, &clauses)?;
-        let filtered = self.filtered(query.as_ref(), request.filters);
-        let top_docs = TopDocs::with_limit(request.limit.max(1)).tweak_score(boosted);
-        // Facets count the pages that match the words before filtering: without a
-        // filter, one pass collects both.
-        let (top, total, counts) = if let Some(filtered) = filtered {
-            let (top, total) = searcher.search(filtered.as_ref(), &(top_docs, Count))?;
-            let counts = searcher.search(query.as_ref(), &self.facet_collector())?;
-            (top, total, counts)
-        } else {
-            searcher.search(query.as_ref(), &(top_docs, Count, self.facet_collector()))?
+        let asked: Vec<&str> = request
+            .filters
+            .iter()
+            .filter(|(key, _)| key == LANG)
+            .map(|(_, value)| value.trim())
+            .filter(|value| !value.is_empty())
+            .collect();
+        let every = asked
+            .iter()
+            .any(|lang| *lang == ALL_LANGUAGES || *lang == "*");
+        let language = match asked.iter().find(|lang| !every && **lang != ALL_LANGUAGES) {
+            Some(lang) => lang.to_string(),
+            None => self.language_of(&searcher, &clauses)?,
         };
+        let analysis = Analysis::of(&language);
+        let query = self.query_with(&searcher, &clauses, &self.fields, false, analysis.clone())?;
+        let seen = self.languages_seen(&searcher)?;
+        // A query is searched in its language, told or found, unless every language
+        // is asked for or the site has one.
+        let scope: Vec<String> = match (every || seen.len() <= 1, asked.is_empty()) {
+            (true, _) => Vec::new(),
+            (false, false) => asked.iter().map(|lang| lang.to_string()).collect(),
+            (false, true) => vec![language.clone()],
+        };
+        let mut results = self.collect(&searcher, query.as_ref(), request, &scope, &seen)?;
+        let mut widened = scope.is_empty();
+        let mut language = language;
+        let mut analysis = analysis;
+        let mut query = query;
+        if results.0.is_empty() && !scope.is_empty() {
+            // Nothing in the language asked for (that of the page the search box is
+            // on): the language the words are in, if another; else every language.
+            let found = self.language_of(&searcher, &clauses)?;
+            let other =
+                !asked.is_empty() && analysis::primary(&found) != analysis::primary(&language);
+            let retry = match other {
+                true => {
+                    analysis = Analysis::of(&found);
+                    query = self.query_with(
+                        &searcher,
+                        &clauses,
+                        &self.fields,
+                        false,
+                        analysis.clone(),
+                    )?;
+                    language = found.clone();
+                    vec![found]
+                }
+                false => Vec::new(),
+            };
+            results = self.collect(&searcher, query.as_ref(), request, &retry, &seen)?;
+            widened = retry.is_empty();
+        }
+        let (mut top, total, counts) = results;
+        if widened && seen.len() > 1 {
+            top = self.translations_after(top, &searcher, pages, &language)?;
+        }
         let facets = self.facet_values(&counts);
-        let highlighter = self.highlighter(&clauses, query.as_ref())?;
+        let highlighter = self.highlighter(&clauses, query.as_ref(), analysis)?;
         let hits = top
             .into_iter()
             .take(request.limit)
@@ -170,6 +229,190 @@ impl SearchIndex {
         })
     }
 
+    /// The best pages for `query` among those in the languages of `scope` (all when
+    /// empty) and the request's other filters, how many match, and the facet counts of
+    /// the pages matching the words before filtering.
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+        scope: &[String],
+        seen: &[(String, u64)],
+    ) -> Result<Collected> {
+        let filtered = self.filtered(query, request.filters, scope, seen);
+        let wanted = match scope.is_empty() && seen.len() > 1 {
+            true => request.limit + TRANSLATION_SLACK,
+            false => request.limit,
+        };
+        let top_docs = TopDocs::with_limit(wanted.max(1)).tweak_score(boosted);
+        // Facets count the pages that match the words before filtering: without a
+        // filter, one pass collects both.
+        Ok(if let Some(filtered) = filtered {
+            let (top, total) = searcher.search(filtered.as_ref(), &(top_docs, Count))?;
+            let counts = searcher.search(query, &self.facet_collector())?;
+            (top, total, counts)
+        } else {
+            searcher.search(query, &(top_docs, Count, self.facet_collector()))?
+        })
+    }
+
+    /// `top` with each page in `language` moved before its translations that rank
+    /// above it: a translation never outranks the page in the query's language.
+    fn translations_after(
+        &self,
+        top: Vec<(f32, DocAddress)>,
+        searcher: &Searcher,
+        pages: &dyn Pages,
+        language: &str,
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let wanted = analysis::primary(language);
+        let mut keyed = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let page = pages.page_at(text(&doc, self.fields.url));
+            let language = page.map(|page| self.languages.page_language(&page));
+            let (key, own) = match language {
+                Some(language) => (
+                    Some(language.key),
+                    analysis::primary(&language.lang) == wanted,
+                ),
+                None => (None, false),
+            };
+            keyed.push((score, address, key, own));
+        }
+        let mut ordered: Vec<(f32, DocAddress)> = Vec::with_capacity(keyed.len());
+        let mut placed = vec![false; keyed.len()];
+        for at in 0..keyed.len() {
+            if placed[at] {
+                continue;
+            }
+            if !keyed[at].3
+                && let Some(key) = &keyed[at].2
+                && let Some(own) = (at + 1..keyed.len()).find(|&later| {
+                    !placed[later] && keyed[later].3 && keyed[later].2.as_ref() == Some(key)
+                })
+            {
+                placed[own] = true;
+                ordered.push((keyed[own].0, keyed[own].1));
+            }
+            placed[at] = true;
+            ordered.push((keyed[at].0, keyed[at].1));
+        }
+        Ok(ordered)
+    }
+
+    /// The language a query is in, as its words tell among the languages of the
+    /// index: by script (Chinese characters, kana, Hangul, Cyrillic…), then by which
+    /// language's pages hold the most of its words; the site's language on a tie.
+    fn language_of(&self, searcher: &Searcher, clauses: &[Clause]) -> Result<String> {
+        let site = self.languages.site_lang().to_string();
+        let seen = self.languages_seen(searcher)?;
+        if seen.len() <= 1 {
+            return Ok(seen.first().map_or(site, |(lang, _)| lang.clone()));
+        }
+        let words: String = clauses
+            .iter()
+            .flat_map(|clause| match clause {
+                Clause::Word(word) => vec![word.as_str()],
+                Clause::Phrase(words) => words.iter().map(String::as_str).collect(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut scripts: Vec<(Script, usize)> = Vec::new();
+        for script in words
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .map(analysis::script)
+        {
+            match scripts.iter_mut().find(|(known, _)| *known == script) {
+                Some((_, count)) => *count += 1,
+                None => scripts.push((script, 1)),
+            }
+        }
+        // Kana makes a query Japanese whatever else it holds; otherwise the script of
+        // most letters.
+        let script = match scripts.iter().any(|(script, _)| *script == Script::Kana) {
+            true => Script::Kana,
+            false => scripts
+                .iter()
+                .max_by_key(|(_, count)| *count)
+                .map_or(Script::Latin, |(script, _)| *script),
+        };
+        let candidates: Vec<&(String, u64)> = seen
+            .iter()
+            .filter(|(lang, _)| {
+                let written = analysis::script_of_language(&analysis::primary(lang));
+                written == script || (script == Script::Han && written == Script::Kana)
+            })
+            .collect();
+        match candidates[..] {
+            [] => return Ok(site),
+            [(lang, _)] => return Ok(lang.clone()),
+            _ => {}
+        }
+        let forms = analyze(&mut analysis::exact(), &words);
+        let mut known: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
+        for form in &forms {
+            let term = Term::from_field_text(self.fields.exact, form);
+            if searcher.doc_freq(&term)? == 0 {
+                continue;
+            }
+            let query = TermQuery::new(term, IndexRecordOption::Basic);
+            let counts = searcher.search(&query, &self.language_collector())?;
+            for (facet, count) in counts.get(Facet::from_path([LANG])) {
+                let Some(lang) = facet.to_path().last().copied() else {
+                    continue;
+                };
+                if let Some((lang, pages)) = candidates.iter().find(|(l, _)| l == lang) {
+                    let entry = known.entry(lang.as_str()).or_default();
+                    entry.0 += 1;
+                    entry.1 += count as f64 / (*pages).max(1) as f64;
+                }
+            }
+        }
+        let site_primary = analysis::primary(&site);
+        let best = known.into_iter().max_by(|a, b| {
+            let key = |(lang, (words, share)): &(&str, (usize, f64))| {
+                (*words, analysis::primary(lang) == site_primary, *share)
+            };
+            let (ka, kb) = (key(a), key(b));
+            (ka.0, ka.1).cmp(&(kb.0, kb.1)).then(ka.2.total_cmp(&kb.2))
+        });
+        Ok(match best {
+            Some((lang, _)) => lang.to_string(),
+            None => candidates
+                .iter()
+                .find(|(lang, _)| analysis::primary(lang) == site_primary)
+                .map_or(site, |(lang, _)| lang.clone()),
+        })
+    }
+
+    /// The languages of the pages the searcher sees, with how many pages each,
+    /// counted once per change of the index.
+    fn languages_seen(&self, searcher: &Searcher) -> Result<Arc<super::LanguageCounts>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let mut seen = self
+            .languages_seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if seen.0 != generation {
+            let counts = searcher.search(&AllQuery, &self.language_collector())?;
+            let languages = counts
+                .get(Facet::from_path([LANG]))
+                .filter_map(|(facet, count)| Some((facet.to_path().last()?.to_string(), count)))
+                .collect();
+            *seen = (generation, Arc::new(languages));
+        }
+        Ok(seen.1.clone())
+    }
+
+    fn language_collector(&self) -> FacetCollector {
+        let mut collector = FacetCollector::for_field("facets");
+        collector.add_facet(Facet::from_path([LANG]));
+        collector
+    }
+
     /// Pages whose title words start with what was typed, best first.
     pub fn suggest(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>> {
         self.titles(typed, limit, false)
@@ -177,7 +420,12 @@ impl SearchIndex {
 
     /// Marks what the query looks for: its words, its terms (stems and synonyms) and
     /// the last word as a prefix.
-    fn highlighter(&self, clauses: &[Clause], query: &dyn Query) -> Result<Option<Highlighter>> {
+    fn highlighter(
+        &self,
+        clauses: &[Clause],
+        query: &dyn Query,
+        analysis: Analysis,
+    ) -> Result<Option<Highlighter>> {
         let words: Vec<String> = clauses
             .iter()
             .flat_map(|clause| match clause {
@@ -185,7 +433,7 @@ impl SearchIndex {
                 Clause::Phrase(words) => words.clone(),
             })
             .collect();
-        let mut stemmer = self.index.tokenizer_for_field(self.fields.body)?;
+        let mut stemmer = analysis.stemmed;
         let typed: Vec<String> = words
             .iter()
             .flat_map(|word| analyze(&mut stemmer, word))
@@ -227,7 +475,8 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let query = self.query_with(&searcher, &clauses, &self.title_only(), lenient)?;
+        let analysis = Analysis::of(&self.language_of(&searcher, &clauses)?);
+        let query = self.query_with(&searcher, &clauses, &self.title_only(), lenient, analysis)?;
         let top = searcher.search(query.as_ref(), &TopDocs::with_limit(limit).order_by_score())?;
         top.into_iter()
             .map(|(_, address)| self.suggestion(&searcher, address))
@@ -238,7 +487,7 @@ impl SearchIndex {
         let doc: TantivyDocument = searcher.doc(address)?;
         Ok(Suggestion {
             title: text(&doc, self.fields.name).to_string(),
-            description: text(&doc, self.fields.description).to_string(),
+            description: text(&doc, self.fields.summary).to_string(),
             url: text(&doc, self.fields.url).to_string(),
         })
     }
@@ -250,12 +499,9 @@ impl SearchIndex {
             keywords: self.fields.title,
             description: self.fields.title,
             body: self.fields.title,
+            exact: self.fields.title,
             ..self.fields
         }
-    }
-
-    fn query(&self, searcher: &Searcher, clauses: &[Clause]) -> Result<Box<dyn Query>> {
-        self.query_with(searcher, clauses, &self.fields, false)
     }
 
     fn query_with(
@@ -264,6 +510,7 @@ impl SearchIndex {
         clauses: &[Clause],
         fields: &Fields,
         lenient: bool,
+        analysis: Analysis,
     ) -> Result<Box<dyn Query>> {
         let pages = searcher.num_docs().max(1) as f64;
         let body = self.fields.body;
@@ -273,39 +520,63 @@ impl SearchIndex {
                 .doc_freq(&term)
                 .is_ok_and(|count| count as f64 > pages * COMMON_SHARE)
         };
-        let title = self.fields.title;
+        let (title, exact) = (self.fields.title, self.fields.exact);
         let holds = |field, text: &str| {
             searcher
                 .doc_freq(&Term::from_field_text(field, text))
                 .is_ok_and(|count| count > 0)
         };
-        let is_known =
-            |stem: &str| !lenient && [body, title].into_iter().any(|field| holds(field, stem));
+        let frequency = |word: &str| {
+            searcher
+                .doc_freq(&Term::from_field_text(exact, word))
+                .unwrap_or_default()
+        };
+        let is_known = |stem: &str, word: &str| {
+            !lenient && (holds(body, stem) || holds(title, stem) || holds(exact, word))
+        };
         let synonyms = self.synonyms.read().unwrap_or_else(|p| p.into_inner());
         let mut context = Context {
-            stemmer: self.index.tokenizer_for_field(self.fields.body)?,
-            plain: self.index.tokenizers().get("default").unwrap_or_default(),
+            analysis,
             fields,
             synonyms: &synonyms,
             is_common: &is_common,
             is_known: &is_known,
+            frequency: &frequency,
             holds: &holds,
-            correct: &|forms: &[&str], distance| {
-                corrections(searcher, &[title, body], forms, distance)
-            },
-            complete: &|prefix: &str| completions(searcher, &[title, body], prefix),
+            correct: &|word: &str, distance| corrections(searcher, exact, word, distance),
+            complete: &|prefix: &str| completions(searcher, exact, prefix),
             lenient,
         };
         Ok(build(clauses, &mut context))
     }
 
-    /// The query with the facet filters as required clauses; `None` when no filter
-    /// names a facet.
-    fn filtered(&self, query: &dyn Query, filters: &[(String, String)]) -> Option<Box<dyn Query>> {
+    /// The query with the facet filters as required clauses: the languages of `scope`
+    /// (each matching the languages `seen` of the same primary language: `en` is
+    /// `en-US` too) and the request's declared facets. `None` when nothing filters.
+    fn filtered(
+        &self,
+        query: &dyn Query,
+        filters: &[(String, String)],
+        scope: &[String],
+        seen: &[(String, u64)],
+    ) -> Option<Box<dyn Query>> {
         let mut by_key: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (key, value) in filters {
-            if self.facet_keys.iter().any(|k| k == key) {
+            if key != LANG && self.facet_keys.iter().any(|k| k == key) {
                 by_key.entry(key).or_default().push(value);
+            }
+        }
+        for lang in scope {
+            let wanted = analysis::primary(lang);
+            let same: Vec<&str> = seen
+                .iter()
+                .map(|(seen, _)| seen.as_str())
+                .filter(|seen| seen.eq_ignore_ascii_case(lang) || analysis::primary(seen) == wanted)
+                .collect();
+            let values = by_key.entry(LANG).or_default();
+            match same.is_empty() {
+                true => values.push(lang),
+                false => values.extend(same),
             }
         }
         if by_key.is_empty() {
@@ -474,7 +745,11 @@ mod tests {
                 "upstream".into(),
                 "app server".into(),
             ]];
-            let index = SearchIndex::in_memory(&["class".to_string()], &synonyms).unwrap();
+            let searched = super::super::Searched {
+                facets: vec!["class".to_string()],
+                ..Default::default()
+            };
+            let index = SearchIndex::in_memory(&searched, &synonyms).unwrap();
             let sample = Sample {
                 index,
                 pages: RwLock::default(),

@@ -15,11 +15,11 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-pub use view::ResultView;
 use view::{
     ActionView, Chrome, FeatureView, FolderView, GroupView, HeroView, HomeView, LandingView,
     LinkView, NotFoundView, PageView, SearchView,
 };
+pub use view::{LanguageChoice, ResultView};
 
 /// The templates folio ships, by name: the same files as the repository's `templates/`.
 const TEMPLATES: [(&str, &str); 6] = [
@@ -446,10 +446,11 @@ impl Renderer {
         &self,
         query: &str,
         total: usize,
-        hits: &[ResultView],
-        nearest: &[ResultView],
-        groups: &[ResultView],
+        results: (&[ResultView], &[ResultView], &[ResultView]),
+        lang: Option<&str>,
+        languages: &[LanguageChoice],
     ) -> Result<String> {
+        let (hits, nearest, groups) = results;
         let title = if query.is_empty() {
             self.page_title("Search")
         } else {
@@ -462,6 +463,9 @@ impl Renderer {
         };
         let mut chrome = self.plain_chrome(&title, query);
         chrome.head = head_html(&[], &description, self.public_root());
+        if let Some(lang) = lang.filter(|lang| !lang.is_empty()) {
+            chrome.lang = lang.to_string();
+        }
         let view = SearchView {
             chrome,
             query,
@@ -470,6 +474,7 @@ impl Renderer {
             hits,
             nearest,
             groups,
+            languages,
         };
         self.render("search", "/search", &view)
     }
@@ -890,12 +895,14 @@ mod tests {
             ..Options::default()
         };
         let renderer = Renderer::new(dir.path(), &options).unwrap();
-        let html = renderer.search("<gateway>", 0, &[], &[], &[]).unwrap();
+        let html = renderer
+            .search("<gateway>", 0, (&[], &[], &[]), None, &[])
+            .unwrap();
         assert!(
             html.contains("<meta name=\"description\" content=\"Pages of folio that match “&lt;gateway&gt;”.\">"),
             "{html}"
         );
-        let html = renderer.search("", 0, &[], &[], &[]).unwrap();
+        let html = renderer.search("", 0, (&[], &[], &[]), None, &[]).unwrap();
         assert!(html.contains("<meta name=\"description\" content=\"Search folio"));
     }
 

@@ -121,6 +121,22 @@ pub struct SearchView<'a> {
     pub nearest: &'a [ResultView],
     /// The pages that head a group (class pages), to browse when nothing matched.
     pub groups: &'a [ResultView],
+    /// The languages the query's words are found in, when more than one, to search
+    /// in another or in all.
+    pub languages: &'a [LanguageChoice],
+}
+
+/// A language the results page offers to search in.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageChoice {
+    /// The language's own name (`Deutsch`), or "All languages".
+    pub label: String,
+    /// The results page for the same query in that language.
+    pub url: String,
+    /// How many pages in that language match the words; none for "All languages".
+    pub count: Option<u64>,
+    /// Whether these are the results shown.
+    pub current: bool,
 }
 
 /// One search result as the results page shows it.

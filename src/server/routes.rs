@@ -11,9 +11,11 @@ use super::payload;
 use super::reply::{Answer, Full, json, leading, redirect, text, typed_json};
 use super::route::Route;
 use crate::app::Snapshot;
+use crate::content;
 use crate::error::{Error, Result};
 use crate::html::escape_html;
-use crate::index::{Hit, SearchRequest, SearchResults, Suggestion};
+use crate::index::{ALL_LANGUAGES, Hit, SearchRequest, SearchResults, Suggestion};
+use crate::render::LanguageChoice;
 use crate::render::ResultView;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -358,14 +360,55 @@ async fn search_page(state: &Arc<State>, asked: &Asked) -> Result<Full> {
             snippet: String::new(),
         })
         .collect();
-    let page = snapshot
-        .renderer()
-        .search(&query, results.total, &hits, &nearest, &groups)?;
+    let lang = param(&asked.params, "lang");
+    let languages = language_choices(&results, &query, lang, &base);
+    let page = snapshot.renderer().search(
+        &query,
+        results.total,
+        (&hits, &nearest, &groups),
+        Some(lang).filter(|lang| *lang != ALL_LANGUAGES),
+        &languages,
+    )?;
     Ok(uncached(text(
         StatusCode::OK,
         "text/html; charset=utf-8",
         page,
     )))
+}
+
+/// The languages the results page offers, when the query's words are found in more
+/// than one: each with its count, then every language at once.
+fn language_choices(
+    results: &SearchResults,
+    query: &str,
+    asked: &str,
+    base: &str,
+) -> Vec<LanguageChoice> {
+    let Some(counts) = results.facets.get("lang").filter(|counts| counts.len() > 1) else {
+        return Vec::new();
+    };
+    let link = |lang: &str| {
+        let encoded: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", query)
+            .append_pair("lang", lang)
+            .finish();
+        format!("{base}/search?{encoded}")
+    };
+    counts
+        .iter()
+        .map(|(lang, count)| LanguageChoice {
+            label: content::language_name(lang).to_string(),
+            url: link(lang),
+            count: Some(*count),
+            current: lang.eq_ignore_ascii_case(asked),
+        })
+        .chain(std::iter::once(LanguageChoice {
+            label: "All languages".to_string(),
+            url: link(ALL_LANGUAGES),
+            count: None,
+            current: asked == ALL_LANGUAGES,
+        }))
+        .collect()
 }
 
 /// `response` marked to be asked for anew each time (a search's answer).

@@ -97,7 +97,9 @@
     if (!query) { close(); return; }
     pending = new AbortController();
     try {
-      const response = await fetch(base + "/api/search?limit=8&q=" + encodeURIComponent(query), { signal: pending.signal });
+      const lang = document.documentElement.lang;
+      const scope = lang ? "&lang=" + encodeURIComponent(lang) : "";
+      const response = await fetch(base + "/api/search?limit=8&q=" + encodeURIComponent(query) + scope, { signal: pending.signal });
       if (!response.ok) return;
       const body = await response.json();
       if (input.value.trim() === query) show(body.hits, query);
