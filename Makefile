@@ -57,6 +57,15 @@ bench: bench-tools
 	$(CARGO) bench --bench live_edit -- $(TLDR_ROOT); \
 	$(CARGO) bench --bench scale -- $(TLDR_ROOT) docs/scale.svg
 
+## relevance: P@1 and MRR of folio (this checkout's release build) beside minisearch, lunr,
+## elasticlunr and flexsearch, on every query set in tests/relevance/, as a Markdown table;
+## needs $(SHARED) beside the checkout, node and python3 (not part of `test`: minutes, most
+## of them the peers on 38k tldr pages)
+.PHONY: relevance
+relevance:
+	$(CARGO) build --release
+	SHARED=$(SHARED) tests/relevance/compare.sh target/release/folio
+
 ## cluster-test: nginx in front of three read-only replicas sharing one index, 20 s
 ## of load; one replica killed and restarted, then a release rolled replica by replica;
 ## fails on any failed request (not part of `test`: it takes about half a minute)

@@ -3,11 +3,10 @@
 //! every page carries its navigation, no page shows its tool's Markdown syntax as text,
 //! and every code block in a known language is highlighted.
 
-use crate::support::{Response, Server, Site, request, shared};
+use crate::support::{Response, Server, Site, request};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::process::Command;
 use std::sync::LazyLock;
 use std::time::Instant;
 
@@ -39,7 +38,7 @@ const MAX_HOPS: usize = 5;
 
 #[test]
 fn the_mdbook_guide_is_served_whole_with_its_navigation() {
-    let Some(site) = unpack("mdbook-guide") else {
+    let Some(site) = Site::unpack("mdbook-guide", "mdbook-guide") else {
         return;
     };
     let server = site.serve();
@@ -97,7 +96,7 @@ fn the_mdbook_guide_is_served_whole_with_its_navigation() {
 
 #[test]
 fn the_vitepress_docs_are_served_whole_with_their_navigation() {
-    let Some(site) = unpack("vitepress-docs") else {
+    let Some(site) = Site::unpack("vitepress-docs", "vitepress-docs") else {
         return;
     };
     let server = site.serve();
@@ -155,31 +154,6 @@ fn the_vitepress_docs_are_served_whole_with_their_navigation() {
         faults.len(),
         faults.join("\n")
     );
-}
-
-/// Unpacks `../shared/corpora/<name>.tar.gz` into a temp dir, its project root as the
-/// site's content folder; `None` (and a message) when the corpus is not there.
-fn unpack(name: &str) -> Option<Site> {
-    let archive = shared().map(|shared| shared.join(format!("corpora/{name}.tar.gz")));
-    let Some(archive) = archive.filter(|archive| archive.is_file()) else {
-        eprintln!("skipped: ../shared/corpora/{name}.tar.gz is not beside the repository");
-        return None;
-    };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let status = Command::new("tar")
-        .arg("-xzf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(dir.path())
-        .status()
-        .expect("run tar");
-    assert!(
-        status.success(),
-        "tar could not unpack {}",
-        archive.display()
-    );
-    std::fs::rename(dir.path().join(name), dir.path().join("content")).expect("a project root");
-    Some(Site { dir })
 }
 
 /// Everything reached from `/` by following links, each URL fetched once.

@@ -49,6 +49,48 @@ impl Site {
         Site { dir }
     }
 
+    /// Unpacks `../shared/corpora/<name>.tar.gz` into a fresh temp dir, its folder `root`
+    /// as `content/` (`""`: the whole archive); `None` (and a message) when the corpus is
+    /// not there.
+    pub fn unpack(name: &str, root: &str) -> Option<Site> {
+        Site::unpack_in(&std::env::temp_dir(), name, root)
+    }
+
+    /// [`Site::unpack`], the temp dir made in `parent`.
+    pub fn unpack_in(parent: &Path, name: &str, root: &str) -> Option<Site> {
+        let archive = shared().map(|shared| shared.join(format!("corpora/{name}.tar.gz")));
+        let Some(archive) = archive.filter(|archive| archive.is_file()) else {
+            eprintln!("skipped: ../shared/corpora/{name}.tar.gz is not beside the repository");
+            return None;
+        };
+        let site = Site {
+            dir: tempfile::tempdir_in(parent).expect("temp dir"),
+        };
+        let into = if root.is_empty() {
+            site.content()
+        } else {
+            site.dir.path().to_path_buf()
+        };
+        std::fs::create_dir_all(&into).unwrap();
+        let status = Command::new("tar")
+            .arg("-xzf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(&into)
+            .args((!root.is_empty()).then_some(root))
+            .status()
+            .expect("run tar");
+        assert!(
+            status.success(),
+            "tar could not unpack {}",
+            archive.display()
+        );
+        if !root.is_empty() {
+            std::fs::rename(site.dir.path().join(root), site.content()).expect("a project root");
+        }
+        Some(site)
+    }
+
     pub fn content(&self) -> PathBuf {
         self.dir.path().join("content")
     }
