@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::html::escape_html;
 use bytes::Bytes;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
@@ -37,6 +37,34 @@ pub struct SearchRequest<'a> {
     /// names the language the query is read and searched in (`lang=all`: every
     /// language); without it, the language is told from the query.
     pub filters: &'a [(String, String)],
+}
+
+/// The script a query is written in: kana makes it Japanese whatever else it holds,
+/// Hangul Korean, Chinese characters Chinese or Japanese; otherwise the script of most
+/// of its letters other than Latin ones (command names are written in Latin letters
+/// in every language), else Latin.
+fn query_script(words: &str) -> Script {
+    let mut scripts: Vec<(Script, usize)> = Vec::new();
+    for script in words
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .map(analysis::script)
+    {
+        match scripts.iter_mut().find(|(known, _)| *known == script) {
+            Some((_, count)) => *count += 1,
+            None => scripts.push((script, 1)),
+        }
+    }
+    for first in [Script::Kana, Script::Hangul, Script::Han] {
+        if scripts.iter().any(|(script, _)| *script == first) {
+            return first;
+        }
+    }
+    scripts
+        .iter()
+        .filter(|(script, _)| !matches!(script, Script::Latin | Script::Other))
+        .max_by_key(|(_, count)| *count)
+        .map_or(Script::Latin, |(script, _)| *script)
 }
 
 /// The best pages of a search with their scores, how many match, and the facet counts.
@@ -319,26 +347,7 @@ impl SearchIndex {
             })
             .collect::<Vec<_>>()
             .join(" ");
-        let mut scripts: Vec<(Script, usize)> = Vec::new();
-        for script in words
-            .chars()
-            .filter(|c| c.is_alphabetic())
-            .map(analysis::script)
-        {
-            match scripts.iter_mut().find(|(known, _)| *known == script) {
-                Some((_, count)) => *count += 1,
-                None => scripts.push((script, 1)),
-            }
-        }
-        // Kana makes a query Japanese whatever else it holds; otherwise the script of
-        // most letters.
-        let script = match scripts.iter().any(|(script, _)| *script == Script::Kana) {
-            true => Script::Kana,
-            false => scripts
-                .iter()
-                .max_by_key(|(_, count)| *count)
-                .map_or(Script::Latin, |(script, _)| *script),
-        };
+        let script = query_script(&words);
         let candidates: Vec<&(String, u64)> = seen
             .iter()
             .filter(|(lang, _)| {
@@ -351,41 +360,58 @@ impl SearchIndex {
             [(lang, _)] => return Ok(lang.clone()),
             _ => {}
         }
-        let forms = analyze(&mut analysis::exact(), &words);
-        let mut known: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
-        for form in &forms {
-            let term = Term::from_field_text(self.fields.exact, form);
-            if searcher.doc_freq(&term)? == 0 {
-                continue;
-            }
-            let query = TermQuery::new(term, IndexRecordOption::Basic);
-            let counts = searcher.search(&query, &self.language_collector())?;
-            for (facet, count) in counts.get(Facet::from_path([LANG])) {
-                let Some(lang) = facet.to_path().last().copied() else {
-                    continue;
-                };
-                if let Some((lang, pages)) = candidates.iter().find(|(l, _)| l == lang) {
-                    let entry = known.entry(lang.as_str()).or_default();
-                    entry.0 += 1;
-                    entry.1 += count as f64 / (*pages).max(1) as f64;
+        // For each language, the words its pages hold, read as that language reads
+        // them (`entpacken` is `entpack` in German, and `Entpacke` on a page is too).
+        let mut pages_with: HashMap<String, FacetCounts> = HashMap::new();
+        let mut known: Vec<(&str, usize, u64)> = Vec::new();
+        for (lang, _) in &candidates {
+            let mut analysis = Analysis::of(lang);
+            let (mut words_known, mut pages) = (0, 0);
+            let raws = analyze(&mut analysis.exact, &words);
+            let stems = analyze(&mut analysis.stemmed, &words);
+            for (raw, stem) in raws.iter().zip(&stems) {
+                if !pages_with.contains_key(stem) {
+                    let term = Term::from_field_text(self.fields.body, stem);
+                    let counts = match searcher.doc_freq(&term)? {
+                        0 => FacetCounts::default(),
+                        _ => {
+                            let query = TermQuery::new(term, IndexRecordOption::Basic);
+                            searcher.search(&query, &self.language_collector())?
+                        }
+                    };
+                    pages_with.insert(stem.clone(), counts);
+                }
+                let count = pages_with[stem]
+                    .get(Facet::from_path([LANG]))
+                    .find(|(facet, _)| facet.to_path().last() == Some(&lang.as_str()))
+                    .map_or(0, |(_, count)| count);
+                if count > 0 || analysis.is_stop_word(raw) {
+                    words_known += 1;
+                    pages += count;
                 }
             }
+            known.push((lang.as_str(), words_known, pages));
         }
+        // The language whose pages hold most of the words; among equals, the site's,
+        // else the one the words read most like, else the one with most pages.
+        let most = known.iter().map(|(_, words, _)| *words).max().unwrap_or(0);
+        let mut best: Vec<(&str, usize, u64)> = known
+            .into_iter()
+            .filter(|(_, words, _)| *words == most)
+            .collect();
         let site_primary = analysis::primary(&site);
-        let best = known.into_iter().max_by(|a, b| {
-            let key = |(lang, (words, share)): &(&str, (usize, f64))| {
-                (*words, analysis::primary(lang) == site_primary, *share)
-            };
-            let (ka, kb) = (key(a), key(b));
-            (ka.0, ka.1).cmp(&(kb.0, kb.1)).then(ka.2.total_cmp(&kb.2))
-        });
-        Ok(match best {
-            Some((lang, _)) => lang.to_string(),
-            None => candidates
-                .iter()
-                .find(|(lang, _)| analysis::primary(lang) == site_primary)
-                .map_or(site, |(lang, _)| lang.clone()),
-        })
+        if let Some((lang, _, _)) = best
+            .iter()
+            .find(|(lang, _, _)| analysis::primary(lang) == site_primary)
+        {
+            return Ok(lang.to_string());
+        }
+        let langs: Vec<&str> = best.iter().map(|(lang, _, _)| *lang).collect();
+        if let Some(at) = analysis::likeliest(&words, &langs) {
+            return Ok(langs[at].to_string());
+        }
+        best.sort_by_key(|(_, _, pages)| std::cmp::Reverse(*pages));
+        Ok(best.first().map_or(site, |(lang, _, _)| lang.to_string()))
     }
 
     /// The languages of the pages the searcher sees, with how many pages each,
@@ -568,11 +594,19 @@ impl SearchIndex {
         }
         for lang in scope {
             let wanted = analysis::primary(lang);
-            let same: Vec<&str> = seen
+            let exact: Vec<&str> = seen
                 .iter()
                 .map(|(seen, _)| seen.as_str())
-                .filter(|seen| seen.eq_ignore_ascii_case(lang) || analysis::primary(seen) == wanted)
+                .filter(|seen| seen.eq_ignore_ascii_case(lang))
                 .collect();
+            let same: Vec<&str> = match exact.is_empty() {
+                false => exact,
+                true => seen
+                    .iter()
+                    .map(|(seen, _)| seen.as_str())
+                    .filter(|seen| analysis::primary(seen) == wanted)
+                    .collect(),
+            };
             let values = by_key.entry(LANG).or_default();
             match same.is_empty() {
                 true => values.push(lang),
