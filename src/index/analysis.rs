@@ -77,6 +77,29 @@ impl Analysis {
     pub fn stemmed_tokens(&mut self, text: &str) -> Vec<Token> {
         tokens(&mut self.stemmed, text)
     }
+
+    /// The stemmed tokens of `text` and, at the same positions, each word as written
+    /// (see [`as_written`]): a title holds both, so that the word typed ranks above
+    /// another word of the same stem (`duplicate` above `duplicity`).
+    pub fn stemmed_and_written_tokens(&mut self, text: &str) -> Vec<Token> {
+        let stems = tokens(&mut self.stemmed, text);
+        let written = tokens(&mut self.exact, text);
+        let mut both = Vec::with_capacity(stems.len() * 2);
+        for (stem, word) in stems.into_iter().zip(written) {
+            both.push(stem);
+            both.push(Token {
+                text: as_written(&word.text),
+                ..word
+            });
+        }
+        both
+    }
+}
+
+/// A word as written, lower-cased, as a term of a stemmed field: marked so that it is
+/// never taken for a stem.
+pub fn as_written(word: &str) -> String {
+    format!("={word}")
 }
 
 /// The exact field's analyzer: words lower-cased, neither stemmed nor folded.

@@ -6,6 +6,7 @@
 //! are compared, and only words that start like one are stemmed to confirm them. A
 //! packed searcher builds in a microsecond or two, far less than a full automaton.
 
+use super::analysis::is_unspaced;
 use super::query::analyze;
 use crate::html::escape_html;
 use aho_corasick::packed;
@@ -224,10 +225,14 @@ impl Highlighter {
             };
             // A pattern's first byte never continues a character, so `at` is a
             // character boundary.
-            let after_word = text[..at]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric);
+            // In scripts written without spaces (Chinese, Japanese) a word may start
+            // right after another, or right after a word in another script.
+            let unspaced = text[at..].chars().next().is_some_and(is_unspaced);
+            let after_word = !unspaced
+                && text[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() && !is_unspaced(c));
             if !after_word {
                 return Some(at);
             }
@@ -304,11 +309,16 @@ fn word_ids(text: &str, marks: &[Range<usize>]) -> Vec<usize> {
         .collect()
 }
 
-/// The end of the word that `at` is inside (or `at`, between words).
+/// The end of the word that `at` is inside (or `at`, between words). A word of a
+/// script written without spaces ends where the pattern that found it ends; any other ends at the first character that is neither a letter nor a digit,
+/// or that is of such a script.
 fn word_end(text: &str, at: usize) -> usize {
+    if text[..at].chars().next_back().is_some_and(is_unspaced) {
+        return at;
+    }
     text[at..]
         .char_indices()
-        .find(|(_, c)| !c.is_alphanumeric())
+        .find(|(_, c)| !c.is_alphanumeric() || is_unspaced(*c))
         .map_or(text.len(), |(offset, _)| at + offset)
 }
 
@@ -341,6 +351,20 @@ mod tests {
 
     fn snippet(h: &Highlighter, text: &str, max: usize) -> Option<String> {
         h.passage(text, max).map(|p| h.html(text, &p))
+    }
+
+    #[test]
+    fn words_in_unspaced_scripts_are_marked_inside_a_run() {
+        let h = highlighter(&["归档"], &["归档"], None);
+        assert_eq!(
+            snippet(&h, "使用tar归档文件。", 100).unwrap(),
+            "使用tar<mark>归档</mark>文件。"
+        );
+        let h = highlighter(&["tar"], &["tar"], None);
+        assert_eq!(
+            snippet(&h, "使用tar归档文件。", 100).unwrap(),
+            "使用<mark>tar</mark>归档文件。"
+        );
     }
 
     #[test]

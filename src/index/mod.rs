@@ -344,7 +344,10 @@ impl SearchIndex {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         let mut add = |doc: &mut TantivyDocument, field, text: &str| {
-            let tokens = analysis.stemmed_tokens(text);
+            let tokens = match field == f.title {
+                true => analysis.stemmed_and_written_tokens(text),
+                false => analysis.stemmed_tokens(text),
+            };
             let text = text.to_string();
             doc.add_pre_tokenized_text(
                 field,

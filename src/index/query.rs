@@ -7,7 +7,7 @@
 //! the words stand close together. Stop words (`which`, `in`) still match, in the
 //! body, but earn none of these bonuses unless the query holds nothing else.
 
-use super::analysis::Analysis;
+use super::analysis::{Analysis, as_written};
 use super::schema::Fields;
 use tantivy::Term;
 use tantivy::query::{
@@ -45,6 +45,8 @@ const PREFIX_WEIGHT: f32 = 0.8;
 const KNOWN_PREFIX_WEIGHT: f32 = 0.35;
 /// The word as written (not a stem, accents as typed), on top of its stem's match.
 const EXACT_WEIGHT: f32 = 0.6;
+/// The word as written in the title, on top of its stem's match there.
+const TITLE_AS_WRITTEN_WEIGHT: f32 = 1.5;
 /// A stop word, matched in the body only.
 const STOP_WEIGHT: f32 = 0.2;
 /// A number that stands in a title (a status code, a version) is an identifier...
@@ -263,6 +265,16 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         }
         if tokens.len() <= MAX_WORDS_FOR_IDENTIFIERS {
             parts.extend(number_in_title(token, context));
+        }
+        let written = as_written(&token.raw);
+        if (context.holds)(context.fields.title, &written) {
+            parts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    term(context.fields.title, &written),
+                    TITLE_AS_WRITTEN_WEIGHT,
+                )),
+            ));
         }
         if (context.holds)(context.fields.exact, &token.raw) {
             parts.push((

@@ -7,6 +7,7 @@ mod docs;
 mod faults;
 mod hostile;
 mod includes;
+mod languages;
 mod production;
 mod reference;
 mod relevance;
