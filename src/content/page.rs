@@ -48,7 +48,8 @@ pub struct Page {
     /// The files the body includes, found or not, relative to the content folder: a
     /// change to one of them changes the page.
     pub includes: Vec<std::path::PathBuf>,
-    /// The body's plain text, cut at every `##` heading, for the index.
+    /// The body's plain text, cut at every `##`, `###` and `####` heading, for the index
+    /// and for search to show the section that matches.
     pub sections: Vec<Section>,
     /// The body's headings.
     pub headings: Vec<Heading>,

@@ -13,7 +13,7 @@ pub const TOKENIZER: &str = "en_stem";
 
 /// Bumped whenever the schema or the way documents are built changes, so that an
 /// index written by an older folio is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The index's fields.
 #[derive(Debug, Clone, Copy)]

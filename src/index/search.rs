@@ -366,7 +366,7 @@ impl SearchIndex {
         let page = pages.page_at(&url);
         let sections: &[Section] = page.as_ref().map_or(&[], |page| &page.sections);
         let bodies: Vec<&str> = sections.iter().map(|s| s.text.as_str()).collect();
-        let best = highlighter.and_then(|h| Some((h, self.best_section(h, &bodies)?)));
+        let best = highlighter.and_then(|h| Some((h, self.best_section(h, sections)?)));
         let (anchor, section, snippet) = match best {
             Some((highlighter, (index, passage))) => {
                 let section = &sections[index];
@@ -394,14 +394,26 @@ impl SearchIndex {
         }
     }
 
-    /// The section whose best passage marks the most different words (the first of
-    /// equals), with that passage.
-    fn best_section(&self, highlighter: &Highlighter, bodies: &[&str]) -> Option<(usize, Passage)> {
-        bodies
+    /// The section whose text holds the most different words of the query, its
+    /// heading's words counted too (the first of equals), with its best passage. A
+    /// section whose text holds none of them has no passage to show.
+    fn best_section(
+        &self,
+        highlighter: &Highlighter,
+        sections: &[Section],
+    ) -> Option<(usize, Passage)> {
+        sections
             .iter()
             .enumerate()
-            .filter_map(|(index, body)| Some((index, highlighter.passage(body, SNIPPET_CHARS)?)))
-            .max_by_key(|(index, passage)| (passage.words, usize::MAX - index))
+            .filter_map(|(index, section)| {
+                let passage = highlighter.passage(&section.text, SNIPPET_CHARS)?;
+                let heading = highlighter
+                    .passage(&section.title, SNIPPET_CHARS)
+                    .map_or(0, |found| found.words);
+                Some((index, passage.words + heading, passage))
+            })
+            .max_by_key(|(index, words, _)| (*words, usize::MAX - index))
+            .map(|(index, _, passage)| (index, passage))
     }
 
     /// The description (marked where it matches), or the start of the body, when no
@@ -590,6 +602,23 @@ mod tests {
             "{}",
             hit.snippet
         );
+    }
+
+    #[test]
+    fn the_best_section_may_be_an_h3_found_by_its_heading() {
+        let index = Sample::new(&[(
+            "config.md",
+            "# Config\n\n## Configuration\n\nSettings live in folio.toml.\n\n### Fonts\n\nPick the colors of code.\n\n### Theme\n\nPick the colors of pages.\n".to_string(),
+        )]);
+        let request = SearchRequest {
+            query: "theme colors",
+            limit: 5,
+            filters: &[],
+        };
+        let hit = &index.search(&request).unwrap().hits[0];
+        assert_eq!(hit.anchor, "/config#theme");
+        assert_eq!(hit.section.as_deref(), Some("Theme"));
+        assert_eq!(hit.snippet, "Pick the <mark>colors</mark> of pages.");
     }
 
     #[test]

@@ -37,15 +37,39 @@ pub struct Heading {
     pub id: String,
 }
 
-/// A part of a page under one `##` heading (the first runs from the top of the page).
+/// The deepest heading level that starts a [`Section`]: `##`, `###` and `####` do;
+/// `#####` and `######` stay in their section's text.
+pub const SECTION_LEVELS: std::ops::RangeInclusive<u8> = 2..=4;
+
+/// A part of a page under one `##`, `###` or `####` heading, up to the next of them
+/// (the first part runs from the top of the page).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Section {
-    /// The heading's id; empty for the part before the first `##`.
+    /// The heading's id; empty for the part before the first cut.
     pub id: String,
-    /// The heading's text; empty for the part before the first `##`.
+    /// The heading's text; empty for the part before the first cut.
     pub title: String,
-    /// The plain text under the heading, sub-headings included, for the index.
+    /// The heading's level (2 to 4); 0 for the part before the first cut.
+    pub level: u8,
+    /// The plain text under the heading, up to the next cut, for the index.
     pub text: String,
+}
+
+/// The titles of the sections that hold `sections[index]`, outermost first: `["Usage"]`
+/// for a `###` section under `## Usage`.
+pub fn section_parents(sections: &[Section], index: usize) -> Vec<&str> {
+    let Some(mut level) = sections.get(index).map(|section| section.level) else {
+        return Vec::new();
+    };
+    let mut parents = Vec::new();
+    for section in sections[..index].iter().rev() {
+        if section.level > 0 && section.level < level {
+            parents.push(section.title.as_str());
+            level = section.level;
+        }
+    }
+    parents.reverse();
+    parents
 }
 
 /// A Markdown body, read once.
@@ -53,7 +77,7 @@ pub struct Section {
 pub struct Rendered {
     /// The body as HTML; empty from [`outline`].
     pub html: String,
-    /// The body's plain text cut at every `##` heading.
+    /// The body's plain text cut at every `##`, `###` and `####` heading.
     pub sections: Vec<Section>,
     /// Every heading, in order.
     pub headings: Vec<Heading>,
@@ -166,7 +190,7 @@ struct Walk<'a> {
     /// How link targets are rewritten, when the HTML is made.
     rewrite: Option<&'a Rewrite<'a>>,
     out: Rendered,
-    /// Plain text of the current section; moved into `out.sections` at each `##`.
+    /// Plain text of the current section; moved into `out.sections` at each cut.
     text: String,
     section: Section,
     events: Vec<Event<'a>>,
@@ -285,7 +309,8 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Renders the heading read, with its unique id and anchor; a `##` starts a section.
+    /// Renders the heading read, with its unique id and anchor; a `##`, `###` or `####`
+    /// starts a section.
     fn end_heading(&mut self) {
         let Some((level, mut id, mut inner, mut heading_text)) = self.heading.take() else {
             return;
@@ -317,17 +342,18 @@ impl<'a> Walk<'a> {
             .into(),
         ));
         let heading_text = heading_text.trim().to_string();
-        if level == 2 {
+        if SECTION_LEVELS.contains(&level) {
             self.section.text = collapse_blank_lines(&std::mem::take(&mut self.text));
             let next = Section {
                 id: id.clone(),
                 title: heading_text.clone(),
+                level,
                 text: String::new(),
             };
             self.out
                 .sections
                 .push(std::mem::replace(&mut self.section, next));
-        } else if level > 2 {
+        } else if level > *SECTION_LEVELS.end() {
             add_text(&mut self.text, &heading_text);
         }
         self.out.headings.push(Heading {
@@ -792,23 +818,61 @@ mod tests {
     }
 
     #[test]
-    fn text_is_cut_into_sections_at_each_h2() {
+    fn text_is_cut_into_sections_at_each_h2_h3_and_h4() {
         let out = render(
-            "# Page\n\nIntro.\n\n## When to Use\n\nUse it.\n\n### Detail\n\nMore.\n\n## Source\n\nRFC.\n",
+            "# Page\n\nIntro.\n\n## When to Use\n\nUse it.\n\n### Detail\n\nMore.\n\n#### Finer\n\nFine.\n\n##### Finest\n\nTiny.\n\n###### Last\n\nEnd.\n\n## Source\n\nRFC.\n",
         );
-        let sections: Vec<(&str, &str, &str)> = out
+        let sections: Vec<(&str, &str, u8, &str)> = out
             .sections
             .iter()
-            .map(|s| (s.id.as_str(), s.title.as_str(), s.text.as_str()))
+            .map(|s| (s.id.as_str(), s.title.as_str(), s.level, s.text.as_str()))
             .collect();
         assert_eq!(
             sections,
             [
-                ("", "", "Intro."),
-                ("when-to-use", "When to Use", "Use it.\nDetail\nMore."),
-                ("source", "Source", "RFC.")
+                ("", "", 0, "Intro."),
+                ("when-to-use", "When to Use", 2, "Use it."),
+                ("detail", "Detail", 3, "More."),
+                ("finer", "Finer", 4, "Fine.\nFinest\nTiny.\nLast\nEnd."),
+                ("source", "Source", 2, "RFC.")
             ]
         );
+    }
+
+    #[test]
+    fn a_section_knows_the_headings_above_it() {
+        let out = outline(
+            "Top.\n\n## Configuration\n\n### Theme\n\n#### Colors\n\nRed.\n\n### Fonts\n\n## Usage\n\n#### Skipped a level\n\nText.\n",
+        );
+        let parents: Vec<(&str, Vec<&str>)> = (0..out.sections.len())
+            .map(|i| {
+                (
+                    out.sections[i].title.as_str(),
+                    section_parents(&out.sections, i),
+                )
+            })
+            .collect();
+        assert_eq!(
+            parents,
+            [
+                ("", vec![]),
+                ("Configuration", vec![]),
+                ("Theme", vec!["Configuration"]),
+                ("Colors", vec!["Configuration", "Theme"]),
+                ("Fonts", vec!["Configuration"]),
+                ("Usage", vec![]),
+                ("Skipped a level", vec!["Usage"]),
+            ]
+        );
+        assert!(section_parents(&out.sections, 99).is_empty());
+    }
+
+    #[test]
+    fn a_page_without_h2_is_cut_at_its_h3() {
+        let out = outline("# Book page\n\nOpening.\n\n### First\n\nOne.\n\n### Second\n\nTwo.\n");
+        let ids: Vec<&str> = out.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["", "first", "second"]);
+        assert_eq!(out.sections[2].text, "Two.");
     }
 
     #[test]
