@@ -10,6 +10,7 @@ mod includes;
 mod production;
 mod reference;
 mod relevance;
+mod sections;
 mod server;
 mod sites;
 mod start;
