@@ -1,8 +1,9 @@
 //! Markdown to HTML and to plain text: the one place that sets pulldown-cmark options.
 //!
-//! Besides the HTML, one pass collects what search needs (plain text, headings with
-//! stable ids) and strips what is Vue-only: `<script setup>` blocks, whose JSON-LD
-//! object is kept as data, and any element bound with `v-html`.
+//! Besides the HTML, one pass collects what search needs (plain text cut into sections,
+//! headings with stable ids, the lead that describes a page, `lead`) and strips what is
+//! Vue-only: `<script setup>` blocks, whose JSON-LD object is kept as data, and any
+//! element bound with `v-html`.
 //!
 //! Other tools' Markdown comes in around that pass: `dialect` rewrites block syntax
 //! before it (its `LineMap` keeps lines as written), `inline` makes each run of text
@@ -11,10 +12,12 @@
 mod code;
 mod dialect;
 mod inline;
+mod lead;
 mod lines;
 mod math;
 
 pub use dialect::Fence;
+pub use lead::MAX_CHARS as MAX_LEAD_CHARS;
 pub use lines::LineMap;
 
 use super::problem::Problem;
@@ -81,6 +84,9 @@ pub struct Rendered {
     pub sections: Vec<Section>,
     /// Every heading, in order.
     pub headings: Vec<Heading>,
+    /// The page's lead as plain text (its first paragraph or blockquote before any
+    /// heading but its title), at most [`MAX_LEAD_CHARS`] long; empty when it has none.
+    pub lead: String,
     /// JSON-LD objects found in `<script setup>`, serialised safely for a `<script>` tag.
     pub json_ld: Vec<String>,
     /// Every link's target, with its 1-based line in the body.
@@ -141,6 +147,7 @@ fn walk(body: &str, rewrite: Option<&Rewrite<'_>>) -> Rendered {
         events: Vec::new(),
         used_ids: HashSet::new(),
         heading: None,
+        lead: lead::Lead::default(),
         html_block: None,
         code_block: None,
         v_pre: false,
@@ -162,6 +169,7 @@ fn walk(body: &str, rewrite: Option<&Rewrite<'_>>) -> Rendered {
                         | TagEnd::Strikethrough
                 )
         );
+        walk.lead.event(&event);
         if walk.code_block.is_some() {
             walk.in_code_block(event);
         } else if walk.html_block.is_some() {
@@ -196,6 +204,8 @@ struct Walk<'a> {
     events: Vec<Event<'a>>,
     used_ids: HashSet<String>,
     heading: Option<OpenHeading<'a>>,
+    /// The lead, read as the events pass.
+    lead: lead::Lead,
     /// An HTML block being read: where it starts and its text.
     html_block: Option<(usize, String)>,
     /// A code block being read: its info string (`None` when indented) and its code.
@@ -382,18 +392,14 @@ impl<'a> Walk<'a> {
                 };
                 self.code_block = Some((info, String::new()));
             }
-            Event::Text(t) if self.in_html_code => {
-                self.text.push_str(&t);
-                self.events.push(Event::Text(t));
-            }
+            Event::Text(t) if self.in_html_code => self.push_text(t),
             Event::Text(t) => match math::delimited(&t) {
                 Some(pieces) => {
                     for piece in pieces {
                         match piece {
                             math::Piece::Text(text) => {
                                 let text = self.visible(text.to_string().into(), offset);
-                                self.text.push_str(&text);
-                                self.events.push(Event::Text(text));
+                                self.push_text(text);
                             }
                             math::Piece::Math(latex, block) => self.math(latex, block, offset),
                         }
@@ -401,8 +407,7 @@ impl<'a> Walk<'a> {
                 }
                 None => {
                     let t = self.visible(t, offset);
-                    self.text.push_str(&t);
-                    self.events.push(Event::Text(t));
+                    self.push_text(t);
                 }
             },
             Event::Start(Tag::BlockQuote(Some(kind))) => {
@@ -414,14 +419,13 @@ impl<'a> Walk<'a> {
                 ));
             }
             Event::InlineMath(latex) if math::is_prose(&latex) => {
-                let shown = format!("${latex}$");
-                self.text.push_str(&shown);
-                self.events.push(Event::Text(shown.into()));
+                self.push_text(format!("${latex}$").into());
             }
             Event::InlineMath(latex) => self.math(&latex, false, offset),
             Event::DisplayMath(latex) => self.math(&latex, true, offset),
             Event::Code(ref t) => {
                 self.text.push_str(t);
+                self.lead.code(t);
                 self.events.push(event);
             }
             Event::InlineHtml(ref html) | Event::Html(ref html) => {
@@ -449,9 +453,17 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// Text a reader sees in the body, for the HTML, search and the lead.
+    fn push_text(&mut self, text: CowStr<'a>) {
+        self.text.push_str(&text);
+        self.lead.text(&text);
+        self.events.push(Event::Text(text));
+    }
+
     /// Math as MathML; LaTeX that cannot be converted is shown as its source, with a
-    /// warning. Search reads the LaTeX source.
+    /// warning. Search and the lead read the LaTeX source.
     fn math(&mut self, latex: &str, block: bool, offset: usize) {
+        self.lead.text(latex);
         if block {
             add_text(&mut self.text, latex);
         } else {
@@ -483,6 +495,7 @@ impl<'a> Walk<'a> {
     }
 
     fn finish(mut self) -> Rendered {
+        self.out.lead = self.lead.finish();
         if self.rewrite.is_some() {
             let events = toc_in_place(std::mem::take(&mut self.events), &self.out.headings);
             pulldown_cmark::html::push_html(&mut self.out.html, events.into_iter());
