@@ -71,9 +71,8 @@ pub(super) struct Lead {
     titled: bool,
     /// The depth below which text is not read (an image, a list in a blockquote).
     hidden_below: Option<usize>,
-    /// Links open, and whether the innermost is written as its URL.
-    links: usize,
-    autolink: bool,
+    /// The link being read, by how it is written.
+    link: Option<LinkType>,
     draft: Draft,
     summary: String,
 }
@@ -109,10 +108,10 @@ impl Lead {
         if !self.reads() {
             return;
         }
-        match (self.links, self.autolink) {
-            (0, _) => self.draft.prose(text),
-            (_, true) => self.draft.url(text),
-            (_, false) => self.draft.reference(text),
+        match self.link {
+            None => self.draft.prose(text),
+            Some(LinkType::Autolink) => self.draft.url(text),
+            Some(_) => self.draft.reference(text),
         }
     }
 
@@ -156,10 +155,7 @@ impl Lead {
                 | Tag::Strikethrough
                 | Tag::Superscript
                 | Tag::Subscript => {}
-                Tag::Link { link_type, .. } => {
-                    self.links += 1;
-                    self.autolink = *link_type == LinkType::Autolink;
-                }
+                Tag::Link { link_type, .. } => self.link = Some(*link_type),
                 _ => self.hidden_below = Some(self.depth),
             },
             State::Done => {}
@@ -173,10 +169,7 @@ impl Lead {
         match self.hidden_below {
             Some(depth) if depth == self.depth => self.hidden_below = None,
             Some(_) => return,
-            None if tag == TagEnd::Link => {
-                self.links = self.links.saturating_sub(1);
-                self.autolink = false;
-            }
+            None if tag == TagEnd::Link => self.link = None,
             None => {}
         }
         if self.depth == 0 {
@@ -484,6 +477,7 @@ mod tests {
             "!!! note\n    Nor is an admonition.",
             "> [!NOTE]\n> Nor an alert.",
             "[[toc]]",
+            "$$\n\\sum_{n=1}^N n\n$$",
             "---",
             "> More information: <https://example.org>.",
         ] {

@@ -461,13 +461,13 @@ impl<'a> Walk<'a> {
     }
 
     /// Math as MathML; LaTeX that cannot be converted is shown as its source, with a
-    /// warning. Search and the lead read the LaTeX source.
+    /// warning. Search reads the LaTeX source, and so does the lead of inline math.
     fn math(&mut self, latex: &str, block: bool, offset: usize) {
-        self.lead.text(latex);
         if block {
             add_text(&mut self.text, latex);
         } else {
             self.text.push_str(latex);
+            self.lead.text(latex);
         }
         let html = match math::mathml(latex, block) {
             Ok(mathml) => mathml,
