@@ -380,7 +380,7 @@ impl SearchIndex {
                     .into_iter()
                     .map(String::from)
                     .collect();
-                let snippet = highlighter.html(bodies[index], &passage);
+                let snippet = highlighter.html(&section.text, &passage);
                 (section.id.clone(), title, parents, snippet)
             }
             None => (

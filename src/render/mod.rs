@@ -684,8 +684,8 @@ impl Identity {
 }
 
 /// The page's `<head>` tags as HTML, with the description as `<meta name="description">`
-/// and Open Graph's `og:description` where the page sets neither, and root-relative
-/// link URLs (a canonical `/502`) made absolute with `site_url`.
+/// and as Open Graph's `og:description`, each unless the page's tags set it, and
+/// root-relative link URLs (a canonical `/502`) made absolute with `site_url`.
 fn head_html(tags: &[HeadTag], description: &str, site_url: &str) -> String {
     let has_meta = |key: &str, value: &str| {
         tags.iter().any(|tag| {

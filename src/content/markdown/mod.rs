@@ -1,9 +1,9 @@
 //! Markdown to HTML and to plain text: the one place that sets pulldown-cmark options.
 //!
 //! Besides the HTML, one pass collects what search needs (plain text cut into sections,
-//! headings with stable ids, the lead that describes a page, `lead`) and strips what is
-//! Vue-only: `<script setup>` blocks, whose JSON-LD object is kept as data, and any
-//! element bound with `v-html`.
+//! headings with stable ids, and the lead, `lead`, that describes a page without a
+//! written description) and strips what is Vue-only: `<script setup>` blocks, whose
+//! JSON-LD object is kept as data, and any element bound with `v-html`.
 //!
 //! Other tools' Markdown comes in around that pass: `dialect` rewrites block syntax
 //! before it (its `LineMap` keeps lines as written), `inline` makes each run of text
@@ -40,8 +40,8 @@ pub struct Heading {
     pub id: String,
 }
 
-/// The deepest heading level that starts a [`Section`]: `##`, `###` and `####` do;
-/// `#####` and `######` stay in their section's text.
+/// The heading levels that start a [`Section`]: `##`, `###` and `####`; `#####` and
+/// `######` stay in their section's text.
 pub const SECTION_LEVELS: std::ops::RangeInclusive<u8> = 2..=4;
 
 /// A part of a page under one `##`, `###` or `####` heading, up to the next of them
