@@ -34,7 +34,9 @@ pub(super) fn check_site(site: &Site, folder: &ContentFolder) -> Vec<Problem> {
     );
     let mut problems = Vec::new();
     for page in &site.pages {
-        let length = page.description.chars().count();
+        // Only a written description is judged: one taken from the lead was not
+        // written as one.
+        let length = page.written_description().map_or(0, |d| d.chars().count());
         if length > MAX_DESCRIPTION {
             problems.push(
                 Problem::warning(
@@ -90,7 +92,7 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn site_checks_find_dead_links_anchors_files_and_long_descriptions() {
+    fn site_checks_find_dead_links_anchors_files_and_long_written_descriptions() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("img")).unwrap();
         std::fs::write(dir.path().join("img/ok.png"), b"png").unwrap();
@@ -111,7 +113,10 @@ mod tests {
                         "---\ndescription: {long}\n---\n# A\n\n## Here\n\n[ok](/b) [dead](/nope) [file](b.md)\n[anchor](#here) [bad anchor](/b#nowhere) [bad here](#gone)\n![ok](img/ok.png) ![missing](img/gone.png)\n"
                     ),
                 ),
-                page("b.md", "# B\n"),
+                page(
+                    "b.md",
+                    &format!("# B\n\n{}\n", "A lead, not a description. ".repeat(9)),
+                ),
             ],
             ..Site::default()
         };
@@ -119,6 +124,7 @@ mod tests {
             .into_iter()
             .map(|p| format!("{}: {}", p.line, p.message))
             .collect();
+        assert!(site.pages[1].description.chars().count() > MAX_DESCRIPTION);
         assert_eq!(problems.len(), 5, "{problems:?}");
         assert!(problems[0].contains("description is 161 characters"));
         assert!(problems[1].starts_with("8: link to /nope"));

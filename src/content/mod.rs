@@ -34,7 +34,7 @@ pub use check::MAX_DESCRIPTION;
 pub use folder::{ContentFolder, FileBytes, OpenFile, Refusal};
 pub use links::{LinkMap, Resolved, is_page_file};
 pub use load::{folders, load};
-pub use markdown::{Heading, Section};
+pub use markdown::{Heading, Section, section_parents};
 pub use nav::{
     Locale, LocaleFolders, Navigation, Node, NodeId, NodeKind, PageLanguage, language_name,
 };

@@ -30,7 +30,8 @@ pub struct Page {
     pub title: String,
     /// The page's name as a reader sees it: the first `#` heading, else the title.
     pub heading: String,
-    /// Frontmatter `description`, or empty.
+    /// Frontmatter `description`, else the page's lead (its first paragraph or
+    /// blockquote, as plain text), else empty: see [`Page::written_description`].
     pub description: String,
     /// Frontmatter `keywords` (a list or a comma-separated string).
     pub keywords: Vec<String>,
@@ -48,7 +49,8 @@ pub struct Page {
     /// The files the body includes, found or not, relative to the content folder: a
     /// change to one of them changes the page.
     pub includes: Vec<std::path::PathBuf>,
-    /// The body's plain text, cut at every `##` heading, for the index.
+    /// The body's plain text, cut at every `##`, `###` and `####` heading, for the index
+    /// and for search to show the section that matches.
     pub sections: Vec<Section>,
     /// The body's headings.
     pub headings: Vec<Heading>,
@@ -66,6 +68,12 @@ impl Page {
     pub fn html(&self, links: &LinkMap) -> String {
         let rewrite = |target: &str| links.resolve(&self.source, target).href();
         markdown::render_with(&self.body, &rewrite).html
+    }
+
+    /// The `description` its frontmatter gives, when it gives one; otherwise
+    /// [`Page::description`] is taken from the page's lead.
+    pub fn written_description(&self) -> Option<&str> {
+        text_field(&self.frontmatter, "description")
     }
 
     /// A frontmatter value as a string, when it is a string or a number.
@@ -218,6 +226,15 @@ impl PageRef {
             PageRef::File(file) => file.page(),
         }
     }
+}
+
+/// A frontmatter string, trimmed, when it is not empty.
+pub(super) fn text_field<'a>(fields: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    fields
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// A scalar frontmatter value as a string.

@@ -1,10 +1,10 @@
-//! Parsing one page from the bytes of its file: frontmatter, Markdown outline, URL
-//! and title.
+//! Parsing one page from the bytes of its file: frontmatter, Markdown outline, URL,
+//! title and description.
 
 use super::frontmatter;
 use super::include::{self, IncludeSource};
 use super::markdown;
-use super::page::{HeadTag, Page, scalar_string};
+use super::page::{HeadTag, Page, scalar_string, text_field};
 use super::problem::Problem;
 use super::url;
 use serde_json::{Map, Value};
@@ -113,7 +113,7 @@ fn parse_into(
         url,
         heading: h1.unwrap_or_else(|| title.clone()),
         title,
-        description: string_field(&fields, "description").unwrap_or_default(),
+        description: string_field(&fields, "description").unwrap_or(rendered.lead),
         keywords: string_list(fields.get("keywords")),
         aliases: string_list(fields.get("aliases")),
         head,
@@ -172,12 +172,7 @@ fn order_of(fields: &Map<String, Value>) -> Option<f64> {
 }
 
 fn string_field(fields: &Map<String, Value>, key: &str) -> Option<String> {
-    fields
-        .get(key)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
+    text_field(fields, key).map(String::from)
 }
 
 /// A list of strings, or one comma-separated string.
@@ -287,6 +282,19 @@ mod tests {
         assert_eq!(page.head[0].attrs[1], ("content".into(), "x, y".into()));
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].message.contains("not script"));
+    }
+
+    #[test]
+    fn a_written_description_wins_over_the_lead() {
+        let (page, _) = parse("---\ndescription: \"  Written.  \"\n---\n# T\n\nThe lead.\n");
+        let page = page.unwrap();
+        assert_eq!(page.description, "Written.");
+        assert_eq!(page.written_description(), Some("Written."));
+        let (page, _) = parse("---\ndescription: \"\"\n---\n# tar\n\n> Archiving utility.\n");
+        let page = page.unwrap();
+        assert_eq!(page.description, "Archiving utility.");
+        assert_eq!(page.written_description(), None);
+        assert_eq!(page.listing().description, "Archiving utility.");
     }
 
     #[test]

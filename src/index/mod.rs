@@ -97,11 +97,14 @@ impl quick_cache::Weighter<CacheKey, Arc<SearchResults>> for AnswerBytes {
             .iter()
             .map(|hit| {
                 let section = hit.section.as_ref().map_or(0, String::len);
+                let parents: usize = hit.parents.iter().map(|p| p.len() + 24).sum();
                 2 * (hit.url.len()
                     + hit.anchor.len()
+                    + hit.href.len()
                     + hit.title.len()
                     + hit.snippet.len()
-                    + section)
+                    + section
+                    + parents)
                     + 128
             })
             .sum();

@@ -14,7 +14,7 @@ pub const LANG: &str = "lang";
 
 /// Bumped whenever the schema or the way documents are built changes, so that an
 /// index written by an older folio is rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The index's fields.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +29,7 @@ pub struct Fields {
     pub headings: Field,
     /// The description (frontmatter, or the page's lead).
     pub description: Field,
-    /// The description as written; stored for title suggestions and snippets.
+    /// The description, stored for title suggestions and snippets.
     pub summary: Field,
     /// Frontmatter keywords.
     pub keywords: Field,

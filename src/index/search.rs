@@ -7,7 +7,7 @@ use super::highlight::{Highlighter, Passage};
 use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query};
 use super::schema::LANG;
 use super::{CacheKey, CacheLookup, Fields, SearchIndex};
-use crate::content::{Pages, Section};
+use crate::content::{Pages, Section, section_parents};
 use crate::error::Result;
 use crate::html::escape_html;
 use bytes::Bytes;
@@ -84,10 +84,15 @@ pub struct Hit {
     pub url: String,
     /// The page's name.
     pub title: String,
-    /// The URL of the best-matching section (`/502#when-to-use`), or the page's URL.
+    /// The id of the best-matching section's heading (`when-to-use`), the fragment
+    /// of its link; empty when the best match is the top of the page.
     pub anchor: String,
+    /// The link to the best-matching section: `url`, then `#anchor` when there is one.
+    pub href: String,
     /// The best-matching section's heading, when it is not the top of the page.
     pub section: Option<String>,
+    /// The headings of the sections that hold that section, outermost first.
+    pub parents: Vec<String>,
     /// HTML: escaped page text with `<mark>` around matched words.
     pub snippet: String,
     /// The relevance score (higher is better).
@@ -671,42 +676,61 @@ impl SearchIndex {
         let page = pages.page_at(&url);
         let sections: &[Section] = page.as_ref().map_or(&[], |page| &page.sections);
         let bodies: Vec<&str> = sections.iter().map(|s| s.text.as_str()).collect();
-        let best = highlighter.and_then(|h| Some((h, self.best_section(h, &bodies)?)));
-        let (anchor, section, snippet) = match best {
+        let best = highlighter.and_then(|h| Some((h, self.best_section(h, sections)?)));
+        let (anchor, section, parents, snippet) = match best {
             Some((highlighter, (index, passage))) => {
                 let section = &sections[index];
-                let anchor = if section.id.is_empty() {
-                    url.clone()
-                } else {
-                    format!("{url}#{}", section.id)
-                };
                 let title = Some(section.title.clone()).filter(|title| !title.is_empty());
-                (anchor, title, highlighter.html(bodies[index], &passage))
+                let parents = section_parents(sections, index)
+                    .into_iter()
+                    .map(String::from)
+                    .collect();
+                let snippet = highlighter.html(&section.text, &passage);
+                (section.id.clone(), title, parents, snippet)
             }
             None => (
-                url.clone(),
+                String::new(),
                 None,
+                Vec::new(),
                 self.plain_snippet(doc, &bodies, highlighter),
             ),
+        };
+        let href = match anchor.is_empty() {
+            true => url.clone(),
+            false => format!("{url}#{anchor}"),
         };
         Hit {
             title: text(doc, self.fields.name).to_string(),
             url,
             anchor,
+            href,
             section,
+            parents,
             snippet,
             score,
         }
     }
 
-    /// The section whose best passage marks the most different words (the first of
-    /// equals), with that passage.
-    fn best_section(&self, highlighter: &Highlighter, bodies: &[&str]) -> Option<(usize, Passage)> {
-        bodies
+    /// The section whose text holds the most different words of the query, its
+    /// heading's words counted too (the first of equals), with its best passage. A
+    /// section whose text holds none of them has no passage to show.
+    fn best_section(
+        &self,
+        highlighter: &Highlighter,
+        sections: &[Section],
+    ) -> Option<(usize, Passage)> {
+        sections
             .iter()
             .enumerate()
-            .filter_map(|(index, body)| Some((index, highlighter.passage(body, SNIPPET_CHARS)?)))
-            .max_by_key(|(index, passage)| (passage.words, usize::MAX - index))
+            .filter_map(|(index, section)| {
+                let passage = highlighter.passage(&section.text, SNIPPET_CHARS)?;
+                let heading = highlighter
+                    .passage(&section.title, SNIPPET_CHARS)
+                    .map_or(0, |found| found.words);
+                Some((index, passage.words + heading, passage))
+            })
+            .max_by_key(|(index, words, _)| (*words, usize::MAX - index))
+            .map(|(index, _, passage)| (index, passage))
     }
 
     /// The description (marked where it matches), or the start of the body, when no
@@ -717,7 +741,7 @@ impl SearchIndex {
         bodies: &[&str],
         highlighter: Option<&Highlighter>,
     ) -> String {
-        let description = text(doc, self.fields.description);
+        let description = text(doc, self.fields.summary);
         if let Some(highlighter) = highlighter
             && let Some(passage) = highlighter.passage(description, SNIPPET_CHARS)
         {
@@ -891,14 +915,42 @@ mod tests {
         let results = index.search(&request).unwrap();
         let hit = &results.hits[0];
         assert_eq!(hit.url, "/502");
-        assert_eq!(hit.anchor, "/502#meaning");
+        assert_eq!(hit.anchor, "meaning");
+        assert_eq!(hit.href, "/502#meaning");
         assert_eq!(hit.section.as_deref(), Some("Meaning"));
+        assert!(hit.parents.is_empty());
         assert!(
             hit.snippet
                 .contains("<mark>invalid</mark> <mark>response</mark>"),
             "{}",
             hit.snippet
         );
+        let top = SearchRequest {
+            query: "intro",
+            ..request
+        };
+        let hit = &index.search(&top).unwrap().hits[0];
+        assert_eq!((hit.anchor.as_str(), hit.href.as_str()), ("", "/502"));
+        assert_eq!(hit.section, None);
+    }
+
+    #[test]
+    fn the_best_section_may_be_an_h3_found_by_its_heading() {
+        let index = Sample::new(&[(
+            "config.md",
+            "# Config\n\n## Configuration\n\nSettings live in folio.toml.\n\n### Fonts\n\nPick the colors of code.\n\n### Theme\n\nPick the colors of pages.\n".to_string(),
+        )]);
+        let request = SearchRequest {
+            query: "theme colors",
+            limit: 5,
+            filters: &[],
+        };
+        let hit = &index.search(&request).unwrap().hits[0];
+        assert_eq!(hit.anchor, "theme");
+        assert_eq!(hit.href, "/config#theme");
+        assert_eq!(hit.section.as_deref(), Some("Theme"));
+        assert_eq!(hit.parents, ["Configuration"]);
+        assert_eq!(hit.snippet, "Pick the <mark>colors</mark> of pages.");
     }
 
     #[test]

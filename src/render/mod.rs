@@ -688,22 +688,26 @@ impl Identity {
     }
 }
 
-/// The page's `<head>` tags as HTML, with a meta description when it has none, and
+/// The page's `<head>` tags as HTML, with the description as `<meta name="description">`
+/// and as Open Graph's `og:description`, each unless the page's tags set it, and
 /// root-relative link URLs (a canonical `/502`) made absolute with `site_url`.
 fn head_html(tags: &[HeadTag], description: &str, site_url: &str) -> String {
-    let has_description = tags.iter().any(|tag| {
-        tag.name == "meta"
-            && tag
-                .attrs
-                .iter()
-                .any(|(k, v)| k == "name" && v.eq_ignore_ascii_case("description"))
-    });
+    let has_meta = |key: &str, value: &str| {
+        tags.iter().any(|tag| {
+            tag.name == "meta"
+                && (tag.attrs.iter()).any(|(k, v)| k == key && v.eq_ignore_ascii_case(value))
+        })
+    };
     let mut html = String::new();
-    if !has_description && !description.is_empty() {
-        html.push_str(&format!(
-            "<meta name=\"description\" content=\"{}\">\n",
-            escape_html(description)
-        ));
+    if !description.is_empty() {
+        for (key, value) in [("name", "description"), ("property", "og:description")] {
+            if !has_meta(key, value) {
+                html.push_str(&format!(
+                    "<meta {key}=\"{value}\" content=\"{}\">\n",
+                    escape_html(description)
+                ));
+            }
+        }
     }
     for tag in tags {
         html.push('<');
@@ -823,6 +827,17 @@ mod tests {
             html.contains("<meta name=\"description\" content=\"a &quot;quoted&quot; &lt;b&gt;\">")
         );
         assert!(html.contains("<link rel=\"canonical\" href=\"https://docs.example/a\">"));
+        assert!(html.contains(
+            "<meta property=\"og:description\" content=\"a &quot;quoted&quot; &lt;b&gt;\">"
+        ));
+        let own = page(
+            "b.md",
+            "---\nhead:\n  - - meta\n    - name: description\n      content: Its own.\n---\n# B\n\n> The lead.\n",
+        );
+        let html = head_html(&own.head, &own.description, "https://docs.example");
+        assert_eq!(html.matches("name=\"description\"").count(), 1, "{html}");
+        assert!(html.contains("<meta name=\"description\" content=\"Its own.\">"));
+        assert!(html.contains("<meta property=\"og:description\" content=\"The lead.\">"));
     }
 
     #[test]

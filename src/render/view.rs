@@ -142,11 +142,12 @@ pub struct LanguageChoice {
 /// One search result as the results page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResultView {
-    /// The page's URL.
+    /// The page's URL; for a hit, the link to its best section.
     pub url: String,
     /// The page's name.
     pub title: String,
-    /// The heading of the section that matched best, when not the top of the page.
+    /// The heading of the section that matched best, after the headings that hold it
+    /// (`Configuration › Theme`), when not the top of the page.
     pub section: Option<String>,
     /// HTML: escaped text with `<mark>` around matched words.
     pub snippet: String,

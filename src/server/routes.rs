@@ -246,7 +246,7 @@ fn hits_and_facets(results: &SearchResults, base: &str) -> Bytes {
         .iter()
         .map(|hit| Hit {
             url: format!("{base}{}", hit.url),
-            anchor: format!("{base}{}", hit.anchor),
+            href: format!("{base}{}", hit.href),
             ..hit.clone()
         })
         .collect();
@@ -345,9 +345,13 @@ async fn search_page(state: &Arc<State>, asked: &Asked) -> Result<Full> {
         .hits
         .iter()
         .map(|hit| ResultView {
-            url: format!("{}{}", base, with_highlight(&hit.anchor, &query)),
+            url: format!("{}{}", base, with_highlight(&hit.href, &query)),
             title: hit.title.clone(),
-            section: hit.section.clone(),
+            section: hit.section.as_ref().map(|section| {
+                let mut trail = hit.parents.clone();
+                trail.push(section.clone());
+                trail.join(" › ")
+            }),
             snippet: hit.snippet.clone(),
         })
         .collect();
@@ -646,12 +650,12 @@ async fn run_search(
     .await?
 }
 
-/// `url` (which may end in `#anchor`) with `?highlight=` the query's words, so that
-/// the page marks them.
-fn with_highlight(url: &str, query: &str) -> String {
-    let (path, anchor) = url
+/// `href` (a page's URL, perhaps with `#anchor`) with `?highlight=` the query's words,
+/// so that the page marks them.
+fn with_highlight(href: &str, query: &str) -> String {
+    let (path, anchor) = href
         .split_once('#')
-        .map_or((url, None), |(p, a)| (p, Some(a)));
+        .map_or((href, None), |(p, a)| (p, Some(a)));
     let marked = leading(query, HIGHLIGHT_CHARS);
     let words = percent_encoding::utf8_percent_encode(marked, percent_encoding::NON_ALPHANUMERIC);
     match anchor {

@@ -16,8 +16,9 @@
   let shown = null;
   let intent = null;
 
-  function withHighlight(url, query) {
-    const [path, anchor] = url.split("#");
+  // A hit's link with ?highlight= the query, so that the page marks its words.
+  function withHighlight(href, query) {
+    const [path, anchor] = href.split("#");
     return path + "?highlight=" + encodeURIComponent(query) + (anchor ? "#" + anchor : "");
   }
 
@@ -53,7 +54,7 @@
       li.id = "search-option-" + i;
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
-      li.dataset.url = withHighlight(hit.anchor || hit.url, query);
+      li.dataset.url = withHighlight(hit.href, query);
       const title = document.createElement("span");
       title.className = "title";
       title.textContent = hit.title;
@@ -62,7 +63,7 @@
       // The server escapes page text and adds only <mark> elements.
       snippet.innerHTML = hit.snippet;
       li.append(title, snippet);
-      li.addEventListener("mousedown", (event) => { event.preventDefault(); location.href = hit.url; });
+      li.addEventListener("mousedown", (event) => { event.preventDefault(); location.href = li.dataset.url; });
       list.append(li);
     });
     list.hidden = false;

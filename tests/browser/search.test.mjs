@@ -1,6 +1,7 @@
 // The search box from the keyboard on the home page: `/` focuses it, results appear
 // under it while typing (the page stays where it is), ArrowDown and Enter open the
-// first result; keys pressed while newer results are on their way wait for them.
+// first result at its best section, as a click does; keys pressed while newer results
+// are on their way wait for them.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -49,8 +50,31 @@ test("/ focuses the search box; results show as you type; ArrowDown, Enter opens
     page.keyboard.press("Enter"),
   ]);
   assert.match(await page.locator("h1").first().innerText(), /502 Bad Gateway/);
+  // The hit's link: its best section, with the words to mark.
+  const opened = new URL(page.url());
+  assert.equal(opened.hash, "#meaning");
+  assert.equal(opened.searchParams.get("highlight"), "upstream invalid");
 
   assert.deepEqual(record.consoleErrors, []);
+  assert.deepEqual(record.pageErrors, []);
+  await page.close();
+});
+
+test("a click on a result opens it at its best section", async () => {
+  const page = await shared.browser.newPage();
+  const record = recordPage(page, shared.server.origin);
+  await page.goto(shared.server.origin + "/");
+  await page.locator("#search-input").focus();
+  await page.keyboard.type("upstream invalid");
+  await page.waitForFunction(
+    (wanted) => document.querySelector("#search-results [role=option]")?.dataset.url.includes(wanted),
+    encodeURIComponent("upstream invalid"),
+    { timeout: 5_000 },
+  );
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === "/502" && url.hash === "#meaning", { timeout: 5_000 }),
+    page.locator("#search-results [role=option]").first().click(),
+  ]);
   assert.deepEqual(record.pageErrors, []);
   await page.close();
 });

@@ -11,6 +11,7 @@ mod languages;
 mod production;
 mod reference;
 mod relevance;
+mod sections;
 mod server;
 mod sites;
 mod start;

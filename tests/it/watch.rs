@@ -96,6 +96,13 @@ fn edit_cycle(mode: &[&str]) {
         first_hit(&server, "quokka").as_deref() == Some("/quokka")
     });
     assert!(server.get("/").body.contains("href=\"/quokka\""));
+    assert!(server.get("/").body.contains("A quokka smiles."));
+
+    // Its lead is its description: an edit to it shows on the home page.
+    site.write("quokka.md", "# Quokka\n\nA quokka grins.\n");
+    eventually("the new lead on the home page", || {
+        server.get("/").body.contains("A quokka grins.")
+    });
 
     // A deleted file is a 404 and gone from search.
     std::fs::remove_file(site.content().join("quokka.md")).unwrap();

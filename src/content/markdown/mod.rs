@@ -1,8 +1,9 @@
 //! Markdown to HTML and to plain text: the one place that sets pulldown-cmark options.
 //!
-//! Besides the HTML, one pass collects what search needs (plain text, headings with
-//! stable ids) and strips what is Vue-only: `<script setup>` blocks, whose JSON-LD
-//! object is kept as data, and any element bound with `v-html`.
+//! Besides the HTML, one pass collects what search needs (plain text cut into sections,
+//! headings with stable ids, and the lead, `lead`, that describes a page without a
+//! written description) and strips what is Vue-only: `<script setup>` blocks, whose
+//! JSON-LD object is kept as data, and any element bound with `v-html`.
 //!
 //! Other tools' Markdown comes in around that pass: `dialect` rewrites block syntax
 //! before it (its `LineMap` keeps lines as written), `inline` makes each run of text
@@ -11,10 +12,12 @@
 mod code;
 mod dialect;
 mod inline;
+mod lead;
 mod lines;
 mod math;
 
 pub use dialect::Fence;
+pub use lead::MAX_CHARS as MAX_LEAD_CHARS;
 pub use lines::LineMap;
 
 use super::problem::Problem;
@@ -37,15 +40,39 @@ pub struct Heading {
     pub id: String,
 }
 
-/// A part of a page under one `##` heading (the first runs from the top of the page).
+/// The heading levels that start a [`Section`]: `##`, `###` and `####`; `#####` and
+/// `######` stay in their section's text.
+pub const SECTION_LEVELS: std::ops::RangeInclusive<u8> = 2..=4;
+
+/// A part of a page under one `##`, `###` or `####` heading, up to the next of them
+/// (the first part runs from the top of the page).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Section {
-    /// The heading's id; empty for the part before the first `##`.
+    /// The heading's id; empty for the part before the first cut.
     pub id: String,
-    /// The heading's text; empty for the part before the first `##`.
+    /// The heading's text; empty for the part before the first cut.
     pub title: String,
-    /// The plain text under the heading, sub-headings included, for the index.
+    /// The heading's level (2 to 4); 0 for the part before the first cut.
+    pub level: u8,
+    /// The plain text under the heading, up to the next cut, for the index.
     pub text: String,
+}
+
+/// The titles of the sections that hold `sections[index]`, outermost first: `["Usage"]`
+/// for a `###` section under `## Usage`.
+pub fn section_parents(sections: &[Section], index: usize) -> Vec<&str> {
+    let Some(mut level) = sections.get(index).map(|section| section.level) else {
+        return Vec::new();
+    };
+    let mut parents = Vec::new();
+    for section in sections[..index].iter().rev() {
+        if section.level > 0 && section.level < level {
+            parents.push(section.title.as_str());
+            level = section.level;
+        }
+    }
+    parents.reverse();
+    parents
 }
 
 /// A Markdown body, read once.
@@ -53,10 +80,13 @@ pub struct Section {
 pub struct Rendered {
     /// The body as HTML; empty from [`outline`].
     pub html: String,
-    /// The body's plain text cut at every `##` heading.
+    /// The body's plain text cut at every `##`, `###` and `####` heading.
     pub sections: Vec<Section>,
     /// Every heading, in order.
     pub headings: Vec<Heading>,
+    /// The page's lead as plain text (its first paragraph or blockquote before any
+    /// heading but its title), at most [`MAX_LEAD_CHARS`] long; empty when it has none.
+    pub lead: String,
     /// JSON-LD objects found in `<script setup>`, serialised safely for a `<script>` tag.
     pub json_ld: Vec<String>,
     /// Every link's target, with its 1-based line in the body.
@@ -117,6 +147,7 @@ fn walk(body: &str, rewrite: Option<&Rewrite<'_>>) -> Rendered {
         events: Vec::new(),
         used_ids: HashSet::new(),
         heading: None,
+        lead: lead::Lead::default(),
         html_block: None,
         code_block: None,
         v_pre: false,
@@ -138,6 +169,7 @@ fn walk(body: &str, rewrite: Option<&Rewrite<'_>>) -> Rendered {
                         | TagEnd::Strikethrough
                 )
         );
+        walk.lead.event(&event);
         if walk.code_block.is_some() {
             walk.in_code_block(event);
         } else if walk.html_block.is_some() {
@@ -166,12 +198,14 @@ struct Walk<'a> {
     /// How link targets are rewritten, when the HTML is made.
     rewrite: Option<&'a Rewrite<'a>>,
     out: Rendered,
-    /// Plain text of the current section; moved into `out.sections` at each `##`.
+    /// Plain text of the current section; moved into `out.sections` at each cut.
     text: String,
     section: Section,
     events: Vec<Event<'a>>,
     used_ids: HashSet<String>,
     heading: Option<OpenHeading<'a>>,
+    /// The lead, read as the events pass.
+    lead: lead::Lead,
     /// An HTML block being read: where it starts and its text.
     html_block: Option<(usize, String)>,
     /// A code block being read: its info string (`None` when indented) and its code.
@@ -285,7 +319,8 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Renders the heading read, with its unique id and anchor; a `##` starts a section.
+    /// Renders the heading read, with its unique id and anchor; a `##`, `###` or `####`
+    /// starts a section.
     fn end_heading(&mut self) {
         let Some((level, mut id, mut inner, mut heading_text)) = self.heading.take() else {
             return;
@@ -317,17 +352,18 @@ impl<'a> Walk<'a> {
             .into(),
         ));
         let heading_text = heading_text.trim().to_string();
-        if level == 2 {
+        if SECTION_LEVELS.contains(&level) {
             self.section.text = collapse_blank_lines(&std::mem::take(&mut self.text));
             let next = Section {
                 id: id.clone(),
                 title: heading_text.clone(),
+                level,
                 text: String::new(),
             };
             self.out
                 .sections
                 .push(std::mem::replace(&mut self.section, next));
-        } else if level > 2 {
+        } else if level > *SECTION_LEVELS.end() {
             add_text(&mut self.text, &heading_text);
         }
         self.out.headings.push(Heading {
@@ -356,18 +392,14 @@ impl<'a> Walk<'a> {
                 };
                 self.code_block = Some((info, String::new()));
             }
-            Event::Text(t) if self.in_html_code => {
-                self.text.push_str(&t);
-                self.events.push(Event::Text(t));
-            }
+            Event::Text(t) if self.in_html_code => self.push_text(t),
             Event::Text(t) => match math::delimited(&t) {
                 Some(pieces) => {
                     for piece in pieces {
                         match piece {
                             math::Piece::Text(text) => {
                                 let text = self.visible(text.to_string().into(), offset);
-                                self.text.push_str(&text);
-                                self.events.push(Event::Text(text));
+                                self.push_text(text);
                             }
                             math::Piece::Math(latex, block) => self.math(latex, block, offset),
                         }
@@ -375,8 +407,7 @@ impl<'a> Walk<'a> {
                 }
                 None => {
                     let t = self.visible(t, offset);
-                    self.text.push_str(&t);
-                    self.events.push(Event::Text(t));
+                    self.push_text(t);
                 }
             },
             Event::Start(Tag::BlockQuote(Some(kind))) => {
@@ -388,14 +419,13 @@ impl<'a> Walk<'a> {
                 ));
             }
             Event::InlineMath(latex) if math::is_prose(&latex) => {
-                let shown = format!("${latex}$");
-                self.text.push_str(&shown);
-                self.events.push(Event::Text(shown.into()));
+                self.push_text(format!("${latex}$").into());
             }
             Event::InlineMath(latex) => self.math(&latex, false, offset),
             Event::DisplayMath(latex) => self.math(&latex, true, offset),
             Event::Code(ref t) => {
                 self.text.push_str(t);
+                self.lead.code(t);
                 self.events.push(event);
             }
             Event::InlineHtml(ref html) | Event::Html(ref html) => {
@@ -423,13 +453,21 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// Text a reader sees in the body, for the HTML, search and the lead.
+    fn push_text(&mut self, text: CowStr<'a>) {
+        self.text.push_str(&text);
+        self.lead.text(&text);
+        self.events.push(Event::Text(text));
+    }
+
     /// Math as MathML; LaTeX that cannot be converted is shown as its source, with a
-    /// warning. Search reads the LaTeX source.
+    /// warning. Search reads the LaTeX source, and so does the lead of inline math.
     fn math(&mut self, latex: &str, block: bool, offset: usize) {
         if block {
             add_text(&mut self.text, latex);
         } else {
             self.text.push_str(latex);
+            self.lead.text(latex);
         }
         let html = match math::mathml(latex, block) {
             Ok(mathml) => mathml,
@@ -457,6 +495,7 @@ impl<'a> Walk<'a> {
     }
 
     fn finish(mut self) -> Rendered {
+        self.out.lead = self.lead.finish();
         if self.rewrite.is_some() {
             let events = toc_in_place(std::mem::take(&mut self.events), &self.out.headings);
             pulldown_cmark::html::push_html(&mut self.out.html, events.into_iter());
@@ -792,23 +831,61 @@ mod tests {
     }
 
     #[test]
-    fn text_is_cut_into_sections_at_each_h2() {
+    fn text_is_cut_into_sections_at_each_h2_h3_and_h4() {
         let out = render(
-            "# Page\n\nIntro.\n\n## When to Use\n\nUse it.\n\n### Detail\n\nMore.\n\n## Source\n\nRFC.\n",
+            "# Page\n\nIntro.\n\n## When to Use\n\nUse it.\n\n### Detail\n\nMore.\n\n#### Finer\n\nFine.\n\n##### Finest\n\nTiny.\n\n###### Last\n\nEnd.\n\n## Source\n\nRFC.\n",
         );
-        let sections: Vec<(&str, &str, &str)> = out
+        let sections: Vec<(&str, &str, u8, &str)> = out
             .sections
             .iter()
-            .map(|s| (s.id.as_str(), s.title.as_str(), s.text.as_str()))
+            .map(|s| (s.id.as_str(), s.title.as_str(), s.level, s.text.as_str()))
             .collect();
         assert_eq!(
             sections,
             [
-                ("", "", "Intro."),
-                ("when-to-use", "When to Use", "Use it.\nDetail\nMore."),
-                ("source", "Source", "RFC.")
+                ("", "", 0, "Intro."),
+                ("when-to-use", "When to Use", 2, "Use it."),
+                ("detail", "Detail", 3, "More."),
+                ("finer", "Finer", 4, "Fine.\nFinest\nTiny.\nLast\nEnd."),
+                ("source", "Source", 2, "RFC.")
             ]
         );
+    }
+
+    #[test]
+    fn a_section_knows_the_headings_above_it() {
+        let out = outline(
+            "Top.\n\n## Configuration\n\n### Theme\n\n#### Colors\n\nRed.\n\n### Fonts\n\n## Usage\n\n#### Skipped a level\n\nText.\n",
+        );
+        let parents: Vec<(&str, Vec<&str>)> = (0..out.sections.len())
+            .map(|i| {
+                (
+                    out.sections[i].title.as_str(),
+                    section_parents(&out.sections, i),
+                )
+            })
+            .collect();
+        assert_eq!(
+            parents,
+            [
+                ("", vec![]),
+                ("Configuration", vec![]),
+                ("Theme", vec!["Configuration"]),
+                ("Colors", vec!["Configuration", "Theme"]),
+                ("Fonts", vec!["Configuration"]),
+                ("Usage", vec![]),
+                ("Skipped a level", vec!["Usage"]),
+            ]
+        );
+        assert!(section_parents(&out.sections, 99).is_empty());
+    }
+
+    #[test]
+    fn a_page_without_h2_is_cut_at_its_h3() {
+        let out = outline("# Book page\n\nOpening.\n\n### First\n\nOne.\n\n### Second\n\nTwo.\n");
+        let ids: Vec<&str> = out.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["", "first", "second"]);
+        assert_eq!(out.sections[2].text, "Two.");
     }
 
     #[test]
