@@ -79,12 +79,26 @@ pub fn corrections(searcher: &Searcher, field: Field, word: &str, distance: u8) 
         })
         .collect();
     ranked.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    // Only the likeliest kind of edit, and only words nearly as common as the best:
+    // a rare word one edit away (a command named `chage`) must not outweigh the
+    // common one meant (`change`), as its rarity would make it score.
+    let Some((_, (edits, other_edit, rarity))) = ranked.first().cloned() else {
+        return Vec::new();
+    };
+    let best_pages = u64::MAX - rarity;
     ranked
         .into_iter()
+        .filter(|(_, (e, o, r))| {
+            (*e, *o) == (edits, other_edit) && (u64::MAX - r) * COMMON_ENOUGH >= best_pages
+        })
         .take(MAX_EXPANSIONS)
         .map(|(term, _)| term)
         .collect()
 }
+
+/// A correction is kept when it is in at least this fraction (1/n) of the pages of
+/// the likeliest one.
+const COMMON_ENOUGH: u64 = 4;
 
 /// Whether `b` is `a` with two neighbouring characters swapped.
 fn is_transposition(a: &str, b: &str) -> bool {

@@ -38,6 +38,8 @@ const PAIR_WEIGHT: f32 = 1.0;
 const SAME_FIELD_WEIGHT: f32 = 1.0;
 /// A word the index holds, found for a typo.
 const TYPO_WEIGHT: f32 = 0.8;
+/// Each correction after the likeliest weighs this much of the one before.
+const LESS_LIKELY_CORRECTION: f32 = 0.4;
 /// A completion of the last word, when the word as typed is not a word of the index.
 const PREFIX_WEIGHT: f32 = 0.8;
 /// A completion of the last word when the word as typed is a word of the index too,
@@ -364,10 +366,13 @@ fn word_ways(
         false => typo_distance(&token.raw),
     };
     if let Some(distance) = distance.filter(|_| index < MAX_FUZZY_WORDS && !known) {
+        // The likeliest correction weighs most; the others, less and less.
+        let mut weight = TYPO_WEIGHT;
         for correction in (context.correct)(&token.raw, distance) {
             for stem in analyze(&mut context.analysis.stemmed, &correction) {
-                ways.extend(terms_any_field(fields, holds, &stem, TYPO_WEIGHT));
+                ways.extend(terms_any_field(fields, holds, &stem, weight));
             }
+            weight *= LESS_LIKELY_CORRECTION;
         }
     }
     if completes && token.raw.chars().count() >= MIN_PREFIX_CHARS {

@@ -33,7 +33,7 @@ fn multilingual() -> Site {
         ),
         (
             "en/archive.md",
-            "# Archive files\n\nPack files into one archive.\n",
+            "# Archive files\n\nPack files into one archive with tar.\n",
         ),
         (
             "de/delete.md",
@@ -162,12 +162,12 @@ fn accents_are_folded_and_exact_accents_rank_first() {
 fn the_results_page_offers_each_language_and_all() {
     let site = multilingual();
     let server = site.serve();
-    let page = server.get(&format!("/search?q={}&lang=all", encode("files")));
+    let page = server.get(&format!("/search?q={}&lang=all", encode("tar")));
     assert_eq!(page.status, 200);
     assert!(page.body.contains("class=\"languages\""), "{}", page.body);
     assert!(page.body.contains("All languages"), "{}", page.body);
-    assert!(page.body.contains("Deutsch"), "{}", page.body);
-    assert!(page.body.contains("lang=de"), "{}", page.body);
+    assert!(page.body.contains("English"), "{}", page.body);
+    assert!(page.body.contains("简体中文"), "{}", page.body);
     // The search form of a German page searches in German.
     let german = server.get("/de/delete");
     assert!(
@@ -190,14 +190,13 @@ fn tldr_translation_folders_and_frontmatter_name_a_page_language() {
         ),
         (
             "notes.md",
-            "---\nlang: de\n---\n# Notizen\n\nEin Archivierungsprogramm für Notizen.\n",
+            "---\nlang: de\n---\n# Notizen\n\nEin Archiv für Notizen erstellen.\n",
         ),
     ]);
     let server = site.serve();
     let german = search(&server, "Archiv erstellen", "");
-    assert_eq!(
-        german.first().map(String::as_str),
-        Some("/pages.de/common/tar"),
+    assert!(
+        german.contains(&"/pages.de/common/tar".to_string()),
         "{german:?}"
     );
     assert!(german.contains(&"/notes".to_string()), "{german:?}");
@@ -245,7 +244,9 @@ fn stop_words_match_but_earn_no_bonus_of_their_own() {
 fn exact_forms_rank_above_stems_and_corrections_prefer_frequent_words() {
     let site = Site::of_files(&[
         ("duplicity.md", "# duplicity\n\nEncrypted backups.\n"),
-        ("fdupes.md", "# fdupes\n\nFind duplicate files.\n"),
+        ("dupes.md", "# Duplicate files\n\nFind them.\n"),
+        ("notes-a.md", "# Notes A\n\nWe use duplicity here.\n"),
+        ("notes-b.md", "# Notes B\n\nWe use duplicate here.\n"),
         ("chage.md", "# chage\n\nAccount aging.\n"),
         ("chmod.md", "# chmod\n\nChange the mode of a file.\n"),
         ("chown.md", "# chown\n\nChange the owner of a file.\n"),
@@ -255,12 +256,17 @@ fn exact_forms_rank_above_stems_and_corrections_prefer_frequent_words() {
         ("dockutil.md", "# dockutil\n\nEdit the Dock.\n"),
     ]);
     let server = site.serve();
+    // The word as written ranks above another word of the same stem, in a title and
+    // in the text.
     let duplicate = search(&server, "duplicate", "");
     assert_eq!(
         duplicate.first().map(String::as_str),
-        Some("/fdupes"),
+        Some("/dupes"),
         "{duplicate:?}"
     );
+    let b = duplicate.iter().position(|url| url == "/notes-b").unwrap();
+    let a = duplicate.iter().position(|url| url == "/notes-a").unwrap();
+    assert!(b < a, "{duplicate:?}");
     // A transposition of a frequent word wins over a deletion giving a rare one.
     let change = search(&server, "chnage", "");
     assert_ne!(
