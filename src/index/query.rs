@@ -46,9 +46,9 @@ const PREFIX_WEIGHT: f32 = 0.8;
 /// and the completion more common than it (`dock` → `docker`): below the word itself.
 const KNOWN_PREFIX_WEIGHT: f32 = 0.35;
 /// The word as written (not a stem, accents as typed), on top of its stem's match.
-const EXACT_WEIGHT: f32 = 0.6;
+const EXACT_WEIGHT: f32 = 1.0;
 /// The word as written in the title, on top of its stem's match there.
-const TITLE_AS_WRITTEN_WEIGHT: f32 = 1.5;
+const TITLE_AS_WRITTEN_WEIGHT: f32 = 0.5;
 /// A stop word, matched in the body only.
 const STOP_WEIGHT: f32 = 0.2;
 /// A number that stands in a title (a status code, a version) is an identifier...
