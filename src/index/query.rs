@@ -49,6 +49,10 @@ const KNOWN_PREFIX_WEIGHT: f32 = 0.35;
 const EXACT_WEIGHT: f32 = 1.0;
 /// The word as written in the title, on top of its stem's match there.
 const TITLE_AS_WRITTEN_WEIGHT: f32 = 0.5;
+/// A page titled by the initials of the query's words.
+const INITIALS_WEIGHT: f32 = 4.0;
+/// The longest query whose initials may name a page.
+const MAX_INITIALS: usize = 4;
 /// A stop word, matched in the body only.
 const STOP_WEIGHT: f32 = 0.2;
 /// A number that stands in a title (a status code, a version) is an identifier...
@@ -306,6 +310,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         .map(|token| token.stem.clone())
         .collect();
     parts.extend(together(&words, context));
+    parts.extend(initials(&tokens, context));
     parts.extend(per_token.into_iter().map(|query| (Occur::Should, query)));
     if parts.is_empty() {
         return Box::new(EmptyQuery);
@@ -392,6 +397,25 @@ fn word_ways(
         }
     }
     ways
+}
+
+/// A page titled by the initials of the query's words (`du` for `disk usage`, `CSP`
+/// for `content security policy`): the words spell out its name.
+fn initials(tokens: &[Token], context: &Context) -> Option<(Occur, Box<dyn Query>)> {
+    if !(2..=MAX_INITIALS).contains(&tokens.len()) {
+        return None;
+    }
+    let spelled: String = tokens
+        .iter()
+        .filter_map(|token| token.raw.chars().next())
+        .filter(|c| c.is_alphabetic() && !super::analysis::is_unspaced(*c))
+        .collect();
+    let written = as_written(&spelled);
+    let title = context.fields.title;
+    (spelled.chars().count() == tokens.len() && (context.holds)(title, &written)).then(|| {
+        let boosted = BoostQuery::new(term(title, &written), INITIALS_WEIGHT);
+        (Occur::Should, Box::new(boosted) as Box<dyn Query>)
+    })
 }
 
 /// A number in a short query favours the pages with it in their title (`http 502`).

@@ -1043,6 +1043,53 @@ mod tests {
     }
 
     #[test]
+    fn corrections_and_completions_prefer_common_words_and_transpositions() {
+        let index = Sample::new(&[
+            ("chage.md", "# chage\n\nAccount aging.\n".to_string()),
+            ("chmod.md", "# chmod\n\nChange a mode.\n".to_string()),
+            ("chown.md", "# chown\n\nChange an owner.\n".to_string()),
+            ("docker.md", "# docker\n\nDocker containers.\n".to_string()),
+            (
+                "compose.md",
+                "# docker compose\n\nDocker services.\n".to_string(),
+            ),
+            ("dock.md", "# dock\n\nThe dock.\n".to_string()),
+        ]);
+        let searcher = index.reader.searcher();
+        let exact = index.fields.exact;
+        assert_eq!(
+            super::super::expand::corrections(&searcher, exact, "chnage", 1),
+            ["change"],
+            "a transposition to a common word, not a deletion to a rare one"
+        );
+        assert_eq!(
+            super::super::expand::corrections(&searcher, exact, "chmd", 1),
+            ["chmod"]
+        );
+        let completed = super::super::expand::completions(&searcher, exact, "dock");
+        assert_eq!(completed[0], ("docker".to_string(), 2), "{completed:?}");
+        assert_eq!(urls(&index, "dock")[0], "/dock", "the word itself first");
+        assert!(urls(&index, "dock").contains(&"/compose".to_string()));
+    }
+
+    #[test]
+    fn stop_words_and_exact_forms_weigh_as_they_should() {
+        let index = Sample::new(&[
+            ("which.md", "# which\n\nLocate a program.\n".to_string()),
+            ("pwd.md", "# pwd\n\nThe folder you are in.\n".to_string()),
+            ("duplicity.md", "# duplicity\n\nBackups.\n".to_string()),
+            ("uniq.md", "# uniq\n\nDrop a duplicate line.\n".to_string()),
+        ]);
+        assert_eq!(urls(&index, "which folder am I in")[0], "/pwd");
+        assert_eq!(
+            urls(&index, "which")[0],
+            "/which",
+            "stop words alone still match"
+        );
+        assert_eq!(urls(&index, "duplicate")[0], "/uniq");
+    }
+
+    #[test]
     fn leading_words_cuts_at_a_space() {
         assert_eq!(leading_words("short", 10), "short");
         assert_eq!(leading_words("one two three", 9), "one two…");

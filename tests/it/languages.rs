@@ -284,3 +284,33 @@ fn exact_forms_rank_above_stems_and_corrections_prefer_frequent_words() {
     );
     assert!(dock.contains(&"/docker".to_string()), "{dock:?}");
 }
+
+#[test]
+fn words_whose_initials_name_a_page_find_it() {
+    let site = Site::of_files(&[
+        (
+            "du.md",
+            "# du\n\n> Disk usage: estimate file space usage.\n\n- Show the size of a folder:\n\n`du -sh path`\n",
+        ),
+        (
+            "dua.md",
+            "# dua\n\n> Dua (Disk Usage Analyzer): get the disk space usage of a directory.\n",
+        ),
+        (
+            "ncdu.md",
+            "# ncdu\n\n> Disk usage analyzer with an ncurses interface; disk usage at a glance.\n",
+        ),
+    ]);
+    let server = site.serve();
+    let found = search(&server, "disk usage", "");
+    assert_eq!(found.first().map(String::as_str), Some("/du"), "{found:?}");
+    // The page's lead is its description: it is shown in the page's meta tags.
+    let page = server.get("/du");
+    assert!(
+        page.body.contains(
+            "<meta name=\"description\" content=\"Disk usage: estimate file space usage.\">"
+        ),
+        "{}",
+        page.body
+    );
+}
