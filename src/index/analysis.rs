@@ -332,10 +332,13 @@ pub fn is_unspaced(c: char) -> bool {
 #[derive(Clone, Copy, Default)]
 pub struct Words;
 
-/// The words of one text, found when the stream starts.
+/// The words of one text, found as the stream advances.
 pub struct WordStream<'a> {
-    words: std::vec::IntoIter<(usize, usize)>,
     text: &'a str,
+    /// Where the next word is looked for.
+    at: usize,
+    /// The words ICU cut out of a run in an unspaced script, still to give, last first.
+    pending: Vec<(usize, usize)>,
     token: Token,
 }
 
@@ -344,16 +347,44 @@ impl Tokenizer for Words {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         WordStream {
-            words: word_spans(text).into_iter(),
             text,
+            at: 0,
+            pending: Vec::new(),
             token: Token::default(),
         }
     }
 }
 
+impl WordStream<'_> {
+    /// The next word's byte range.
+    fn next_word(&mut self) -> Option<(usize, usize)> {
+        if let Some(word) = self.pending.pop() {
+            return Some(word);
+        }
+        let rest = &self.text[self.at..];
+        let (offset, _) = rest.char_indices().find(|(_, c)| c.is_alphanumeric())?;
+        let from = self.at + offset;
+        let mut unspaced = false;
+        let to = self.text[from..]
+            .char_indices()
+            .find(|(_, c)| {
+                unspaced |= is_unspaced(*c);
+                !c.is_alphanumeric()
+            })
+            .map_or(self.text.len(), |(end, _)| from + end);
+        self.at = to;
+        if !unspaced {
+            return Some((from, to));
+        }
+        segment(self.text, from, to, &mut self.pending);
+        self.pending.reverse();
+        self.pending.pop().or_else(|| self.next_word())
+    }
+}
+
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some((from, to)) = self.words.next() else {
+        let Some((from, to)) = self.next_word() else {
             return false;
         };
         self.token.position = self.token.position.wrapping_add(1);
@@ -374,30 +405,13 @@ impl TokenStream for WordStream<'_> {
 }
 
 /// The byte ranges of the words of `text`, in order.
-pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
+#[cfg(test)]
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut words = Words;
+    let mut stream = words.token_stream(text);
     let mut spans = Vec::new();
-    let mut start = None;
-    let mut unspaced = false;
-    let cut = |from: usize, to: usize, unspaced: bool, spans: &mut Vec<(usize, usize)>| {
-        if unspaced {
-            segment(text, from, to, spans);
-        } else {
-            spans.push((from, to));
-        }
-    };
-    for (at, c) in text.char_indices() {
-        if c.is_alphanumeric() {
-            if start.is_none() {
-                start = Some(at);
-                unspaced = false;
-            }
-            unspaced |= is_unspaced(c);
-        } else if let Some(from) = start.take() {
-            cut(from, at, unspaced, &mut spans);
-        }
-    }
-    if let Some(from) = start {
-        cut(from, text.len(), unspaced, &mut spans);
+    while let Some(span) = stream.next_word() {
+        spans.push(span);
     }
     spans
 }

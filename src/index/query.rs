@@ -272,25 +272,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         if tokens.len() <= MAX_WORDS_FOR_IDENTIFIERS {
             parts.extend(number_in_title(token, context));
         }
-        let written = as_written(&token.raw);
-        if (context.holds)(context.fields.title, &written) {
-            parts.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    term(context.fields.title, &written),
-                    TITLE_AS_WRITTEN_WEIGHT,
-                )),
-            ));
-        }
-        if (context.holds)(context.fields.exact, &token.raw) {
-            parts.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    term(context.fields.exact, &token.raw),
-                    EXACT_WEIGHT,
-                )),
-            ));
-        }
+        parts.extend(as_written_bonus(token, context));
         if !ways.is_empty() {
             per_token.push(Box::new(DisjunctionMaxQuery::new(ways)));
         }
@@ -397,6 +379,28 @@ fn word_ways(
         }
     }
     ways
+}
+
+/// The word as written, in a title and anywhere in the text, on top of its stem's
+/// match: `duplicate` above `duplicity`, `répertoire` above `repertoire`.
+fn as_written_bonus(token: &Token, context: &Context) -> Vec<(Occur, Box<dyn Query>)> {
+    let (title, exact) = (context.fields.title, context.fields.exact);
+    let written = as_written(&token.raw);
+    // In a title, where the word as written differs from its stem (another form,
+    // accents): where they are the same, the stem's match there says as much.
+    let in_title = token.raw != token.stem;
+    [
+        (title, written.as_str(), TITLE_AS_WRITTEN_WEIGHT, in_title),
+        (exact, token.raw.as_str(), EXACT_WEIGHT, true),
+    ]
+    .into_iter()
+    .filter(|(field, text, _, wanted)| *wanted && (context.holds)(*field, text))
+    .map(|(field, text, weight, _)| (field, text, weight))
+    .map(|(field, text, weight)| {
+        let boosted = BoostQuery::new(term(field, text), weight);
+        (Occur::Should, Box::new(boosted) as Box<dyn Query>)
+    })
+    .collect()
 }
 
 /// A page titled by the initials of the query's words (`du` for `disk usage`, `CSP`

@@ -56,8 +56,12 @@ impl Fields {
             .set_tokenizer(analysis::STEMMED)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
         let text = TextOptions::default().set_indexing_options(indexing.clone());
-        let exact =
-            TextOptions::default().set_indexing_options(indexing.set_tokenizer(analysis::EXACT));
+        // The exact field is matched word by word, never as a phrase: no positions.
+        let exact = TextOptions::default().set_indexing_options(
+            indexing
+                .set_tokenizer(analysis::EXACT)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
         let fields = Fields {
             url: builder.add_text_field("url", STRING | STORED),
             name: builder.add_text_field("name", STORED),
