@@ -277,6 +277,9 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
             per_token.push(Box::new(DisjunctionMaxQuery::new(ways)));
         }
     }
+    // A page titled by the words' initials that holds every one of them.
+    let every: Vec<Box<dyn Query>> = literal.iter().map(|query| query.box_clone()).collect();
+    parts.extend(initials(&tokens, every, context));
     let required: Vec<(Occur, Box<dyn Query>)> = tokens
         .iter()
         .zip(literal)
@@ -292,7 +295,6 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         .map(|token| token.stem.clone())
         .collect();
     parts.extend(together(&words, context));
-    parts.extend(initials(&tokens, context));
     parts.extend(per_token.into_iter().map(|query| (Occur::Should, query)));
     if parts.is_empty() {
         return Box::new(EmptyQuery);
@@ -404,8 +406,13 @@ fn as_written_bonus(token: &Token, context: &Context) -> Vec<(Occur, Box<dyn Que
 }
 
 /// A page titled by the initials of the query's words (`du` for `disk usage`, `CSP`
-/// for `content security policy`): the words spell out its name.
-fn initials(tokens: &[Token], context: &Context) -> Option<(Occur, Box<dyn Query>)> {
+/// for `content security policy`) and holding every one of them (`every`, one query
+/// per word): the words spell out its name, not by chance.
+fn initials(
+    tokens: &[Token],
+    every: Vec<Box<dyn Query>>,
+    context: &Context,
+) -> Option<(Occur, Box<dyn Query>)> {
     if !(2..=MAX_INITIALS).contains(&tokens.len()) {
         return None;
     }
@@ -417,8 +424,18 @@ fn initials(tokens: &[Token], context: &Context) -> Option<(Occur, Box<dyn Query
     let written = as_written(&spelled);
     let title = context.fields.title;
     (spelled.chars().count() == tokens.len() && (context.holds)(title, &written)).then(|| {
-        let boosted = BoostQuery::new(term(title, &written), INITIALS_WEIGHT);
-        (Occur::Should, Box::new(boosted) as Box<dyn Query>)
+        let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(BoostQuery::new(term(title, &written), INITIALS_WEIGHT)),
+        )];
+        all.extend(every.into_iter().map(|query| {
+            let held: Box<dyn Query> = Box::new(BoostQuery::new(query, 0.0));
+            (Occur::Must, held)
+        }));
+        (
+            Occur::Should,
+            Box::new(BooleanQuery::new(all)) as Box<dyn Query>,
+        )
     })
 }
 
