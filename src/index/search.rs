@@ -17,7 +17,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 /// The longest snippet, in characters.
@@ -367,40 +367,54 @@ impl SearchIndex {
         }
         // For each language, the words its pages hold, read as that language reads
         // them (`entpacken` is `entpack` in German, and `Entpacke` on a page is too).
-        let mut pages_with: HashMap<String, FacetCounts> = HashMap::new();
-        let mut known: Vec<(&str, usize, u64)> = Vec::new();
+        let mut pages_with: HashMap<(Field, String), FacetCounts> = HashMap::new();
+        let mut count_in = |field: Field, text: &str, lang: &str| -> Result<u64> {
+            let key = (field, text.to_string());
+            if !pages_with.contains_key(&key) {
+                let term = Term::from_field_text(field, text);
+                let counts = match searcher.doc_freq(&term)? {
+                    0 => FacetCounts::default(),
+                    _ => {
+                        let query = TermQuery::new(term, IndexRecordOption::Basic);
+                        searcher.search(&query, &self.language_collector())?
+                    }
+                };
+                pages_with.insert(key.clone(), counts);
+            }
+            Ok(pages_with[&key]
+                .get(Facet::from_path([LANG]))
+                .find(|(facet, _)| facet.to_path().last() == Some(&lang))
+                .map_or(0, |(_, count)| count))
+        };
+        // Per language: the words its pages hold as it stems them; the words written
+        // with letters beyond ASCII (`cómo`, `ändern`) its pages hold as written, accents
+        // and all; and how many pages hold them.
+        let mut known: Vec<(&str, (usize, usize), u64)> = Vec::new();
         for (lang, _) in &candidates {
             let mut analysis = Analysis::of(lang);
-            let (mut words_known, mut pages) = (0, 0);
+            let (mut words_known, mut accented, mut pages) = (0, 0, 0);
             let raws = analyze(&mut analysis.exact, &words);
             let stems = analyze(&mut analysis.stemmed, &words);
             for (raw, stem) in raws.iter().zip(&stems) {
-                if !pages_with.contains_key(stem) {
-                    let term = Term::from_field_text(self.fields.body, stem);
-                    let counts = match searcher.doc_freq(&term)? {
-                        0 => FacetCounts::default(),
-                        _ => {
-                            let query = TermQuery::new(term, IndexRecordOption::Basic);
-                            searcher.search(&query, &self.language_collector())?
-                        }
-                    };
-                    pages_with.insert(stem.clone(), counts);
-                }
-                let count = pages_with[stem]
-                    .get(Facet::from_path([LANG]))
-                    .find(|(facet, _)| facet.to_path().last() == Some(&lang.as_str()))
-                    .map_or(0, |(_, count)| count);
+                let count = count_in(self.fields.body, stem, lang)?;
                 if count > 0 || analysis.is_stop_word(raw) {
                     words_known += 1;
                     pages += count;
                 }
+                if !raw.is_ascii() && count_in(self.fields.exact, raw, lang)? > 0 {
+                    accented += 1;
+                }
             }
-            known.push((lang.as_str(), words_known, pages));
+            known.push((lang.as_str(), (words_known, accented), pages));
         }
         // The language whose pages hold most of the words; among equals, the site's,
         // else the one the words read most like, else the one with most pages.
-        let most = known.iter().map(|(_, words, _)| *words).max().unwrap_or(0);
-        let mut best: Vec<(&str, usize, u64)> = known
+        let most = known
+            .iter()
+            .map(|(_, words, _)| *words)
+            .max()
+            .unwrap_or((0, 0));
+        let mut best: Vec<(&str, (usize, usize), u64)> = known
             .into_iter()
             .filter(|(_, words, _)| *words == most)
             .collect();

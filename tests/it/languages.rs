@@ -314,3 +314,26 @@ fn words_whose_initials_name_a_page_find_it() {
         page.body
     );
 }
+
+#[test]
+fn a_word_written_with_its_accents_tells_close_languages_apart() {
+    let site = Site::of_files(&[
+        (
+            "es/install.md",
+            "# Instalación\n\n¿Cómo instalar el programa? Ejecuta el instalador.\n",
+        ),
+        (
+            "pt/install.md",
+            "# Instalação\n\nComo instalar o programa? Execute o instalador.\n",
+        ),
+        (
+            "en/install.md",
+            "# Install\n\nHow to install the program.\n",
+        ),
+    ]);
+    let server = site.serve();
+    let spanish = search(&server, "cómo instalar", "");
+    assert_eq!(spanish, ["/es/install"], "{spanish:?}");
+    let portuguese = search(&server, "instalação", "");
+    assert_eq!(portuguese, ["/pt/install"], "{portuguese:?}");
+}
