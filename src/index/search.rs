@@ -337,7 +337,9 @@ impl SearchIndex {
 
     /// The language a query is in, as its words tell among the languages of the
     /// index: by script (Chinese characters, kana, Hangul, Cyrillic…), then by which
-    /// language's pages hold the most of its words; the site's language on a tie.
+    /// language's pages hold the most of its words (stemmed, then its accented words as
+    /// written); on a tie the site's language, else whatlang's guess, else the language
+    /// with the most pages holding them.
     fn language_of(&self, searcher: &Searcher, clauses: &[Clause]) -> Result<String> {
         let site = self.languages.site_lang().to_string();
         let seen = self.languages_seen(searcher)?;
