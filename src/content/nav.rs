@@ -665,21 +665,11 @@ impl LocaleFolders {
             true => None,
             false => self.locale(first),
         };
-        let (folder_lang, key) = match locale {
-            Some((lang, base)) => {
-                let key = std::iter::once(base)
-                    .chain(rest.iter().copied())
-                    .filter(|part| !part.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                (Some(lang), key)
-            }
-            None => (None, page.source.to_string_lossy().replace('\\', "/")),
+        let (folder_lang, file) = match locale {
+            Some((lang, base)) => (Some(lang), Path::new(base).join(rest.join("/"))),
+            None => (None, page.source.clone()),
         };
-        let key = match key.rsplit_once('.') {
-            Some((stem, _)) if !stem.ends_with('/') => stem.to_string(),
-            _ => key,
-        };
+        let key = file.with_extension("").to_string_lossy().replace('\\', "/");
         let lang = page
             .field("lang")
             .map(|lang| lang.trim().to_string())
@@ -782,6 +772,44 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
     use std::path::PathBuf;
+
+    #[test]
+    fn a_page_language_and_the_key_it_shares_with_its_translations() {
+        let locales = LocaleFolders::declared(&["docs-fr=fr".to_string()]).with_site_lang("en-US");
+        let of = |path: &str, text: &str| {
+            let page = crate::content::parse_page(Path::new(path), text.as_bytes())
+                .0
+                .unwrap();
+            let language = locales.page_language(&page);
+            (language.lang, language.key)
+        };
+        assert_eq!(
+            of("guide/x.md", "# X\n"),
+            ("en-US".into(), "guide/x".into())
+        );
+        assert_eq!(
+            of("zh/guide/x.md", "# X\n"),
+            ("zh".into(), "guide/x".into())
+        );
+        assert_eq!(
+            of("docs-fr/guide/x.md", "# X\n"),
+            ("fr".into(), "guide/x".into())
+        );
+        assert_eq!(
+            of("pages.pt_BR/common/tar.md", "# tar\n"),
+            ("pt-BR".into(), "pages/common/tar".into())
+        );
+        assert_eq!(
+            of("pages/common/tar.md", "# tar\n"),
+            ("en-US".into(), "pages/common/tar".into())
+        );
+        assert_eq!(
+            of("zh.md", "# Zh\n"),
+            ("en-US".into(), "zh".into()),
+            "a file is no locale"
+        );
+        assert_eq!(of("notes.md", "---\nlang: de\n---\n# N\n").0, "de");
+    }
 
     /// A page as the fixture holds it: source, URL, title, class, order.
     type Entry = (PathBuf, String, String, Option<String>, Option<f64>);

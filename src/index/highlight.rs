@@ -310,8 +310,9 @@ fn word_ids(text: &str, marks: &[Range<usize>]) -> Vec<usize> {
 }
 
 /// The end of the word that `at` is inside (or `at`, between words). A word of a
-/// script written without spaces ends where the pattern that found it ends; any other ends at the first character that is neither a letter nor a digit,
-/// or that is of such a script.
+/// script written without spaces ends where the pattern that found it ends; any other
+/// ends at the first character that is neither a letter nor a digit, or that is of
+/// such a script.
 fn word_end(text: &str, at: usize) -> usize {
     if text[..at].chars().next_back().is_some_and(is_unspaced) {
         return at;

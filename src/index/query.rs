@@ -108,6 +108,17 @@ pub fn parse_query(query: &str) -> Vec<Clause> {
     clauses
 }
 
+/// Every word of `clauses`, free or quoted, in order.
+pub fn words_of(clauses: &[Clause]) -> impl Iterator<Item = &str> {
+    clauses
+        .iter()
+        .flat_map(|clause| match clause {
+            Clause::Word(word) => std::slice::from_ref(word),
+            Clause::Phrase(words) => words.as_slice(),
+        })
+        .map(String::as_str)
+}
+
 fn truncate(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
@@ -397,8 +408,7 @@ fn as_written_bonus(token: &Token, context: &Context) -> Vec<(Occur, Box<dyn Que
     ]
     .into_iter()
     .filter(|(field, text, _, wanted)| *wanted && (context.holds)(*field, text))
-    .map(|(field, text, weight, _)| (field, text, weight))
-    .map(|(field, text, weight)| {
+    .map(|(field, text, weight, _)| {
         let boosted = BoostQuery::new(term(field, text), weight);
         (Occur::Should, Box::new(boosted) as Box<dyn Query>)
     })

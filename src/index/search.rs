@@ -4,7 +4,7 @@
 use super::analysis::{self, Analysis, Script};
 use super::expand::{completions, corrections};
 use super::highlight::{Highlighter, Passage};
-use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query};
+use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query, words_of};
 use super::schema::LANG;
 use super::{CacheKey, CacheLookup, Fields, SearchIndex};
 use crate::content::{Pages, Section, section_parents};
@@ -65,6 +65,13 @@ fn query_script(words: &str) -> Script {
         .filter(|(script, _)| !matches!(script, Script::Latin | Script::Other))
         .max_by_key(|(_, count)| *count)
         .map_or(Script::Latin, |(script, _)| *script)
+}
+
+/// Each language in `counts` (of a [`SearchIndex::language_collector`]) with its count.
+fn language_counts(counts: &FacetCounts) -> impl Iterator<Item = (&str, u64)> {
+    counts
+        .get(Facet::from_path([LANG]))
+        .filter_map(|(facet, count)| Some((facet.to_path().last().copied()?, count)))
 }
 
 /// The best pages of a search with their scores, how many match, and the facet counts.
@@ -197,12 +204,13 @@ impl SearchIndex {
         let every = asked
             .iter()
             .any(|lang| *lang == ALL_LANGUAGES || *lang == "*");
-        let language = match asked.iter().find(|lang| !every && **lang != ALL_LANGUAGES) {
+        let mut language = match asked.iter().find(|lang| !every && **lang != ALL_LANGUAGES) {
             Some(lang) => lang.to_string(),
             None => self.language_of(&searcher, &clauses)?,
         };
-        let analysis = Analysis::of(&language);
-        let query = self.query_with(&searcher, &clauses, &self.fields, false, analysis.clone())?;
+        let mut analysis = Analysis::of(&language);
+        let mut query =
+            self.query_with(&searcher, &clauses, &self.fields, false, analysis.clone())?;
         let seen = self.languages_seen(&searcher)?;
         // A query is searched in its language, told or found, unless every language
         // is asked for or the site has one.
@@ -213,17 +221,17 @@ impl SearchIndex {
         };
         let mut results = self.collect(&searcher, query.as_ref(), request, &scope, &seen)?;
         let mut widened = scope.is_empty();
-        let mut language = language;
-        let mut analysis = analysis;
-        let mut query = query;
         if results.0.is_empty() && !scope.is_empty() {
             // Nothing in the language asked for (that of the page the search box is
-            // on): the language the words are in, if another; else every language.
-            let found = self.language_of(&searcher, &clauses)?;
-            let other =
-                !asked.is_empty() && analysis::primary(&found) != analysis::primary(&language);
-            let retry = match other {
-                true => {
+            // on): the language the words are in, if another; else every language. A
+            // language already told by the words is not told again.
+            let found = match asked.is_empty() {
+                true => None,
+                false => Some(self.language_of(&searcher, &clauses)?)
+                    .filter(|found| analysis::primary(found) != analysis::primary(&language)),
+            };
+            let retry = match found {
+                Some(found) => {
                     analysis = Analysis::of(&found);
                     query = self.query_with(
                         &searcher,
@@ -235,7 +243,7 @@ impl SearchIndex {
                     language = found.clone();
                     vec![found]
                 }
-                false => Vec::new(),
+                None => Vec::new(),
             };
             results = self.collect(&searcher, query.as_ref(), request, &retry, &seen)?;
             widened = retry.is_empty();
@@ -346,14 +354,7 @@ impl SearchIndex {
         if seen.len() <= 1 {
             return Ok(seen.first().map_or(site, |(lang, _)| lang.clone()));
         }
-        let words: String = clauses
-            .iter()
-            .flat_map(|clause| match clause {
-                Clause::Word(word) => vec![word.as_str()],
-                Clause::Phrase(words) => words.iter().map(String::as_str).collect(),
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
+        let words = words_of(clauses).collect::<Vec<_>>().join(" ");
         let script = query_script(&words);
         let candidates: Vec<&(String, u64)> = seen
             .iter()
@@ -383,9 +384,8 @@ impl SearchIndex {
                 };
                 pages_with.insert(key.clone(), counts);
             }
-            Ok(pages_with[&key]
-                .get(Facet::from_path([LANG]))
-                .find(|(facet, _)| facet.to_path().last() == Some(&lang))
+            Ok(language_counts(&pages_with[&key])
+                .find(|(seen, _)| *seen == lang)
                 .map_or(0, |(_, count)| count))
         };
         // Per language: the words its pages hold as it stems them; the words written
@@ -445,9 +445,8 @@ impl SearchIndex {
             .unwrap_or_else(|p| p.into_inner());
         if seen.0 != generation {
             let counts = searcher.search(&AllQuery, &self.language_collector())?;
-            let languages = counts
-                .get(Facet::from_path([LANG]))
-                .filter_map(|(facet, count)| Some((facet.to_path().last()?.to_string(), count)))
+            let languages = language_counts(&counts)
+                .map(|(lang, count)| (lang.to_string(), count))
                 .collect();
             *seen = (generation, Arc::new(languages));
         }
@@ -473,13 +472,7 @@ impl SearchIndex {
         query: &dyn Query,
         analysis: Analysis,
     ) -> Result<Option<Highlighter>> {
-        let words: Vec<String> = clauses
-            .iter()
-            .flat_map(|clause| match clause {
-                Clause::Word(word) => vec![word.clone()],
-                Clause::Phrase(words) => words.clone(),
-            })
-            .collect();
+        let words: Vec<String> = words_of(clauses).map(String::from).collect();
         let mut stemmer = analysis.stemmed;
         let typed: Vec<String> = words
             .iter()
@@ -560,24 +553,15 @@ impl SearchIndex {
         analysis: Analysis,
     ) -> Result<Box<dyn Query>> {
         let pages = searcher.num_docs().max(1) as f64;
-        let body = self.fields.body;
-        let is_common = |stem: &str| {
-            let term = Term::from_field_text(body, stem);
-            searcher
-                .doc_freq(&term)
-                .is_ok_and(|count| count as f64 > pages * COMMON_SHARE)
-        };
-        let (title, exact) = (self.fields.title, self.fields.exact);
-        let holds = |field, text: &str| {
+        let (body, title, exact) = (self.fields.body, self.fields.title, self.fields.exact);
+        let pages_with = |field, text: &str| {
             searcher
                 .doc_freq(&Term::from_field_text(field, text))
-                .is_ok_and(|count| count > 0)
-        };
-        let frequency = |word: &str| {
-            searcher
-                .doc_freq(&Term::from_field_text(exact, word))
                 .unwrap_or_default()
         };
+        let is_common = |stem: &str| pages_with(body, stem) as f64 > pages * COMMON_SHARE;
+        let holds = |field, text: &str| pages_with(field, text) > 0;
+        let frequency = |word: &str| pages_with(exact, word);
         let is_known = |stem: &str, word: &str| {
             !lenient && (holds(body, stem) || holds(title, stem) || holds(exact, word))
         };
@@ -598,8 +582,9 @@ impl SearchIndex {
     }
 
     /// The query with the facet filters as required clauses: the languages of `scope`
-    /// (each matching the languages `seen` of the same primary language: `en` is
-    /// `en-US` too) and the request's declared facets. `None` when nothing filters.
+    /// (each the language `seen` of the same name, else every one `seen` of the same
+    /// primary language: `en` is `en-US` too) and the request's declared facets. `None`
+    /// when nothing filters.
     fn filtered(
         &self,
         query: &dyn Query,
