@@ -215,105 +215,6 @@ pub fn script_of_language(language: &str) -> Script {
     }
 }
 
-/// Of `languages` (codes), the one whatlang's trigram model finds `text` most likely
-/// written in; `None` when it cannot tell or knows none of them.
-pub fn likeliest(text: &str, languages: &[&str]) -> Option<usize> {
-    let known: Vec<(usize, whatlang::Lang)> = languages
-        .iter()
-        .enumerate()
-        .filter_map(|(at, code)| Some((at, whatlang_code(&primary(code))?)))
-        .collect();
-    if known.is_empty() {
-        return None;
-    }
-    let detector =
-        whatlang::Detector::with_allowlist(known.iter().map(|(_, lang)| *lang).collect());
-    let found = detector.detect_lang(text)?;
-    known
-        .iter()
-        .find(|(_, lang)| *lang == found)
-        .map(|(at, _)| *at)
-}
-
-/// whatlang's name (ISO 639-3) of a language, by its ISO 639-1 code. A table: whatlang
-/// names languages by ISO 639-3 only.
-fn whatlang_code(language: &str) -> Option<whatlang::Lang> {
-    const CODES: [(&str, &str); 70] = [
-        ("af", "afr"),
-        ("ak", "aka"),
-        ("am", "amh"),
-        ("ar", "ara"),
-        ("az", "aze"),
-        ("be", "bel"),
-        ("bg", "bul"),
-        ("bn", "ben"),
-        ("ca", "cat"),
-        ("cs", "ces"),
-        ("cy", "cym"),
-        ("da", "dan"),
-        ("de", "deu"),
-        ("el", "ell"),
-        ("en", "eng"),
-        ("eo", "epo"),
-        ("es", "spa"),
-        ("et", "est"),
-        ("fa", "pes"),
-        ("fi", "fin"),
-        ("fr", "fra"),
-        ("gu", "guj"),
-        ("he", "heb"),
-        ("hi", "hin"),
-        ("hr", "hrv"),
-        ("hu", "hun"),
-        ("hy", "hye"),
-        ("id", "ind"),
-        ("it", "ita"),
-        ("ja", "jpn"),
-        ("jv", "jav"),
-        ("ka", "kat"),
-        ("km", "khm"),
-        ("kn", "kan"),
-        ("ko", "kor"),
-        ("la", "lat"),
-        ("lt", "lit"),
-        ("lv", "lav"),
-        ("mk", "mkd"),
-        ("ml", "mal"),
-        ("mr", "mar"),
-        ("my", "mya"),
-        ("nb", "nob"),
-        ("ne", "nep"),
-        ("nl", "nld"),
-        ("no", "nob"),
-        ("or", "ori"),
-        ("pa", "pan"),
-        ("pl", "pol"),
-        ("pt", "por"),
-        ("ro", "ron"),
-        ("ru", "rus"),
-        ("si", "sin"),
-        ("sk", "slk"),
-        ("sl", "slv"),
-        ("sn", "sna"),
-        ("sr", "srp"),
-        ("sv", "swe"),
-        ("ta", "tam"),
-        ("te", "tel"),
-        ("th", "tha"),
-        ("tk", "tuk"),
-        ("tl", "tgl"),
-        ("tr", "tur"),
-        ("uk", "ukr"),
-        ("ur", "urd"),
-        ("uz", "uzb"),
-        ("vi", "vie"),
-        ("yi", "yid"),
-        ("zh", "cmn"),
-    ];
-    let at = CODES.binary_search_by_key(&language, |(one, _)| one).ok()?;
-    whatlang::Lang::from_code(CODES[at].1)
-}
-
 /// Whether a character belongs to a script written without spaces between words,
 /// which a dictionary cuts into words.
 pub fn is_unspaced(c: char) -> bool {
@@ -511,19 +412,6 @@ mod tests {
         assert!(!Analysis::of("en").is_stop_word("folder"));
         assert!(Analysis::of("de").is_stop_word("und"));
         assert!(!Analysis::of("xx").is_stop_word("the"));
-    }
-
-    #[test]
-    fn the_likeliest_language_among_some() {
-        assert_eq!(
-            likeliest("Git Repository klonen und Dateien ändern", &["nl", "de"]),
-            Some(1)
-        );
-        assert_eq!(
-            likeliest("how do i delete a folder", &["de", "en-US"]),
-            Some(1)
-        );
-        assert_eq!(likeliest("anything", &["xx"]), None);
     }
 
     #[test]

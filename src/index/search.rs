@@ -77,6 +77,18 @@ fn language_counts(counts: &FacetCounts) -> impl Iterator<Item = (&str, u64)> {
 /// The best pages of a search with their scores, how many match, and the facet counts.
 type Collected = (Vec<(f32, DocAddress)>, usize, FacetCounts);
 
+/// What a candidate language's pages know of a query's words.
+struct Known<'a> {
+    /// The language.
+    lang: &'a str,
+    /// How many pages it has.
+    pages: u64,
+    /// How many of the words its pages hold stemmed, and as written.
+    words: (usize, usize),
+    /// For each word, how many of its pages hold it stemmed, and as written.
+    counts: Vec<(u64, u64)>,
+}
+
 /// The `lang` value that searches every language.
 pub const ALL_LANGUAGES: &str = "all";
 
@@ -345,9 +357,9 @@ impl SearchIndex {
 
     /// The language a query is in, as its words tell among the languages of the
     /// index: by script (Chinese characters, kana, Hangul, Cyrillic…), then by which
-    /// language's pages hold the most of its words (stemmed, then its accented words as
-    /// written); on a tie the site's language, else whatlang's guess, else the language
-    /// with the most pages holding them.
+    /// language's pages hold the most of its words (stemmed, then as written); on a
+    /// tie the site's language, else the language whose pages use the words as written
+    /// most often, for their number.
     fn language_of(&self, searcher: &Searcher, clauses: &[Clause]) -> Result<String> {
         let site = self.languages.site_lang().to_string();
         let seen = self.languages_seen(searcher)?;
@@ -388,51 +400,77 @@ impl SearchIndex {
                 .find(|(seen, _)| *seen == lang)
                 .map_or(0, |(_, count)| count))
         };
-        // Per language: the words its pages hold as it stems them; the words written
-        // with letters beyond ASCII (`cómo`, `ändern`) its pages hold as written, accents
-        // and all; and how many pages hold them.
-        let mut known: Vec<(&str, (usize, usize), u64)> = Vec::new();
-        for (lang, _) in &candidates {
+        // Per language: how many of the words its pages hold as it stems them; how many
+        // they hold as written, accents and all (`cómo` is Spanish, `como` Portuguese
+        // too; `Archiv` is German, though English stems `archive` to `archiv`); and how
+        // many of its pages hold each word as written.
+        let mut known: Vec<Known> = Vec::new();
+        for (lang, pages) in &candidates {
             let mut analysis = Analysis::of(lang);
-            let (mut words_known, mut accented, mut pages) = (0, 0, 0);
             let raws = analyze(&mut analysis.exact, &words);
             let stems = analyze(&mut analysis.stemmed, &words);
+            let mut language = Known {
+                lang,
+                pages: *pages,
+                words: (0, 0),
+                counts: Vec::with_capacity(raws.len()),
+            };
             for (raw, stem) in raws.iter().zip(&stems) {
                 let count = count_in(self.fields.body, stem, lang)?;
                 if count > 0 || analysis.is_stop_word(raw) {
-                    words_known += 1;
-                    pages += count;
+                    language.words.0 += 1;
                 }
-                if !raw.is_ascii() && count_in(self.fields.exact, raw, lang)? > 0 {
-                    accented += 1;
-                }
+                let written = match count {
+                    0 => 0,
+                    _ => count_in(self.fields.exact, raw, lang)?,
+                };
+                language.words.1 += usize::from(written > 0);
+                language.counts.push((count, written));
             }
-            known.push((lang.as_str(), (words_known, accented), pages));
+            known.push(language);
         }
         // The language whose pages hold most of the words; among equals, the site's,
-        // else the one the words read most like, else the one with most pages.
-        let most = known
-            .iter()
-            .map(|(_, words, _)| *words)
-            .max()
-            .unwrap_or((0, 0));
-        let mut best: Vec<(&str, (usize, usize), u64)> = known
-            .into_iter()
-            .filter(|(_, words, _)| *words == most)
-            .collect();
+        // else the likeliest to use the words as written, the index its model.
+        let most = known.iter().map(|language| language.words).max();
+        known.retain(|language| Some(language.words) == most);
         let site_primary = analysis::primary(&site);
-        if let Some((lang, _, _)) = best
+        if let Some(language) = known
             .iter()
-            .find(|(lang, _, _)| analysis::primary(lang) == site_primary)
+            .find(|language| analysis::primary(language.lang) == site_primary)
         {
-            return Ok(lang.to_string());
+            return Ok(language.lang.to_string());
         }
-        let langs: Vec<&str> = best.iter().map(|(lang, _, _)| *lang).collect();
-        if let Some(at) = analysis::likeliest(&words, &langs) {
-            return Ok(langs[at].to_string());
-        }
-        best.sort_by_key(|(_, _, pages)| std::cmp::Reverse(*pages));
-        Ok(best.first().map_or(site, |(lang, _, _)| lang.to_string()))
+        // Naive Bayes: a language is as likely as its share of the pages, each word as
+        // likely as its share of that language's pages, stemmed and as written
+        // (smoothed for the words it lacks and another holds).
+        let read = known.first().map_or(0, |language| language.counts.len());
+        let held: Vec<(bool, bool)> = (0..read)
+            .map(|at| {
+                let held = |form: fn(&(u64, u64)) -> u64| {
+                    known.iter().any(|language| form(&language.counts[at]) > 0)
+                };
+                (held(|counts| counts.0), held(|counts| counts.1))
+            })
+            .collect();
+        let likelihood = |language: &Known| -> f64 {
+            let pages = language.pages.max(1) as f64;
+            let share = |count: u64| ((count as f64 + 0.5) / pages).ln();
+            let words: f64 = language
+                .counts
+                .iter()
+                .zip(&held)
+                .map(|((stemmed, written), (any_stemmed, any_written))| {
+                    let stemmed = if *any_stemmed { share(*stemmed) } else { 0.0 };
+                    let written = if *any_written { share(*written) } else { 0.0 };
+                    stemmed + written
+                })
+                .sum();
+            pages.ln() + words
+        };
+        Ok(known
+            .iter()
+            .max_by(|a, b| likelihood(a).total_cmp(&likelihood(b)))
+            .map_or(site, |language| language.lang.to_string()))
     }
 
     /// The languages of the pages the searcher sees, with how many pages each,

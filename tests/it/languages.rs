@@ -337,3 +337,40 @@ fn a_word_written_with_its_accents_tells_close_languages_apart() {
     let portuguese = search(&server, "instalação", "");
     assert_eq!(portuguese, ["/pt/install"], "{portuguese:?}");
 }
+
+#[test]
+fn between_languages_that_hold_the_same_words_the_one_that_uses_them_most_is_chosen() {
+    // German and Czech both write `archiv`; German pages use it far more often. The
+    // other word is in neither, so only how often each language uses `archiv` tells.
+    let mut files: Vec<(String, String)> = (0..4)
+        .map(|at| {
+            (
+                format!("de/page{at}.md"),
+                format!("# Seite {at}\n\nEin Archiv mit Dateien, Nummer {at}.\n"),
+            )
+        })
+        .collect();
+    files.extend((0..4).map(|at| {
+        let text = match at {
+            0 => "Archiv souborů.".to_string(),
+            _ => format!("Stránka číslo {at} bez toho slova."),
+        };
+        (
+            format!("cs/strana{at}.md"),
+            format!("# Strana {at}\n\n{text}\n"),
+        )
+    }));
+    files.push(("en/page.md".into(), "# Page\n\nAn English page.\n".into()));
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let server = Site::of_files(&borrowed).serve();
+    let found = search(&server, "Archiv entpacken", "");
+    assert!(
+        !found.is_empty() && found.iter().all(|url| url.starts_with("/de/")),
+        "{found:?}"
+    );
+    let asked = search(&server, "Archiv entpacken", "&lang=cs");
+    assert_eq!(asked, ["/cs/strana0"], "{asked:?}");
+}
