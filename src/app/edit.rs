@@ -411,10 +411,11 @@ impl Editor {
 }
 
 /// Gives the memory the allocator keeps free back to the system, after a large page
-/// was let go: glibc keeps freed memory for reuse, so a server that once held a large
-/// page would otherwise keep its size for good.
+/// was let go or the site loaded: glibc keeps freed memory for reuse, in one heap per
+/// thread that allocated it, so a server that once held a large page (or the parser's
+/// and the manifest's working memory) would otherwise keep its size for good.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn give_back_memory() {
+pub(super) fn give_back_memory() {
     // SAFETY: malloc_trim only returns free memory of the allocator's own heaps.
     unsafe {
         libc::malloc_trim(0);
@@ -424,4 +425,4 @@ fn give_back_memory() {
 /// Gives the memory the allocator keeps free back to the system (the system's
 /// allocator does it by itself here).
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn give_back_memory() {}
+pub(super) fn give_back_memory() {}

@@ -154,6 +154,9 @@ impl Started {
                 }
             }
         }
+        // Loading parsed every page on many threads and read the manifest: what that
+        // freed goes back to the system rather than stay with the allocator.
+        super::edit::give_back_memory();
         live.mark_loaded();
         tracing::info!("start complete: every page is loaded");
         Some(editor)
