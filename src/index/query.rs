@@ -5,7 +5,8 @@
 //! as a prefix (the last word, while typing) or through a synonym; the word as
 //! written scores again. Pages holding every uncommon word score again, and more when
 //! the words stand close together. Stop words (`which`, `in`) still match, in the
-//! body, but earn none of these bonuses unless the query holds nothing else.
+//! body, on the pages the other words find, but earn none of these bonuses and find no
+//! page on their own unless the query holds nothing else.
 
 use super::analysis::{Analysis, as_written};
 use super::schema::Fields;
@@ -249,14 +250,13 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     let last_word_typed = clauses.last().is_some_and(|c| matches!(c, Clause::Word(_)));
     let mut per_token: Vec<Box<dyn Query>> = Vec::new();
     let mut literal: Vec<Box<dyn Query>> = Vec::new();
+    let mut stop_words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
         if token.stop {
             let body = context.fields.body;
             if (context.holds)(body, &token.stem) {
-                per_token.push(Box::new(BoostQuery::new(
-                    term(body, &token.stem),
-                    STOP_WEIGHT,
-                )));
+                let stop = BoostQuery::new(term(body, &token.stem), STOP_WEIGHT);
+                stop_words.push((Occur::Should, Box::new(stop)));
             }
             literal.push(Box::new(EmptyQuery));
             continue;
@@ -289,8 +289,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         }
     }
     // A page titled by the words' initials that holds every one of them.
-    let every: Vec<Box<dyn Query>> = literal.iter().map(|query| query.box_clone()).collect();
-    parts.extend(initials(&tokens, every, context));
+    parts.extend(initials(&tokens, context));
     let required: Vec<(Occur, Box<dyn Query>)> = tokens
         .iter()
         .zip(literal)
@@ -310,7 +309,15 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     if parts.is_empty() {
         return Box::new(EmptyQuery);
     }
-    Box::new(BooleanQuery::new(parts))
+    let words: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
+    if stop_words.is_empty() {
+        return words;
+    }
+    // Stop words add to the score of the pages the other words find and find none
+    // themselves: nearly every page holds them, and matching them alone would score
+    // and count nearly every page for every query that has one.
+    stop_words.insert(0, (Occur::Must, words));
+    Box::new(BooleanQuery::new(stop_words))
 }
 
 /// The words of `clauses` as tokens; each quoted phrase becomes a part that must match.
@@ -416,13 +423,10 @@ fn as_written_bonus(token: &Token, context: &Context) -> Vec<(Occur, Box<dyn Que
 }
 
 /// A page titled by the initials of the query's words (`du` for `disk usage`, `CSP`
-/// for `content security policy`) and holding every one of them (`every`, one query
-/// per word): the words spell out its name, not by chance.
-fn initials(
-    tokens: &[Token],
-    every: Vec<Box<dyn Query>>,
-    context: &Context,
-) -> Option<(Occur, Box<dyn Query>)> {
+/// for `content security policy`) and holding every one of them as written: the words
+/// spell out its name, not by chance. Its title is rare and each word one term of the
+/// exact field, so the pages that qualify are found by a cheap intersection.
+fn initials(tokens: &[Token], context: &Context) -> Option<(Occur, Box<dyn Query>)> {
     if !(2..=MAX_INITIALS).contains(&tokens.len()) {
         return None;
     }
@@ -432,21 +436,23 @@ fn initials(
         .filter(|c| c.is_alphabetic() && !super::analysis::is_unspaced(*c))
         .collect();
     let written = as_written(&spelled);
-    let title = context.fields.title;
-    (spelled.chars().count() == tokens.len() && (context.holds)(title, &written)).then(|| {
-        let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(BoostQuery::new(term(title, &written), INITIALS_WEIGHT)),
-        )];
-        all.extend(every.into_iter().map(|query| {
-            let held: Box<dyn Query> = Box::new(BoostQuery::new(query, 0.0));
-            (Occur::Must, held)
-        }));
-        (
-            Occur::Should,
-            Box::new(BooleanQuery::new(all)) as Box<dyn Query>,
-        )
-    })
+    let (title, exact) = (context.fields.title, context.fields.exact);
+    let held = |field: Field, text: &str| (context.holds)(field, text);
+    if spelled.chars().count() != tokens.len()
+        || !held(title, &written)
+        || !tokens.iter().all(|token| held(exact, &token.raw))
+    {
+        return None;
+    }
+    let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(
+        Occur::Must,
+        Box::new(BoostQuery::new(term(title, &written), INITIALS_WEIGHT)),
+    )];
+    all.extend(tokens.iter().map(|token| {
+        let held: Box<dyn Query> = Box::new(BoostQuery::new(term(exact, &token.raw), 0.0));
+        (Occur::Must, held)
+    }));
+    Some((Occur::Should, Box::new(BooleanQuery::new(all))))
 }
 
 /// A number in a short query favours the pages with it in their title (`http 502`).

@@ -233,6 +233,11 @@ fn stop_words_match_but_earn_no_bonus_of_their_own() {
     let server = site.serve();
     let found = search(&server, "which folder am I in", "");
     assert_eq!(found.first().map(String::as_str), Some("/pwd"), "{found:?}");
+    // Stop words add to the pages the other words find, and find none themselves:
+    // `in` is the title of a page that holds none of the other words.
+    assert_eq!(found, ["/pwd"], "{found:?}");
+    let counted = server.get(&format!("/api/search?q={}", encode("which folder am I in")));
+    assert_eq!(counted.json()["total"], 1);
     // A query made only of stop words still finds its pages.
     assert_eq!(
         search(&server, "the", "").first().map(String::as_str),
