@@ -3,15 +3,17 @@
 //!
 //! Words are found in one pass over the text: a packed (SIMD) searcher finds where the
 //! first bytes of a pattern stand, in any ASCII case; there, the query's few patterns
-//! are compared, and only words that start like one are stemmed to confirm them. A
+//! are compared, and only words that start like one are stemmed to confirm them, each
+//! word once for all the hits of a search. A
 //! packed searcher builds in a microsecond or two, far less than a full automaton.
 
 use super::analysis::is_unspaced;
 use super::query::analyze;
 use crate::html::escape_html;
 use aho_corasick::packed;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Mutex;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// How much of a text is looked through for the query's words: a passage is taken
@@ -40,7 +42,9 @@ pub struct Highlighter {
     /// How the places where a pattern may start are found.
     starts: Starts,
     stems: HashSet<String>,
-    stemmer: TextAnalyzer,
+    /// The stemmer, and each word of the texts stemmed so far with whether its stem is
+    /// one of `stems`: the same words come back in every hit of a search.
+    stemmed: Mutex<(TextAnalyzer, HashMap<String, bool>)>,
 }
 
 /// How a highlighter finds the places where one of its patterns may start.
@@ -112,7 +116,7 @@ impl Highlighter {
             starts,
             stems: stems.iter().map(|s| s.to_lowercase()).collect(),
             patterns,
-            stemmer,
+            stemmed: Mutex::new((stemmer, HashMap::new())),
         })
     }
 
@@ -195,10 +199,9 @@ impl Highlighter {
     /// Every confirmed word of the query in `text`, in order, not overlapping.
     fn marks(&self, text: &str) -> Vec<Range<usize>> {
         let mut marks: Vec<Range<usize>> = Vec::new();
-        let mut analyzer = None;
         let mut from = 0;
         while let Some(at) = self.next_start(text, from) {
-            match self.word_at(text, at, &mut analyzer) {
+            match self.word_at(text, at) {
                 Some(end) => {
                     marks.push(at..end);
                     from = end;
@@ -241,7 +244,7 @@ impl Highlighter {
     }
 
     /// The end of the query's word that starts at `at` in `text`, if one does.
-    fn word_at(&self, text: &str, at: usize, analyzer: &mut Option<TextAnalyzer>) -> Option<usize> {
+    fn word_at(&self, text: &str, at: usize) -> Option<usize> {
         let rest = &text.as_bytes()[at..];
         for (pattern, kind) in &self.patterns {
             let length = pattern.len();
@@ -254,20 +257,27 @@ impl Highlighter {
             let confirmed = match kind {
                 Kind::Word => word == *pattern,
                 Kind::Prefix => true,
-                Kind::Stem => {
-                    word == *pattern || {
-                        let analyzer = analyzer.get_or_insert_with(|| self.stemmer.clone());
-                        analyze(analyzer, &word)
-                            .first()
-                            .is_some_and(|stem| self.stems.contains(stem))
-                    }
-                }
+                Kind::Stem => word == *pattern || self.stems_to_a_term(word),
             };
             if confirmed {
                 return Some(end);
             }
         }
         None
+    }
+
+    /// Whether `word` (lower-cased) stems to one of the query's terms.
+    fn stems_to_a_term(&self, word: String) -> bool {
+        let mut stemmed = self.stemmed.lock().unwrap_or_else(|p| p.into_inner());
+        let (stemmer, known) = &mut *stemmed;
+        if let Some(found) = known.get(&word) {
+            return *found;
+        }
+        let found = analyze(stemmer, &word)
+            .first()
+            .is_some_and(|stem| self.stems.contains(stem));
+        known.insert(word, found);
+        found
     }
 }
 
@@ -352,6 +362,21 @@ mod tests {
 
     fn snippet(h: &Highlighter, text: &str, max: usize) -> Option<String> {
         h.passage(text, max).map(|p| h.html(text, &p))
+    }
+
+    #[test]
+    fn one_highlighter_marks_the_same_words_in_every_text() {
+        // Words are stemmed once per highlighter and remembered: a word confirmed or
+        // refused in one hit's text is marked the same way in the next.
+        let h = highlighter(&[], &["respons"], None);
+        for text in ["Responses and a respite.", "A respite, then responses."] {
+            let html = snippet(&h, text, 200).unwrap();
+            assert!(
+                html.contains("<mark>Responses</mark>") || html.contains("<mark>responses</mark>"),
+                "{html}"
+            );
+            assert!(!html.contains("<mark>respite</mark>"), "{html}");
+        }
     }
 
     #[test]
