@@ -99,8 +99,11 @@ impl Analysis {
 /// A word as written, lower-cased, as a term of a stemmed field: marked so that it is
 /// never taken for a stem.
 pub fn as_written(word: &str) -> String {
-    format!("={word}")
+    format!("{AS_WRITTEN_MARK}{word}")
 }
+
+/// What starts a word as written in a stemmed field (see [`as_written`]).
+pub const AS_WRITTEN_MARK: char = '=';
 
 /// The exact field's analyzer: words lower-cased, neither stemmed nor folded.
 pub fn exact() -> TextAnalyzer {

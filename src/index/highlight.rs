@@ -83,8 +83,12 @@ impl Highlighter {
                 patterns.push((text, kind));
             }
         };
-        words.iter().for_each(|w| add(w, Kind::Word));
+        // A stem confirms the word written the same way too: one pattern is enough.
         stems.iter().for_each(|s| add(s, Kind::Stem));
+        words
+            .iter()
+            .filter(|w| !stems.iter().any(|s| s.to_lowercase() == w.to_lowercase()))
+            .for_each(|w| add(w, Kind::Word));
         prefix.into_iter().for_each(|p| add(p, Kind::Prefix));
         if patterns.is_empty() {
             return None;

@@ -1,7 +1,7 @@
 //! Search: a request into ranked hits, each with its best section and a highlighted
 //! snippet, plus facet counts; and title suggestions for search as you type.
 
-use super::analysis::{self, Analysis, Script};
+use super::analysis::{self, AS_WRITTEN_MARK, Analysis, Script};
 use super::expand::{completions, corrections};
 use super::highlight::{Highlighter, Passage};
 use super::query::{Clause, Context, MIN_PREFIX_CHARS, analyze, build, parse_query, words_of};
@@ -523,7 +523,9 @@ impl SearchIndex {
             .phrase_words(&typed);
         let mut stems = Vec::new();
         query.query_terms(&mut |term, _| {
+            // Words as written in titles (`=word`) are marked through the words typed.
             if let Some(text) = term.value().as_str()
+                && !text.starts_with(AS_WRITTEN_MARK)
                 && (typed.iter().any(|t| t == text) || !loose.iter().any(|l| l == text))
             {
                 stems.push(text.to_string());
