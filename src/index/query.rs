@@ -50,6 +50,14 @@ const KNOWN_PREFIX_WEIGHT: f32 = 0.35;
 const EXACT_WEIGHT: f32 = 1.0;
 /// The word as written in the title, on top of its stem's match there.
 const TITLE_AS_WRITTEN_WEIGHT: f32 = 0.5;
+/// A compound word found through its two parts.
+const COMPOUND_WEIGHT: f32 = 0.8;
+/// The shortest word read as a compound, in characters.
+const MIN_COMPOUND_CHARS: usize = 8;
+/// The shortest part of a compound, in characters.
+const MIN_COMPOUND_PART: usize = 3;
+/// Letters that may join the parts of a compound (German `Arbeitsplatz`, `Seitenzahl`).
+const COMPOUND_LINKS: [&str; 4] = ["s", "es", "n", "en"];
 /// A page titled by the initials of the query's words.
 const INITIALS_WEIGHT: f32 = 4.0;
 /// The longest query whose initials may name a page.
@@ -382,6 +390,9 @@ fn word_ways(
             weight *= LESS_LIKELY_CORRECTION;
         }
     }
+    if !known && !context.lenient {
+        ways.extend(compound(token, context));
+    }
     if completes && token.raw.chars().count() >= MIN_PREFIX_CHARS {
         let (weight, floor) = match known {
             false => (PREFIX_WEIGHT, 0),
@@ -399,6 +410,60 @@ fn word_ways(
         }
     }
     ways
+}
+
+/// An unknown word read as a compound of two words the index knows (`Dateirechte`:
+/// `Datei` and `Rechte`; `Logdatei`: `Log` and `Datei`), found where both parts
+/// stand on a page. Where several cuts give two known words, the one whose rarer part
+/// is the most common wins. The index's own words are the dictionary: no word list is
+/// shipped, so this works for every language that writes compounds as one word.
+fn compound(token: &Token, context: &mut Context) -> Option<Box<dyn Query>> {
+    let raw = &token.raw;
+    let cuts: Vec<usize> = raw.char_indices().map(|(at, _)| at).collect();
+    if cuts.len() < MIN_COMPOUND_CHARS || raw.chars().any(super::analysis::is_unspaced) {
+        return None;
+    }
+    let mut best: Option<(u64, String, String)> = None;
+    for &cut in &cuts[MIN_COMPOUND_PART..=cuts.len() - MIN_COMPOUND_PART] {
+        let right = &raw[cut..];
+        let right_pages = known_pages(right, context);
+        if right_pages == 0 {
+            continue;
+        }
+        let left = &raw[..cut];
+        // The letters that join the parts (`Arbeit-s-platz`) belong to neither.
+        let lefts = COMPOUND_LINKS
+            .iter()
+            .filter_map(|link| left.strip_suffix(link))
+            .filter(|left| left.chars().count() >= MIN_COMPOUND_PART)
+            .chain(std::iter::once(left));
+        for left in lefts {
+            let pages = known_pages(left, context).min(right_pages);
+            if pages > 0 && best.as_ref().is_none_or(|(most, _, _)| pages > *most) {
+                best = Some((pages, left.to_string(), right.to_string()));
+            }
+        }
+    }
+    let (_, left, right) = best?;
+    let mut both: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for part in [left, right] {
+        let stem = analyze(&mut context.analysis.stemmed, &part).pop()?;
+        let query = terms_any_field(context.fields, context.holds, &stem, 1.0)?;
+        both.push((Occur::Must, query));
+    }
+    let query = BooleanQuery::new(both);
+    Some(Box::new(BoostQuery::new(Box::new(query), COMPOUND_WEIGHT)))
+}
+
+/// How many pages hold `word` as written, or 0 when its stem is no word of the index.
+fn known_pages(word: &str, context: &mut Context) -> u64 {
+    let Some(stem) = analyze(&mut context.analysis.stemmed, word).pop() else {
+        return 0;
+    };
+    match (context.is_known)(&stem, word) {
+        true => (context.frequency)(word).max(1),
+        false => 0,
+    }
 }
 
 /// The word as written, in a title and anywhere in the text, on top of its stem's

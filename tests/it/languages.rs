@@ -379,3 +379,32 @@ fn between_languages_that_hold_the_same_words_the_one_that_uses_them_most_is_cho
     let asked = search(&server, "Archiv entpacken", "&lang=cs");
     assert_eq!(asked, ["/cs/strana0"], "{asked:?}");
 }
+
+#[test]
+fn a_compound_no_page_holds_is_found_through_its_two_words() {
+    let site = Site::of_files(&[
+        (
+            "de/chmod.md",
+            "---\nlang: de\n---\n# chmod\n\nÄndere die Rechte einer Datei.\n",
+        ),
+        (
+            "de/rm.md",
+            "---\nlang: de\n---\n# rm\n\nLösche eine Datei.\n",
+        ),
+        (
+            "de/sudo.md",
+            "---\nlang: de\n---\n# sudo\n\nFühre einen Befehl mit den Rechten eines anderen Benutzers aus.\n",
+        ),
+        (
+            "de/tar.md",
+            "---\nlang: de\n---\n# tar\n\nPacke Dateien in ein Archiv, mit ihren Arbeitsverzeichnissen.\n",
+        ),
+    ]);
+    let server = site.serve();
+    // `Dateirechte` is on no page: `Datei` and `Rechte` are, together on one.
+    let found = search(&server, "Dateirechte", "");
+    assert_eq!(found, ["/de/chmod"], "{found:?}");
+    // The letters joining the parts belong to neither (`Archiv-s-datei`).
+    let joined = search(&server, "Archivsdatei", "");
+    assert_eq!(joined, ["/de/tar"], "{joined:?}");
+}
