@@ -260,20 +260,23 @@ impl SearchIndex {
             results = self.collect(&searcher, query.as_ref(), request, &retry, &seen)?;
             widened = retry.is_empty();
         }
-        let (mut top, total, counts) = results;
+        let (top, total, counts) = results;
+        // Each page ranked is read from the store once: more than asked for only when
+        // every language is searched, and then each is needed to place translations.
+        let mut found = top
+            .into_iter()
+            .map(|(score, address)| Ok((score, searcher.doc::<TantivyDocument>(address)?)))
+            .collect::<Result<Vec<_>>>()?;
         if widened && seen.len() > 1 {
-            top = self.translations_after(top, &searcher, pages, &language)?;
+            found = self.translations_after(found, pages, &language);
         }
         let facets = self.facet_values(&counts);
         let highlighter = self.highlighter(&clauses, query.as_ref(), analysis)?;
-        let hits = top
+        let hits = found
             .into_iter()
             .take(request.limit)
-            .map(|(score, address)| {
-                let doc: TantivyDocument = searcher.doc(address)?;
-                Ok(self.hit(&doc, pages, highlighter.as_ref(), score))
-            })
-            .collect::<Result<_>>()?;
+            .map(|(score, doc)| self.hit(&doc, pages, highlighter.as_ref(), score))
+            .collect();
         Ok(SearchResults {
             total,
             hits,
@@ -310,49 +313,51 @@ impl SearchIndex {
         })
     }
 
-    /// `top` with each page in `language` moved before its translations that rank
+    /// `found` with each page in `language` moved before its translations that rank
     /// above it: a translation never outranks the page in the query's language.
     fn translations_after(
         &self,
-        top: Vec<(f32, DocAddress)>,
-        searcher: &Searcher,
+        found: Vec<(f32, TantivyDocument)>,
         pages: &dyn Pages,
         language: &str,
-    ) -> Result<Vec<(f32, DocAddress)>> {
+    ) -> Vec<(f32, TantivyDocument)> {
         let wanted = analysis::primary(language);
-        let mut keyed = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let page = pages.page_at(text(&doc, self.fields.url));
-            let language = page.map(|page| self.languages.page_language(&page));
-            let (key, own) = match language {
-                Some(language) => (
-                    Some(language.key),
-                    analysis::primary(&language.lang) == wanted,
-                ),
-                None => (None, false),
-            };
-            keyed.push((score, address, key, own));
-        }
-        let mut ordered: Vec<(f32, DocAddress)> = Vec::with_capacity(keyed.len());
-        let mut placed = vec![false; keyed.len()];
-        for at in 0..keyed.len() {
+        let keyed: Vec<(Option<String>, bool)> = found
+            .iter()
+            .map(|(_, doc)| {
+                let page = pages.page_at(text(doc, self.fields.url));
+                match page.map(|page| self.languages.page_language(&page)) {
+                    Some(language) => (
+                        Some(language.key),
+                        analysis::primary(&language.lang) == wanted,
+                    ),
+                    None => (None, false),
+                }
+            })
+            .collect();
+        let mut order: Vec<usize> = Vec::with_capacity(found.len());
+        let mut placed = vec![false; found.len()];
+        for at in 0..found.len() {
             if placed[at] {
                 continue;
             }
-            if !keyed[at].3
-                && let Some(key) = &keyed[at].2
-                && let Some(own) = (at + 1..keyed.len()).find(|&later| {
-                    !placed[later] && keyed[later].3 && keyed[later].2.as_ref() == Some(key)
+            if !keyed[at].1
+                && let Some(key) = &keyed[at].0
+                && let Some(own) = (at + 1..found.len()).find(|&later| {
+                    !placed[later] && keyed[later].1 && keyed[later].0.as_ref() == Some(key)
                 })
             {
                 placed[own] = true;
-                ordered.push((keyed[own].0, keyed[own].1));
+                order.push(own);
             }
             placed[at] = true;
-            ordered.push((keyed[at].0, keyed[at].1));
+            order.push(at);
         }
-        Ok(ordered)
+        let mut found: Vec<Option<(f32, TantivyDocument)>> = found.into_iter().map(Some).collect();
+        order
+            .into_iter()
+            .filter_map(|at| found[at].take())
+            .collect()
     }
 
     /// The language a query is in, as its words tell among the languages of the
