@@ -351,11 +351,12 @@ impl SearchIndex {
                 true => analysis.stemmed_and_written_tokens(text),
                 false => analysis.stemmed_tokens(text),
             };
-            let text = text.to_string();
+            // The stemmed fields are not stored: their tokens are all the index keeps of
+            // them, so the text is not copied in beside the tokens.
             doc.add_pre_tokenized_text(
                 field,
                 PreTokenizedString {
-                    text: text.clone(),
+                    text: String::new(),
                     tokens,
                 },
             );
