@@ -221,14 +221,13 @@ pub fn script_of_language(language: &str) -> Script {
 /// Whether a character belongs to a script written without spaces between words,
 /// which a dictionary cuts into words.
 pub fn is_unspaced(c: char) -> bool {
-    matches!(
-        u32::from(c),
-        0x0E00..=0x0EFF // Thai, Lao
-            | 0x1000..=0x109F // Myanmar
-            | 0x1780..=0x17FF // Khmer
-            | 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F // kana
-            | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F // Han
-    )
+    matches!(script(c), Script::Han | Script::Kana | Script::Thai)
+        || matches!(
+            u32::from(c),
+            0x0E80..=0x0EFF // Lao
+                | 0x1000..=0x109F // Myanmar
+                | 0x1780..=0x17FF // Khmer
+        )
 }
 
 /// The tokenizer: runs of letters and digits, runs in unspaced scripts cut by ICU's
@@ -426,5 +425,11 @@ mod tests {
         assert_eq!(script('ф'), Script::Cyrillic);
         assert_eq!(script_of_language("pt"), Script::Latin);
         assert_eq!(script_of_language("ru"), Script::Cyrillic);
+        for unspaced in ['归', 'を', 'ก', 'ກ', 'က', 'ក'] {
+            assert!(is_unspaced(unspaced), "{unspaced}");
+        }
+        for spaced in ['a', 'é', '파', 'ф'] {
+            assert!(!is_unspaced(spaced), "{spaced}");
+        }
     }
 }
