@@ -343,15 +343,15 @@ fn open_or_build(
     site: &Site,
     synonyms: &[Vec<String>],
 ) -> Result<(SearchIndex, Option<&'static str>)> {
-    let (dir, facets) = (&config.index, &searched(config, &site.locales));
+    let (dir, searched) = (&config.index, &searched(config, &site.locales));
     store.create()?;
-    let wanted = index::identity(site.fingerprint(), facets);
+    let wanted = index::identity(site.fingerprint(), searched);
     let stale = match store.fingerprint() {
         None => Some("no index yet"),
         Some(line) if line != wanted => Some("content or folio version changed"),
         Some(_) => None,
     };
-    let reason = match (SearchIndex::open(dir, true, facets, synonyms), stale) {
+    let reason = match (SearchIndex::open(dir, true, searched, synonyms), stale) {
         (Ok(index), None) => return Ok((index, None)),
         (Ok(index), Some(reason)) => {
             index.replace_all(&site.searched_pages())?;
@@ -359,7 +359,7 @@ fn open_or_build(
             return Ok((index, Some(reason)));
         }
         (Err(Error::IndexBusy(_)), None) => {
-            let index = SearchIndex::open(dir, false, facets, synonyms)?;
+            let index = SearchIndex::open(dir, false, searched, synonyms)?;
             return Ok((index, None));
         }
         (Err(error @ Error::IndexBusy(_)), Some(_)) => return Err(error),
@@ -371,7 +371,7 @@ fn open_or_build(
         }
     };
     store.clear()?;
-    let index = SearchIndex::create(dir, facets, synonyms)?;
+    let index = SearchIndex::create(dir, searched, synonyms)?;
     index.replace_all(&site.searched_pages())?;
     store.write_fingerprint(&wanted)?;
     Ok((index, Some(reason)))

@@ -137,18 +137,18 @@ impl ContentFolder {
                 project.pages.display()
             );
         }
+        let lang = (config.lang.as_deref())
+            .or(project.lang.as_deref())
+            .unwrap_or("en");
+        let locales = LocaleFolders::declared(&config.locales).with_site_lang(lang);
         let mut folder = ContentFolder {
             path: project.pages.clone(),
             canonical: OnceLock::new(),
             max_page_bytes: config.max_page_bytes,
             max_file_bytes: config.max_file_bytes,
             project,
-            locales: LocaleFolders::declared(&config.locales),
+            locales,
         };
-        let lang = (config.lang.as_deref())
-            .or(folder.project.lang.as_deref())
-            .unwrap_or("en");
-        folder.locales = folder.locales.clone().with_site_lang(lang);
         if folder.project.title.is_none() {
             folder.project.title = folder.home_name();
         }

@@ -4,8 +4,8 @@
 //! Words are found in one pass over the text: a packed (SIMD) searcher finds where the
 //! first bytes of a pattern stand, in any ASCII case; there, the query's few patterns
 //! are compared, and only words that start like one are stemmed to confirm them, each
-//! word once for all the hits of a search. A
-//! packed searcher builds in a microsecond or two, far less than a full automaton.
+//! word once for all the hits of a search. A packed searcher builds in a microsecond or
+//! two, far less than a full automaton.
 
 use super::analysis::is_unspaced;
 use super::query::analyze;
@@ -85,9 +85,10 @@ impl Highlighter {
         };
         // A stem confirms the word written the same way too: one pattern is enough.
         stems.iter().for_each(|s| add(s, Kind::Stem));
+        let stems: HashSet<String> = stems.iter().map(|s| s.to_lowercase()).collect();
         words
             .iter()
-            .filter(|w| !stems.iter().any(|s| s.to_lowercase() == w.to_lowercase()))
+            .filter(|w| !stems.contains(&w.to_lowercase()))
             .for_each(|w| add(w, Kind::Word));
         prefix.into_iter().for_each(|p| add(p, Kind::Prefix));
         if patterns.is_empty() {
@@ -118,7 +119,7 @@ impl Highlighter {
         };
         Some(Highlighter {
             starts,
-            stems: stems.iter().map(|s| s.to_lowercase()).collect(),
+            stems,
             patterns,
             stemmed: Mutex::new((stemmer, HashMap::new())),
         })

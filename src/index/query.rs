@@ -317,14 +317,14 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     if parts.is_empty() {
         return Box::new(EmptyQuery);
     }
-    let words: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
+    let found: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
     if stop_words.is_empty() {
-        return words;
+        return found;
     }
     // Stop words add to the score of the pages the other words find and find none
     // themselves: nearly every page holds them, and matching them alone would score
     // and count nearly every page for every query that has one.
-    stop_words.insert(0, (Occur::Must, words));
+    stop_words.insert(0, (Occur::Must, found));
     Box::new(BooleanQuery::new(stop_words))
 }
 
@@ -501,11 +501,10 @@ fn initials(tokens: &[Token], context: &Context) -> Option<(Occur, Box<dyn Query
         .filter(|c| c.is_alphabetic() && !super::analysis::is_unspaced(*c))
         .collect();
     let written = as_written(&spelled);
-    let (title, exact) = (context.fields.title, context.fields.exact);
-    let held = |field: Field, text: &str| (context.holds)(field, text);
+    let (title, exact, holds) = (context.fields.title, context.fields.exact, context.holds);
     if spelled.chars().count() != tokens.len()
-        || !held(title, &written)
-        || !tokens.iter().all(|token| held(exact, &token.raw))
+        || !holds(title, &written)
+        || !tokens.iter().all(|token| holds(exact, &token.raw))
     {
         return None;
     }
