@@ -8,6 +8,7 @@
 //! ([`crate::app`]); this module only opens, creates, fills and searches it.
 
 pub mod analysis;
+mod every_word;
 mod expand;
 mod highlight;
 mod query;

@@ -3,12 +3,13 @@
 //!
 //! Each word matches exactly (stemmed) in any field, or failing that fuzzily (typos),
 //! as a prefix (the last word, while typing) or through a synonym; the word as
-//! written scores again. Pages holding every uncommon word score again, and more when
-//! the words stand close together. Stop words (`which`, `in`) still match, in the
+//! written scores again. Pages score again for the share of the uncommon words they
+//! hold, and more when the words stand close together. Stop words (`which`, `in`) still match, in the
 //! body, on the pages the other words find, but earn none of these bonuses and find no
 //! page on their own unless the query holds nothing else.
 
 use super::analysis::{Analysis, as_written};
+use super::every_word::every_word;
 use super::schema::Fields;
 use tantivy::Term;
 use tantivy::query::{
@@ -35,6 +36,9 @@ const PROXIMITY_WEIGHT: f32 = 2.0;
 const SYNONYM_WEIGHT: f32 = 0.8;
 /// Two neighbouring words of a longer query standing close together.
 const PAIR_WEIGHT: f32 = 1.0;
+/// Pages holding every uncommon word of the query score this much again; pages holding
+/// some of them, that part of it.
+const EVERY_WORD_WEIGHT: f32 = 1.0;
 /// Weight of every word of the query in one short field, times that field's weight.
 const SAME_FIELD_WEIGHT: f32 = 1.0;
 /// A word the index holds, found for a typo.
@@ -256,8 +260,10 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
     let stems: Vec<String> = tokens.iter().map(|t| t.stem.clone()).collect();
     let synonyms = context.synonyms.matches(&stems);
     let last_word_typed = clauses.last().is_some_and(|c| matches!(c, Clause::Word(_)));
-    let mut per_token: Vec<Box<dyn Query>> = Vec::new();
-    let mut literal: Vec<Box<dyn Query>> = Vec::new();
+    // The queries of the words that count towards the bonus for holding them, and how
+    // many such words there are (a word no field holds has no query but still counts).
+    let mut counted: Vec<Box<dyn Query>> = Vec::new();
+    let mut count = 0;
     let mut stop_words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
         if token.stop {
@@ -266,24 +272,27 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
                 let stop = BoostQuery::new(term(body, &token.stem), STOP_WEIGHT);
                 stop_words.push((Occur::Should, Box::new(stop)));
             }
-            literal.push(Box::new(EmptyQuery));
             continue;
         }
         let completes = last_word_typed && index + 1 == tokens.len();
-        let mut ways = word_ways(token, index, completes, context);
-        // Pages that hold every word as typed (or corrected, or completed) score
-        // again; a synonym finds a page but does not count towards that.
-        literal.push(match ways.is_empty() {
-            true => Box::new(EmptyQuery),
-            false => Box::new(DisjunctionMaxQuery::new(
-                ways.iter().map(|way| way.box_clone()).collect(),
-            )),
-        });
+        let ways = word_ways(token, index, completes, context);
+        let word =
+            (!ways.is_empty()).then(|| Box::new(DisjunctionMaxQuery::new(ways)) as Box<dyn Query>);
+        // Words too common to say anything earn no bonus for being held.
+        match (context.is_common)(&token.stem) {
+            true => parts.extend(word.map(|word| (Occur::Should, word))),
+            false => {
+                count += 1;
+                counted.extend(word);
+            }
+        }
+        // A synonym finds a page but does not count towards holding every word.
         for (start, length, others) in &synonyms {
             if (*start..start + length).contains(&index) {
                 for other in others {
                     if let Some(query) = phrase_any_field(context.fields, context.holds, other, 0) {
-                        ways.push(Box::new(BoostQuery::new(query, SYNONYM_WEIGHT)));
+                        let synonym = BoostQuery::new(query, SYNONYM_WEIGHT);
+                        parts.push((Occur::Should, Box::new(synonym)));
                     }
                 }
             }
@@ -292,20 +301,16 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
             parts.extend(number_in_title(token, context));
         }
         parts.extend(as_written_bonus(token, context));
-        if !ways.is_empty() {
-            per_token.push(Box::new(DisjunctionMaxQuery::new(ways)));
-        }
     }
     // A page titled by the words' initials that holds every one of them.
     parts.extend(initials(&tokens, context));
-    let required: Vec<(Occur, Box<dyn Query>)> = tokens
-        .iter()
-        .zip(literal)
-        .filter(|(token, _)| !token.stop && !(context.is_common)(&token.stem))
-        .map(|(_, query)| (Occur::Must, query))
-        .collect();
-    if tokens.len() > 1 && required.len() > 1 {
-        parts.push((Occur::Should, Box::new(BooleanQuery::new(required))));
+    match count {
+        0 | 1 => parts.extend(counted.into_iter().map(|word| (Occur::Should, word))),
+        _ if counted.is_empty() => {}
+        _ => {
+            let every_word = every_word(counted, count, EVERY_WORD_WEIGHT);
+            parts.push((Occur::Should, every_word));
+        }
     }
     let words: Vec<String> = tokens
         .iter()
@@ -313,7 +318,6 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         .map(|token| token.stem.clone())
         .collect();
     parts.extend(together(&words, context));
-    parts.extend(per_token.into_iter().map(|query| (Occur::Should, query)));
     if parts.is_empty() {
         return Box::new(EmptyQuery);
     }

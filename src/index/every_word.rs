@@ -1,0 +1,304 @@
+//! A query's words summed, with a bonus in proportion to the share of them a page
+//! holds.
+//!
+//! Written here because Tantivy's unions do not fit the job: `BooleanQuery` only sums
+//! its clauses, so a bonus for holding the words would need a second query, an
+//! intersection of the same words, reading and scoring every word's postings twice and
+//! giving nothing to a page that holds all but one; and a custom way of combining
+//! scores cannot count the words held the same way in every segment, because a union
+//! left with one clause in a segment is that clause's scorer alone.
+
+use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// The sum of the words' queries, times `1 + bonus × share`, where `share` is the part
+/// of the `count` words a page holds. `words` are the queries of the words that match
+/// something; a word without one still counts, lowering every page's share alike.
+pub fn every_word(words: Vec<Box<dyn Query>>, count: usize, bonus: Score) -> Box<dyn Query> {
+    let count = count.max(words.len()).max(1);
+    Box::new(EveryWordQuery {
+        words,
+        per_word: bonus / count as Score,
+    })
+}
+
+#[derive(Debug)]
+struct EveryWordQuery {
+    words: Vec<Box<dyn Query>>,
+    /// What each word held adds to the multiplier of the sum.
+    per_word: Score,
+}
+
+impl Clone for EveryWordQuery {
+    fn clone(&self) -> Self {
+        EveryWordQuery {
+            words: self.words.iter().map(|word| word.box_clone()).collect(),
+            per_word: self.per_word,
+        }
+    }
+}
+
+impl Query for EveryWordQuery {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let words = self
+            .words
+            .iter()
+            .map(|word| word.weight(scoring))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(EveryWordWeight {
+            words,
+            per_word: self.per_word,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for word in &self.words {
+            word.query_terms(visitor);
+        }
+    }
+}
+
+struct EveryWordWeight {
+    words: Vec<Box<dyn Weight>>,
+    per_word: Score,
+}
+
+impl Weight for EveryWordWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut words = Vec::with_capacity(self.words.len());
+        for word in &self.words {
+            let scorer = word.scorer(reader, boost)?;
+            if scorer.doc() != TERMINATED {
+                words.push(scorer);
+            }
+        }
+        if words.is_empty() {
+            return Ok(Box::new(EmptyScorer));
+        }
+        let mut union = EveryWordScorer {
+            words,
+            per_word: self.per_word,
+            doc: 0,
+        };
+        union.doc = union.first();
+        Ok(Box::new(union))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let (mut sum, mut factor) = (0.0, 1.0);
+        let mut held = Vec::new();
+        for word in &self.words {
+            let mut scorer = word.scorer(reader, 1.0)?;
+            if scorer.seek(doc) == doc {
+                sum += scorer.score();
+                factor += self.per_word;
+                held.push(word.explain(reader, doc)?);
+            }
+        }
+        if held.is_empty() {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document #{doc} holds none of the words"
+            )));
+        }
+        let mut explanation = Explanation::new("sum of the words held, times", sum * factor);
+        explanation.add_const("1 + bonus × share of the words held", factor);
+        held.into_iter()
+            .for_each(|word| explanation.add_detail(word));
+        Ok(explanation)
+    }
+}
+
+/// The union of the words' scorers, each at or past the current document.
+struct EveryWordScorer {
+    words: Vec<Box<dyn Scorer>>,
+    per_word: Score,
+    doc: DocId,
+}
+
+impl EveryWordScorer {
+    /// The first document any word is on.
+    fn first(&self) -> DocId {
+        self.words
+            .iter()
+            .map(|word| word.doc())
+            .min()
+            .unwrap_or(TERMINATED)
+    }
+}
+
+impl DocSet for EveryWordScorer {
+    fn advance(&mut self) -> DocId {
+        let current = self.doc;
+        for word in &mut self.words {
+            if word.doc() == current {
+                word.advance();
+            }
+        }
+        self.doc = self.first();
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        for word in &mut self.words {
+            if word.doc() < target {
+                word.seek(target);
+            }
+        }
+        self.doc = self.first();
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.words
+            .iter()
+            .map(|word| word.size_hint())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl Scorer for EveryWordScorer {
+    fn score(&mut self) -> Score {
+        let (mut sum, mut factor) = (0.0, 1.0);
+        for word in &mut self.words {
+            if word.doc() == self.doc {
+                sum += word.score();
+                factor += self.per_word;
+            }
+        }
+        sum * factor
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, TermQuery};
+    use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TEXT, Value};
+    use tantivy::{Index, TantivyDocument, doc};
+
+    /// Each page's score for the query `query_for` makes, in the order of `pages`; the
+    /// pages from `split` on are written in a second segment.
+    fn scores(
+        pages: &[&str],
+        split: usize,
+        query_for: impl Fn(Field) -> Box<dyn Query>,
+    ) -> Vec<Option<Score>> {
+        let mut builder = Schema::builder();
+        let text = builder.add_text_field("text", TEXT);
+        let id = builder.add_u64_field("id", STORED);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (at, page) in pages.iter().enumerate() {
+            if at == split {
+                writer.commit().unwrap();
+            }
+            writer
+                .add_document(doc!(text => *page, id => at as u64))
+                .unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let query = query_for(text);
+        let hits = searcher
+            .search(query.as_ref(), &TopDocs::with_limit(10).order_by_score())
+            .unwrap();
+        let mut found = vec![None; pages.len()];
+        for (score, address) in hits {
+            let doc: TantivyDocument = searcher.doc(address).unwrap();
+            let at = doc.get_first(id).and_then(|value| value.as_u64()).unwrap();
+            found[at as usize] = Some(score);
+        }
+        found
+    }
+
+    fn words(text: Field, words: &[&str]) -> Vec<Box<dyn Query>> {
+        words
+            .iter()
+            .map(|word| {
+                let term = Term::from_field_text(text, word);
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>
+            })
+            .collect()
+    }
+
+    fn plain_sum(text: Field, of: &[&str]) -> Box<dyn Query> {
+        Box::new(BooleanQuery::union(words(text, of)))
+    }
+
+    fn close(a: Option<Score>, b: Option<Score>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() < 1e-4 * a.abs().max(1.0),
+            (a, b) => a == b,
+        }
+    }
+
+    fn times(score: Option<Score>, factor: Score) -> Option<Score> {
+        score.map(|score| score * factor)
+    }
+
+    #[test]
+    fn the_bonus_grows_with_the_share_of_the_words_a_page_holds() {
+        let pages = ["disk usage", "disk space", "usage notes", "nothing here"];
+        let plain = scores(&pages, pages.len(), |text| {
+            plain_sum(text, &["disk", "usage"])
+        });
+        let every = scores(&pages, pages.len(), |text| {
+            every_word(words(text, &["disk", "usage"]), 2, 1.0)
+        });
+        assert!(close(every[0], times(plain[0], 2.0)), "{every:?} {plain:?}");
+        assert!(close(every[1], times(plain[1], 1.5)), "{every:?} {plain:?}");
+        assert!(close(every[2], times(plain[2], 1.5)), "{every:?} {plain:?}");
+        assert_eq!(every[3], None);
+    }
+
+    #[test]
+    fn a_word_without_a_query_still_counts() {
+        let pages = ["disk usage", "disk"];
+        let plain = scores(&pages, pages.len(), |text| plain_sum(text, &["disk"]));
+        let every = scores(&pages, pages.len(), |text| {
+            every_word(words(text, &["disk"]), 2, 1.0)
+        });
+        for (every, plain) in every.iter().zip(&plain) {
+            assert!(close(*every, times(*plain, 1.5)), "{every:?} {plain:?}");
+        }
+    }
+
+    #[test]
+    fn a_page_scores_the_same_in_a_segment_where_only_one_word_is_found() {
+        // The second segment holds `disk` only: its union is of that one word.
+        let pages = ["disk usage", "disk", "usage", "disk"];
+        let plain = scores(&pages, 3, |text| plain_sum(text, &["disk", "usage"]));
+        let every = scores(&pages, 3, |text| {
+            every_word(words(text, &["disk", "usage"]), 2, 1.0)
+        });
+        assert!(close(every[3], times(plain[3], 1.5)), "{every:?} {plain:?}");
+        assert!(close(every[3], every[1]), "{every:?}");
+    }
+
+    #[test]
+    fn explain_gives_the_score() {
+        let mut builder = Schema::builder();
+        let text = builder.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(doc!(text => "disk usage")).unwrap();
+        writer.add_document(doc!(text => "disk")).unwrap();
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let query = every_word(words(text, &["disk", "usage"]), 2, 1.0);
+        let hits = searcher
+            .search(query.as_ref(), &TopDocs::with_limit(10).order_by_score())
+            .unwrap();
+        assert_eq!(hits.len(), 2);
+        for (score, address) in hits {
+            let explained = query.explain(&searcher, address).unwrap().value();
+            assert!((explained - score).abs() < 1e-4, "{explained} vs {score}");
+        }
+    }
+}
