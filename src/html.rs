@@ -4,17 +4,27 @@
 /// Escapes text for HTML content and quoted attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_html_into(&mut out, text);
     out
+}
+
+/// [`escape_html`], written at the end of `out`.
+pub fn escape_html_into(out: &mut String, text: &str) {
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        out.push_str(escaped);
+        plain = at + 1;
+    }
+    out.push_str(&text[plain..]);
 }
 
 #[cfg(test)]
@@ -27,5 +37,12 @@ mod tests {
             escape_html(r#"<a href="x">Tom & 'Jerry'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn escaping_into_a_buffer_appends_and_keeps_other_characters_whole() {
+        let mut out = String::from("<mark>");
+        escape_html_into(&mut out, "é<ü>€ & \"中文\"");
+        assert_eq!(out, "<mark>é&lt;ü&gt;€ &amp; &quot;中文&quot;");
     }
 }

@@ -1,15 +1,16 @@
 //! Highlighting: the passage of a text where the query's words stand closest together,
 //! HTML-escaped, with those words in `<mark>`.
 //!
-//! Words are found in one pass over the text: a packed (SIMD) searcher finds where the
-//! first bytes of a pattern stand, in any ASCII case; there, the query's few patterns
-//! are compared, and only words that start like one are stemmed to confirm them, each
-//! word once for all the hits of a search. A packed searcher builds in a microsecond or
-//! two, far less than a full automaton.
+//! Words are found in one pass over the text, its ASCII letters lower-cased: a packed
+//! (SIMD) searcher finds where the first bytes of a pattern stand; there, the query's
+//! few patterns are compared, and only words that start like one are stemmed to confirm
+//! them, each word once for all the hits of a search. A packed searcher builds in a
+//! microsecond or two, far less than a full automaton, and lower-casing the text first
+//! keeps it to one prefix per pattern rather than one per way of writing it.
 
 use super::analysis::is_unspaced;
 use super::query::analyze;
-use crate::html::escape_html;
+use crate::html::escape_html_into;
 use aho_corasick::packed;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
@@ -49,10 +50,10 @@ pub struct Highlighter {
 
 /// How a highlighter finds the places where one of its patterns may start.
 enum Starts {
-    /// A packed (SIMD) searcher over each pattern's first bytes, in every ASCII case.
+    /// A packed (SIMD) searcher over each pattern's first bytes.
     Packed(packed::Searcher),
-    /// The bytes that start a pattern, in either ASCII case: for when no packed
-    /// searcher can be built (too many prefixes, another CPU).
+    /// The bytes that start a pattern: for when no packed searcher can be built (too
+    /// many prefixes, another CPU).
     Bytes(Box<[bool; 256]>),
 }
 
@@ -95,24 +96,21 @@ impl Highlighter {
             return None;
         }
         patterns.sort_by_key(|(text, _)| text.len());
-        let mut variants = BTreeSet::new();
-        for (pattern, _) in &patterns {
-            let bytes = pattern.as_bytes();
-            case_variants(&bytes[..bytes.len().min(PREFIX_BYTES)], &mut variants);
-        }
+        let prefixes: BTreeSet<&[u8]> = patterns
+            .iter()
+            .map(|(pattern, _)| &pattern.as_bytes()[..pattern.len().min(PREFIX_BYTES)])
+            .collect();
         let packed = packed::Config::new()
             .match_kind(packed::MatchKind::LeftmostFirst)
             .builder()
-            .extend(&variants)
+            .extend(&prefixes)
             .build();
         let starts = match packed {
             Some(searcher) => Starts::Packed(searcher),
             None => {
                 let mut first_bytes = Box::new([false; 256]);
                 for (pattern, _) in &patterns {
-                    let first = pattern.as_bytes()[0];
-                    first_bytes[usize::from(first.to_ascii_lowercase())] = true;
-                    first_bytes[usize::from(first.to_ascii_uppercase())] = true;
+                    first_bytes[usize::from(pattern.as_bytes()[0])] = true;
                 }
                 Starts::Bytes(first_bytes)
             }
@@ -129,7 +127,10 @@ impl Highlighter {
     /// of the query is in it.
     pub fn passage(&self, text: &str, max_chars: usize) -> Option<Passage> {
         let text = &text[..floor_boundary(text, text.len().min(MAX_SCAN_BYTES))];
-        let marks = self.marks(text);
+        // ASCII letters lower-cased, every byte where it was: the patterns are found in
+        // it, the words confirmed and cut in `text`.
+        let lower = text.to_ascii_lowercase();
+        let marks = self.marks(text, &lower);
         if marks.is_empty() {
             return None;
         }
@@ -182,31 +183,32 @@ impl Highlighter {
     /// The passage of `text` (the text [`Highlighter::passage`] was given) as HTML:
     /// escaped text, marks, and `…` where text was cut.
     pub fn html(&self, text: &str, passage: &Passage) -> String {
-        let mut html = String::new();
+        let mut html = String::with_capacity(passage.range.len() + 16 * passage.marks.len());
         if passage.range.start > 0 {
             html.push('…');
         }
         let mut at = passage.range.start;
         for mark in &passage.marks {
-            html.push_str(&escape_html(&text[at..mark.start]));
+            escape_html_into(&mut html, &text[at..mark.start]);
             html.push_str("<mark>");
-            html.push_str(&escape_html(&text[mark.clone()]));
+            escape_html_into(&mut html, &text[mark.clone()]);
             html.push_str("</mark>");
             at = mark.end;
         }
-        html.push_str(&escape_html(&text[at..passage.range.end]));
+        escape_html_into(&mut html, &text[at..passage.range.end]);
         if passage.range.end < text.len() {
             html.push('…');
         }
         html
     }
 
-    /// Every confirmed word of the query in `text`, in order, not overlapping.
-    fn marks(&self, text: &str) -> Vec<Range<usize>> {
+    /// Every confirmed word of the query in `text` (`lower` is `text` with its ASCII
+    /// letters lower-cased), in order, not overlapping.
+    fn marks(&self, text: &str, lower: &str) -> Vec<Range<usize>> {
         let mut marks: Vec<Range<usize>> = Vec::new();
         let mut from = 0;
-        while let Some(at) = self.next_start(text, from) {
-            match self.word_at(text, at) {
+        while let Some(at) = self.next_start(lower, from) {
+            match self.word_at(text, lower, at) {
                 Some(end) => {
                     marks.push(at..end);
                     from = end;
@@ -218,7 +220,7 @@ impl Highlighter {
     }
 
     /// The first place at or after `from` where a pattern's first bytes stand after
-    /// anything but a letter or digit.
+    /// anything but a letter or digit, in `text` lower-cased.
     fn next_start(&self, text: &str, mut from: usize) -> Option<usize> {
         loop {
             let at = match &self.starts {
@@ -248,14 +250,15 @@ impl Highlighter {
         }
     }
 
-    /// The end of the query's word that starts at `at` in `text`, if one does.
-    fn word_at(&self, text: &str, at: usize) -> Option<usize> {
-        let rest = &text.as_bytes()[at..];
+    /// The end of the query's word that starts at `at` in `text`, if one does (`lower`
+    /// is `text` with its ASCII letters lower-cased).
+    fn word_at(&self, text: &str, lower: &str, at: usize) -> Option<usize> {
+        let rest = &lower.as_bytes()[at..];
         for (pattern, kind) in &self.patterns {
-            let length = pattern.len();
-            if rest.len() < length || !rest[..length].eq_ignore_ascii_case(pattern.as_bytes()) {
+            if !rest.starts_with(pattern.as_bytes()) {
                 continue;
             }
+            let length = pattern.len();
             // The pattern's bytes matched, so `at + length` is a character boundary.
             let end = word_end(text, at + length);
             let word = text[at..end].to_lowercase();
@@ -288,22 +291,6 @@ impl Highlighter {
 
 /// How many of a pattern's first bytes the packed searcher looks for.
 const PREFIX_BYTES: usize = 3;
-
-/// `bytes` in every combination of ASCII upper and lower case, added to `variants`.
-fn case_variants(bytes: &[u8], variants: &mut BTreeSet<Vec<u8>>) {
-    let letters: Vec<usize> = (0..bytes.len())
-        .filter(|&i| bytes[i].is_ascii_alphabetic())
-        .collect();
-    for mask in 0..1u32 << letters.len() {
-        let mut variant = bytes.to_vec();
-        for (bit, &i) in letters.iter().enumerate() {
-            if mask & (1 << bit) != 0 {
-                variant[i] = variant[i].to_ascii_uppercase();
-            }
-        }
-        variants.insert(variant);
-    }
-}
 
 /// For each mark, a number for its word (case ignored): equal words, equal numbers,
 /// counted from 0.
@@ -462,7 +449,7 @@ mod tests {
 
     #[test]
     fn many_words_are_marked_without_the_packed_searcher() {
-        let words: Vec<String> = (0..40u8)
+        let words: Vec<String> = (0..70u8)
             .map(|n| {
                 format!(
                     "{}{}q{n}",
