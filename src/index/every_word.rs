@@ -205,9 +205,8 @@ mod tests {
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         let query = query_for(text);
-        let hits = searcher
-            .search(query.as_ref(), &TopDocs::with_limit(10).order_by_score())
-            .unwrap();
+        let every_page = TopDocs::with_limit(pages.len().max(1)).order_by_score();
+        let hits = searcher.search(query.as_ref(), &every_page).unwrap();
         let mut found = vec![None; pages.len()];
         for (score, address) in hits {
             let doc: TantivyDocument = searcher.doc(address).unwrap();
@@ -299,6 +298,40 @@ mod tests {
         for (score, address) in hits {
             let explained = query.explain(&searcher, address).unwrap().value();
             assert!((explained - score).abs() < 1e-4, "{explained} vs {score}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn every_page_scores_its_plain_sum_times_one_plus_the_share_it_holds(
+            pages in proptest::collection::vec(
+                proptest::collection::vec(0..5usize, 0..6),
+                1..12,
+            ),
+            split in 0..12usize,
+            query in proptest::collection::btree_set(0..6usize, 1..4),
+        ) {
+            // Words 0 to 4 stand on pages; word 5 is on none.
+            let vocabulary = ["ant", "bee", "cat", "dog", "eel", "fox"];
+            let texts: Vec<String> = pages
+                .iter()
+                .map(|page| page.iter().map(|&w| vocabulary[w]).collect::<Vec<_>>().join(" "))
+                .collect();
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let asked: Vec<&str> = query.iter().map(|&w| vocabulary[w]).collect();
+            let plain = scores(&texts, split, |text| plain_sum(text, &asked));
+            let every = scores(&texts, split, |text| {
+                every_word(words(text, &asked), asked.len(), 1.0)
+            });
+            for (at, page) in pages.iter().enumerate() {
+                let held = query.iter().filter(|w| page.contains(w)).count();
+                let share = held as Score / asked.len() as Score;
+                proptest::prop_assert!(
+                    close(every[at], times(plain[at], 1.0 + share)),
+                    "page {at} {:?}: {:?} against {:?}", texts[at], every[at], plain[at]
+                );
+            }
         }
     }
 }
