@@ -75,13 +75,7 @@ impl Weight for EveryWordWeight {
         if words.is_empty() {
             return Ok(Box::new(EmptyScorer));
         }
-        let mut union = EveryWordScorer {
-            words,
-            per_word: self.per_word,
-            doc: 0,
-        };
-        union.doc = union.first();
-        Ok(Box::new(union))
+        Ok(Box::new(EveryWordScorer::new(words, self.per_word)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -108,44 +102,54 @@ impl Weight for EveryWordWeight {
     }
 }
 
-/// The union of the words' scorers, each at or past the current document.
+/// The union of the words' scorers, each at or past the current document. The document
+/// each is on is kept beside it: moving on looks through those numbers, and calls only
+/// the scorers on the current document.
 struct EveryWordScorer {
     words: Vec<Box<dyn Scorer>>,
+    /// The document each word's scorer is on.
+    docs: Vec<DocId>,
     per_word: Score,
     doc: DocId,
 }
 
 impl EveryWordScorer {
-    /// The first document any word is on.
-    fn first(&self) -> DocId {
-        self.words
-            .iter()
-            .map(|word| word.doc())
-            .min()
-            .unwrap_or(TERMINATED)
+    fn new(words: Vec<Box<dyn Scorer>>, per_word: Score) -> EveryWordScorer {
+        let docs: Vec<DocId> = words.iter().map(|word| word.doc()).collect();
+        let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
+        EveryWordScorer {
+            words,
+            docs,
+            per_word,
+            doc,
+        }
+    }
+
+    /// Moves to the first document a word is on.
+    fn take_next(&mut self) -> DocId {
+        self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
+        self.doc
     }
 }
 
 impl DocSet for EveryWordScorer {
     fn advance(&mut self) -> DocId {
         let current = self.doc;
-        for word in &mut self.words {
-            if word.doc() == current {
-                word.advance();
+        for (word, doc) in self.words.iter_mut().zip(&mut self.docs) {
+            if *doc == current {
+                *doc = word.advance();
             }
         }
-        self.doc = self.first();
-        self.doc
+        self.take_next()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        for word in &mut self.words {
-            if word.doc() < target {
-                word.seek(target);
+        for (word, doc) in self.words.iter_mut().zip(&mut self.docs) {
+            if *doc < target {
+                *doc = word.seek(target);
             }
         }
-        self.doc = self.first();
-        self.doc
+        self.take_next()
     }
 
     fn doc(&self) -> DocId {
@@ -164,8 +168,8 @@ impl DocSet for EveryWordScorer {
 impl Scorer for EveryWordScorer {
     fn score(&mut self) -> Score {
         let (mut sum, mut factor) = (0.0, 1.0);
-        for word in &mut self.words {
-            if word.doc() == self.doc {
+        for (word, doc) in self.words.iter_mut().zip(&self.docs) {
+            if *doc == self.doc {
                 sum += word.score();
                 factor += self.per_word;
             }
@@ -178,7 +182,7 @@ impl Scorer for EveryWordScorer {
 mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
-    use tantivy::query::{BooleanQuery, TermQuery};
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
     use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TEXT, Value};
     use tantivy::{Index, TantivyDocument, doc};
 
@@ -324,12 +328,25 @@ mod tests {
             let every = scores(&texts, split, |text| {
                 every_word(words(text, &asked), asked.len(), 1.0)
             });
+            // The union inside an intersection is moved by seeking, not advancing.
+            let within = scores(&texts, split, |text| {
+                let filter = BoostQuery::new(words(text, &[vocabulary[0]]).remove(0), 0.0);
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, every_word(words(text, &asked), asked.len(), 1.0)),
+                    (Occur::Must, Box::new(filter) as Box<dyn Query>),
+                ]))
+            });
             for (at, page) in pages.iter().enumerate() {
                 let held = query.iter().filter(|w| page.contains(w)).count();
                 let share = held as Score / asked.len() as Score;
                 proptest::prop_assert!(
                     close(every[at], times(plain[at], 1.0 + share)),
                     "page {at} {:?}: {:?} against {:?}", texts[at], every[at], plain[at]
+                );
+                let filtered = every[at].filter(|_| page.contains(&0));
+                proptest::prop_assert!(
+                    close(within[at], filtered),
+                    "page {at} {:?} within: {:?} against {:?}", texts[at], within[at], filtered
                 );
             }
         }
