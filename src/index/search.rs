@@ -96,6 +96,9 @@ pub const ALL_LANGUAGES: &str = "all";
 /// a page in the query's language can take the place of its translations.
 const TRANSLATION_SLACK: usize = 10;
 
+/// How many of a query's words tell its language.
+const LANGUAGE_WORDS: usize = 8;
+
 /// One ranked page.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -371,7 +374,11 @@ impl SearchIndex {
         if seen.len() <= 1 {
             return Ok(seen.first().map_or(site, |(lang, _)| lang.clone()));
         }
-        let words = words_of(clauses).collect::<Vec<_>>().join(" ");
+        // A few words tell a language; each word read costs a count per language.
+        let words = words_of(clauses)
+            .take(LANGUAGE_WORDS)
+            .collect::<Vec<_>>()
+            .join(" ");
         let script = query_script(&words);
         let candidates: Vec<&(String, u64)> = seen
             .iter()

@@ -381,6 +381,29 @@ fn between_languages_that_hold_the_same_words_the_one_that_uses_them_most_is_cho
 }
 
 #[test]
+fn a_long_querys_language_is_told_by_its_first_words() {
+    // Eight German words, then twelve English ones: counted all, English would hold
+    // more of them; the first words tell German.
+    let server = Site::of_files(&[
+        (
+            "de/seite.md",
+            "# Seite\n\nDie Datei wird mit dem Befehl schnell komprimiert und gespeichert.\n",
+        ),
+        (
+            "en/page.md",
+            "# Page\n\nThe file is compressed quickly with the command, saved, archived, \
+             copied, moved, renamed, listed, printed and shown on the screen.\n",
+        ),
+    ])
+    .serve();
+    let query = "Datei Befehl schnell komprimiert gespeichert Seite komprimiert Datei \
+                 file compressed quickly command saved archived copied moved renamed \
+                 listed printed screen";
+    let found = search(&server, query, "");
+    assert_eq!(found, ["/de/seite"], "{found:?}");
+}
+
+#[test]
 fn a_compound_no_page_holds_is_found_through_its_two_words() {
     let site = Site::of_files(&[
         (
