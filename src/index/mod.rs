@@ -8,13 +8,13 @@
 //! ([`crate::app`]); this module only opens, creates, fills and searches it.
 
 pub mod analysis;
-mod every_word;
 mod expand;
 mod highlight;
 mod query;
 mod schema;
 mod search;
 pub mod synonyms;
+mod union;
 
 use crate::content::{LocaleFolders, Page};
 use crate::error::{Error, Result};

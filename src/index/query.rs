@@ -9,12 +9,10 @@
 //! page on their own unless the query holds nothing else.
 
 use super::analysis::{Analysis, as_written};
-use super::every_word::every_word;
 use super::schema::Fields;
+use super::union::{best_of, every_word};
 use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -276,8 +274,7 @@ pub fn build(clauses: &[Clause], context: &mut Context) -> Box<dyn Query> {
         }
         let completes = last_word_typed && index + 1 == tokens.len();
         let ways = word_ways(token, index, completes, context);
-        let word =
-            (!ways.is_empty()).then(|| Box::new(DisjunctionMaxQuery::new(ways)) as Box<dyn Query>);
+        let word = best_of(ways, 0.0);
         // Words too common to say anything earn no bonus for being held.
         match (context.is_common)(&token.stem) {
             true => parts.extend(word.map(|word| (Occur::Should, word))),
@@ -645,8 +642,7 @@ fn any_field(
             Some(Box::new(BoostQuery::new(query, weight * scale)) as Box<dyn Query>)
         })
         .collect();
-    (!per_field.is_empty())
-        .then(|| Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, 0.3)) as Box<dyn Query>)
+    best_of(per_field, 0.3)
 }
 
 #[cfg(test)]

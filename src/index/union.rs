@@ -1,152 +1,195 @@
-//! A query's words summed, with a bonus in proportion to the share of them a page
-//! holds.
+//! Unions of a query's clauses, combined as search needs them: a query's words summed,
+//! with a bonus in proportion to the share of them a page holds; and the best of the
+//! fields (or of the ways) a word matches in.
 //!
-//! Written here because Tantivy's unions do not fit the job: `BooleanQuery` only sums
-//! its clauses, so a bonus for holding the words would need a second query, an
+//! Written here because Tantivy's unions do not fit these jobs: `BooleanQuery` only
+//! sums its clauses, so a bonus for holding the words would need a second query, an
 //! intersection of the same words, reading and scoring every word's postings twice and
-//! giving nothing to a page that holds all but one; and a custom way of combining
-//! scores cannot count the words held the same way in every segment, because a union
-//! left with one clause in a segment is that clause's scorer alone.
+//! giving nothing to a page that holds all but one; a custom way of combining scores
+//! cannot count the words held the same way in every segment, because a union left with
+//! one clause in a segment is that clause's scorer alone; and its union buffers 4,096
+//! documents' scores at a time, more than the few short postings of a word's fields need.
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// How the scores of the clauses a page matches are combined.
+#[derive(Debug, Clone, Copy)]
+enum Combine {
+    /// The sum, times `1 + per_clause × clauses held`.
+    Share { per_clause: Score },
+    /// The best clause, plus `tie_breaker` times each of the others.
+    Best { tie_breaker: Score },
+}
 
 /// The sum of the words' queries, times `1 + bonus × share`, where `share` is the part
 /// of the `count` words a page holds. `words` are the queries of the words that match
 /// something; a word without one still counts, lowering every page's share alike.
 pub fn every_word(words: Vec<Box<dyn Query>>, count: usize, bonus: Score) -> Box<dyn Query> {
     let count = count.max(words.len()).max(1);
-    Box::new(EveryWordQuery {
-        words,
-        per_word: bonus / count as Score,
+    Box::new(UnionQuery {
+        clauses: words,
+        combine: Combine::Share {
+            per_clause: bonus / count as Score,
+        },
     })
 }
 
-#[derive(Debug)]
-struct EveryWordQuery {
-    words: Vec<Box<dyn Query>>,
-    /// What each word held adds to the multiplier of the sum.
-    per_word: Score,
+/// The best of `clauses` (the fields a word is in, the ways it matches), plus
+/// `tie_breaker` times each of the others; `None` when there are none, one clause as
+/// it is.
+pub fn best_of(mut clauses: Vec<Box<dyn Query>>, tie_breaker: Score) -> Option<Box<dyn Query>> {
+    match clauses.len() {
+        0 => None,
+        1 => clauses.pop(),
+        _ => Some(Box::new(UnionQuery {
+            clauses,
+            combine: Combine::Best { tie_breaker },
+        })),
+    }
 }
 
-impl Clone for EveryWordQuery {
+#[derive(Debug)]
+struct UnionQuery {
+    clauses: Vec<Box<dyn Query>>,
+    combine: Combine,
+}
+
+impl Clone for UnionQuery {
     fn clone(&self) -> Self {
-        EveryWordQuery {
-            words: self.words.iter().map(|word| word.box_clone()).collect(),
-            per_word: self.per_word,
+        UnionQuery {
+            clauses: self
+                .clauses
+                .iter()
+                .map(|clause| clause.box_clone())
+                .collect(),
+            combine: self.combine,
         }
     }
 }
 
-impl Query for EveryWordQuery {
+impl Query for UnionQuery {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let words = self
-            .words
+        let clauses = self
+            .clauses
             .iter()
-            .map(|word| word.weight(scoring))
+            .map(|clause| clause.weight(scoring))
             .collect::<tantivy::Result<_>>()?;
-        Ok(Box::new(EveryWordWeight {
-            words,
-            per_word: self.per_word,
+        Ok(Box::new(UnionWeight {
+            clauses,
+            combine: self.combine,
         }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for word in &self.words {
-            word.query_terms(visitor);
+        for clause in &self.clauses {
+            clause.query_terms(visitor);
         }
     }
 }
 
-struct EveryWordWeight {
-    words: Vec<Box<dyn Weight>>,
-    per_word: Score,
+struct UnionWeight {
+    clauses: Vec<Box<dyn Weight>>,
+    combine: Combine,
 }
 
-impl Weight for EveryWordWeight {
+impl Weight for UnionWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut words = Vec::with_capacity(self.words.len());
-        for word in &self.words {
-            let scorer = word.scorer(reader, boost)?;
+        let mut clauses = Vec::with_capacity(self.clauses.len());
+        for clause in &self.clauses {
+            let scorer = clause.scorer(reader, boost)?;
             if scorer.doc() != TERMINATED {
-                words.push(scorer);
+                clauses.push(scorer);
             }
         }
-        if words.is_empty() {
+        if clauses.is_empty() {
             return Ok(Box::new(EmptyScorer));
         }
-        Ok(Box::new(EveryWordScorer::new(words, self.per_word)))
+        Ok(Box::new(UnionScorer::new(clauses, self.combine)))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let (mut sum, mut factor) = (0.0, 1.0);
+        let mut scores = Vec::new();
         let mut held = Vec::new();
-        for word in &self.words {
-            let mut scorer = word.scorer(reader, 1.0)?;
+        for clause in &self.clauses {
+            let mut scorer = clause.scorer(reader, 1.0)?;
             if scorer.seek(doc) == doc {
-                sum += scorer.score();
-                factor += self.per_word;
-                held.push(word.explain(reader, doc)?);
+                scores.push(scorer.score());
+                held.push(clause.explain(reader, doc)?);
             }
         }
         if held.is_empty() {
             return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document #{doc} holds none of the words"
+                "document #{doc} matches none of the clauses"
             )));
         }
-        let mut explanation = Explanation::new("sum of the words held, times", sum * factor);
-        explanation.add_const("1 + bonus × share of the words held", factor);
+        let score = combined(self.combine, scores.into_iter());
+        let mut explanation = Explanation::new_with_string(format!("{:?}", self.combine), score);
         held.into_iter()
-            .for_each(|word| explanation.add_detail(word));
+            .for_each(|clause| explanation.add_detail(clause));
         Ok(explanation)
     }
 }
 
-/// The union of the words' scorers, each at or past the current document. The document
-/// each is on is kept beside it: moving on looks through those numbers, and calls only
-/// the scorers on the current document.
-struct EveryWordScorer {
-    words: Vec<Box<dyn Scorer>>,
-    /// The document each word's scorer is on.
+/// The scores of the clauses a page matches, combined.
+fn combined(combine: Combine, scores: impl Iterator<Item = Score>) -> Score {
+    let (mut sum, mut best, mut held) = (0.0, 0.0, 0.0);
+    for score in scores {
+        sum += score;
+        best = Score::max(best, score);
+        held += 1.0;
+    }
+    match combine {
+        Combine::Share { per_clause } => sum * (1.0 + per_clause * held),
+        Combine::Best { tie_breaker } => best + tie_breaker * (sum - best),
+    }
+}
+
+/// The union of the clauses' scorers, each at or past the current document. The
+/// document each is on is kept beside it: moving on looks through those numbers, and
+/// calls only the scorers on the current document.
+struct UnionScorer {
+    clauses: Vec<Box<dyn Scorer>>,
+    /// The document each clause's scorer is on.
     docs: Vec<DocId>,
-    per_word: Score,
+    combine: Combine,
     doc: DocId,
 }
 
-impl EveryWordScorer {
-    fn new(words: Vec<Box<dyn Scorer>>, per_word: Score) -> EveryWordScorer {
-        let docs: Vec<DocId> = words.iter().map(|word| word.doc()).collect();
+impl UnionScorer {
+    fn new(clauses: Vec<Box<dyn Scorer>>, combine: Combine) -> UnionScorer {
+        let docs: Vec<DocId> = clauses.iter().map(|clause| clause.doc()).collect();
         let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
-        EveryWordScorer {
-            words,
+        UnionScorer {
+            clauses,
             docs,
-            per_word,
+            combine,
             doc,
         }
     }
 
-    /// Moves to the first document a word is on.
+    /// Moves to the first document a clause is on.
     fn take_next(&mut self) -> DocId {
         self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
         self.doc
     }
 }
 
-impl DocSet for EveryWordScorer {
+impl DocSet for UnionScorer {
     fn advance(&mut self) -> DocId {
         let current = self.doc;
-        for (word, doc) in self.words.iter_mut().zip(&mut self.docs) {
+        for (clause, doc) in self.clauses.iter_mut().zip(&mut self.docs) {
             if *doc == current {
-                *doc = word.advance();
+                *doc = clause.advance();
             }
         }
         self.take_next()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        for (word, doc) in self.words.iter_mut().zip(&mut self.docs) {
+        for (clause, doc) in self.clauses.iter_mut().zip(&mut self.docs) {
             if *doc < target {
-                *doc = word.seek(target);
+                *doc = clause.seek(target);
             }
         }
         self.take_next()
@@ -157,24 +200,24 @@ impl DocSet for EveryWordScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.words
+        self.clauses
             .iter()
-            .map(|word| word.size_hint())
+            .map(|clause| clause.size_hint())
             .max()
             .unwrap_or(0)
     }
 }
 
-impl Scorer for EveryWordScorer {
+impl Scorer for UnionScorer {
     fn score(&mut self) -> Score {
-        let (mut sum, mut factor) = (0.0, 1.0);
-        for (word, doc) in self.words.iter_mut().zip(&self.docs) {
-            if *doc == self.doc {
-                sum += word.score();
-                factor += self.per_word;
-            }
-        }
-        sum * factor
+        let current = self.doc;
+        let on_doc = self
+            .clauses
+            .iter_mut()
+            .zip(&self.docs)
+            .filter(|(_, doc)| **doc == current)
+            .map(|(clause, _)| clause.score());
+        combined(self.combine, on_doc)
     }
 }
 
@@ -182,7 +225,7 @@ impl Scorer for EveryWordScorer {
 mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
-    use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
+    use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, TermQuery};
     use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TEXT, Value};
     use tantivy::{Index, TantivyDocument, doc};
 
@@ -282,6 +325,28 @@ mod tests {
         });
         assert!(close(every[3], times(plain[3], 1.5)), "{every:?} {plain:?}");
         assert!(close(every[3], every[1]), "{every:?}");
+    }
+
+    #[test]
+    fn the_best_of_scores_as_tantivys_disjunction_max() {
+        let pages = [
+            "disk usage",
+            "disk space",
+            "usage notes",
+            "nothing here",
+            "disk disk",
+        ];
+        let ours = scores(&pages, 3, |text| {
+            best_of(words(text, &["disk", "usage"]), 0.3).expect("two clauses")
+        });
+        let theirs = scores(&pages, 3, |text| {
+            let clauses = words(text, &["disk", "usage"]);
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(clauses, 0.3))
+        });
+        for (ours, theirs) in ours.iter().zip(&theirs) {
+            assert!(close(*ours, *theirs), "{ours:?} against {theirs:?}");
+        }
+        assert!(best_of(Vec::new(), 0.3).is_none());
     }
 
     #[test]
