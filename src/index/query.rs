@@ -4,9 +4,9 @@
 //! Each word matches exactly (stemmed) in any field, or failing that fuzzily (typos),
 //! as a prefix (the last word, while typing) or through a synonym; the word as
 //! written scores again. Pages score again for the share of the uncommon words they
-//! hold, and more when the words stand close together. Stop words (`which`, `in`) still match, in the
-//! body, on the pages the other words find, but earn none of these bonuses and find no
-//! page on their own unless the query holds nothing else.
+//! hold, and more when the words stand close together. Stop words (`which`, `in`)
+//! still match, in the body, on the pages the other words find, but earn none of these
+//! bonuses and find no page on their own unless the query holds nothing else.
 
 use super::analysis::{Analysis, as_written};
 use super::schema::Fields;

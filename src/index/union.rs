@@ -158,14 +158,15 @@ struct UnionScorer {
 
 impl UnionScorer {
     fn new(clauses: Vec<Box<dyn Scorer>>, combine: Combine) -> UnionScorer {
-        let docs: Vec<DocId> = clauses.iter().map(|clause| clause.doc()).collect();
-        let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
-        UnionScorer {
+        let docs = clauses.iter().map(|clause| clause.doc()).collect();
+        let mut union = UnionScorer {
             clauses,
             docs,
             combine,
-            doc,
-        }
+            doc: TERMINATED,
+        };
+        union.take_next();
+        union
     }
 
     /// Moves to the first document a clause is on.
